@@ -1,0 +1,440 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Delivery outcomes.
+const (
+	OutcomeStored      = "stored"
+	OutcomeDuplicate   = "duplicate"
+	OutcomeQuarantined = "quarantined"
+)
+
+// Review states of a case.
+const (
+	ReviewNeedsDecision   = "needs_decision"
+	ReviewInformational   = "informational"
+	ReviewPendingApproval = "pending_approval"
+	ReviewDecided         = "decided"
+)
+
+// Incoming is one authenticated callback as it arrived, with the result of decoding it.
+type Incoming struct {
+	Source     Source
+	ReceivedAt time.Time
+	RemoteAddr string
+	Headers    http.Header
+	Body       []byte
+	// Snapshot is the decoded content; nil when DecodeErr is set.
+	Snapshot  *Snapshot
+	DecodeErr error
+}
+
+// IngestResult says what became of a delivery.
+type IngestResult struct {
+	DeliveryID  int64
+	Outcome     string
+	CaseID      int64
+	DuplicateOf int64
+	Error       string
+}
+
+// redactedHeaders are never stored: they carry credentials.
+var redactedHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Proxy-Authorization": true}
+
+func headersJSON(h http.Header) string {
+	kept := make(map[string][]string, len(h))
+	for k, v := range h {
+		if redactedHeaders[http.CanonicalHeaderKey(k)] {
+			kept[k] = []string{"[redacted]"}
+			continue
+		}
+		kept[k] = v
+	}
+	b, _ := json.Marshal(kept)
+	return string(b)
+}
+
+// Ingest stores one delivery in its own transaction. The server uses an Ingester instead.
+func (db *DB) Ingest(ctx context.Context, in *Incoming) (IngestResult, error) {
+	res, err := db.ingestBatch(ctx, []*Incoming{in})
+	if err != nil {
+		return IngestResult{}, err
+	}
+	return res[0], nil
+}
+
+// ingestBatch stores deliveries in one transaction: one fsync for the whole batch.
+// Each delivery gets a savepoint, so a failure deriving the case from one of them
+// quarantines that delivery and leaves the others alone.
+func (db *DB) ingestBatch(ctx context.Context, items []*Incoming) ([]IngestResult, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: ingest: begin: %w", err)
+	}
+	defer tx.Rollback()
+	out := make([]IngestResult, len(items))
+	for i, in := range items {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT delivery"); err != nil {
+			return nil, fmt.Errorf("store: ingest: savepoint: %w", err)
+		}
+		res, err := db.ingestOne(ctx, tx, in)
+		if err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO delivery"); rerr != nil {
+				return nil, fmt.Errorf("store: ingest: rollback to savepoint: %w", rerr)
+			}
+			// Keep the raw bytes anyway, quarantined with the reason, so nothing is lost.
+			q := *in
+			q.Snapshot = nil
+			q.DecodeErr = fmt.Errorf("could not apply to case: %v", err)
+			res, err = db.ingestOne(ctx, tx, &q)
+			if err != nil {
+				return nil, fmt.Errorf("store: ingest: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE delivery"); err != nil {
+			return nil, fmt.Errorf("store: ingest: release: %w", err)
+		}
+		out[i] = res
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: ingest: commit: %w", err)
+	}
+	return out, nil
+}
+
+func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestResult, error) {
+	sum := sha256.Sum256(in.Body)
+	sha := hex.EncodeToString(sum[:])
+	received := FormatTime(in.ReceivedAt)
+
+	var firstID int64
+	var firstCase sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT id, case_id FROM deliveries
+		WHERE source = ? AND sha256 = ? AND outcome <> 'duplicate'`, in.Source, sha).Scan(&firstID, &firstCase)
+	switch {
+	case err == nil:
+		r, err := tx.ExecContext(ctx, `INSERT INTO deliveries
+			(source, received_at, remote_addr, headers, body, sha256, size, outcome, duplicate_of, case_id)
+			VALUES (?, ?, ?, ?, NULL, ?, ?, 'duplicate', ?, ?)`,
+			in.Source, received, in.RemoteAddr, headersJSON(in.Headers), sha, len(in.Body), firstID, firstCase)
+		if err != nil {
+			return IngestResult{}, fmt.Errorf("insert duplicate: %w", err)
+		}
+		id, _ := r.LastInsertId()
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET duplicates = duplicates + 1 WHERE id = ?`, firstID); err != nil {
+			return IngestResult{}, fmt.Errorf("count duplicate: %w", err)
+		}
+		return IngestResult{DeliveryID: id, Outcome: OutcomeDuplicate, DuplicateOf: firstID, CaseID: firstCase.Int64}, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return IngestResult{}, fmt.Errorf("find first delivery: %w", err)
+	}
+
+	outcome, errText := OutcomeStored, ""
+	if in.Snapshot == nil {
+		outcome = OutcomeQuarantined
+		errText = "no decoded content"
+		if in.DecodeErr != nil {
+			errText = in.DecodeErr.Error()
+		}
+	}
+	body := in.Body
+	if body == nil {
+		body = []byte{}
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO deliveries
+		(source, received_at, remote_addr, headers, body, sha256, size, outcome, error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.Source, received, in.RemoteAddr, headersJSON(in.Headers), body, sha, len(in.Body), outcome, errText)
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("insert delivery: %w", err)
+	}
+	id, _ := r.LastInsertId()
+	res := IngestResult{DeliveryID: id, Outcome: outcome, Error: errText}
+	if in.Snapshot == nil {
+		return res, nil
+	}
+	caseID, err := db.applySnapshot(ctx, tx, id, in.Snapshot, received)
+	if err != nil {
+		return IngestResult{}, err
+	}
+	res.CaseID = caseID
+	return res, nil
+}
+
+// applySnapshot derives the case from a stored delivery. The most authoritative snapshot wins:
+// a final result is never overwritten by a later automatic one; equal authority goes to the newer.
+func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s *Snapshot, received string) (int64, error) {
+	if s.Ref == "" {
+		return 0, fmt.Errorf("%w: the callback has no reference (scanRef or sessionId)", ErrInvalid)
+	}
+	var (
+		caseID     int64
+		rank       int
+		state      string
+		lastRecv   string
+		haveDecide bool
+	)
+	err := tx.QueryRowContext(ctx, `SELECT id, rank, review_state, last_received_at FROM cases WHERE source = ? AND ref = ?`,
+		s.Source, s.Ref).Scan(&caseID, &rank, &state, &lastRecv)
+	isNew := errors.Is(err, sql.ErrNoRows)
+	if err != nil && !isNew {
+		return 0, fmt.Errorf("find case: %w", err)
+	}
+	snapJSON, err := json.Marshal(s)
+	if err != nil {
+		return 0, fmt.Errorf("encode snapshot: %w", err)
+	}
+	fraud, _ := json.Marshal(nonNil(s.Status.FraudTags))
+	mismatch, _ := json.Marshal(nonNil(s.Status.MismatchTags))
+	newState := ReviewInformational
+	if s.NeedsDecision() {
+		newState = ReviewNeedsDecision
+	}
+	apply := isNew || s.Rank() >= rank
+	if isNew {
+		r, err := tx.ExecContext(ctx, `INSERT INTO cases
+			(source, ref, review_state, first_received_at, last_received_at, waiting_since, delivery_count)
+			VALUES (?, ?, ?, ?, ?, ?, 0)`, s.Source, s.Ref, newState, received, received, received)
+		if err != nil {
+			return 0, fmt.Errorf("insert case: %w", err)
+		}
+		caseID, _ = r.LastInsertId()
+	} else {
+		haveDecide = state == ReviewDecided || state == ReviewPendingApproval
+	}
+	if apply {
+		_, err := tx.ExecContext(ctx, `UPDATE cases SET
+			client_id = ?, external_ref = ?, full_name = ?, doc_number = ?, doc_country = ?, ip_country = ?,
+			overall = ?, final = ?, auto_document = ?, auto_face = ?, manual_document = ?, manual_face = ?,
+			fraud_tags = ?, mismatch_tags = ?, rank = ?, snapshot = ?, snapshot_delivery = ?
+			WHERE id = ?`,
+			s.ClientID, s.ExternalRef, s.DisplayName(), s.Document.Number, s.Document.IssuingCountry, caseIPCountry(s),
+			s.Status.Overall, s.Status.IsFinal(), s.Status.AutoDocument, s.Status.AutoFace, s.Status.ManualDocument, s.Status.ManualFace,
+			string(fraud), string(mismatch), s.Rank(), string(snapJSON), deliveryID, caseID)
+		if err != nil {
+			return 0, fmt.Errorf("update case: %w", err)
+		}
+		if err := replaceTags(ctx, tx, caseID, s); err != nil {
+			return 0, err
+		}
+		if err := indexCase(ctx, tx, caseID, s); err != nil {
+			return 0, err
+		}
+	}
+	switch {
+	case haveDecide:
+		// A callback after a decision sends the case back for a look; the decision itself stays.
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision', changed_after_decision = 1,
+			waiting_since = ? WHERE id = ?`, received, caseID)
+	case !isNew && apply && state != newState:
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = ?,
+			waiting_since = CASE WHEN ? = 'needs_decision' THEN ? ELSE waiting_since END WHERE id = ?`,
+			newState, newState, received, caseID)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("update review state: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET delivery_count = delivery_count + 1,
+		last_received_at = MAX(last_received_at, ?) WHERE id = ?`, received, caseID); err != nil {
+		return 0, fmt.Errorf("count delivery: %w", err)
+	}
+	var final any
+	if s.Status.Final != nil {
+		final = *s.Status.Final
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET case_id = ?, ref = ?, final = ?, overall = ?,
+		auto_document = ?, auto_face = ?, manual_document = ?, manual_face = ?, fraud_tags = ?, mismatch_tags = ?, applied = ?
+		WHERE id = ?`, caseID, s.Ref, final, s.Status.Overall, s.Status.AutoDocument, s.Status.AutoFace,
+		s.Status.ManualDocument, s.Status.ManualFace, string(fraud), string(mismatch), apply, deliveryID); err != nil {
+		return 0, fmt.Errorf("summarise delivery: %w", err)
+	}
+	if err := queueMedia(ctx, tx, caseID, deliveryID, s.Media, received); err != nil {
+		return 0, err
+	}
+	return caseID, nil
+}
+
+func caseIPCountry(s *Snapshot) string {
+	if s.IPCountry != "" {
+		return s.IPCountry
+	}
+	if s.Geo != nil {
+		return s.Geo.CountryCode
+	}
+	return ""
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func replaceTags(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM case_tags WHERE case_id = ?`, caseID); err != nil {
+		return fmt.Errorf("clear tags: %w", err)
+	}
+	for kind, tags := range map[string][]string{"fraud": s.Status.FraudTags, "mismatch": s.Status.MismatchTags} {
+		for _, t := range tags {
+			if t == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_tags (case_id, kind, tag) VALUES (?, ?, ?)`,
+				caseID, kind, t); err != nil {
+				return fmt.Errorf("insert tag: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// indexCase refreshes the case's full-text search row.
+func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot) error {
+	parts := []string{s.DisplayName(), s.Person.FirstName, s.Person.LastName, s.Person.OrgFirstName, s.Person.OrgLastName,
+		s.Ref, s.ClientID, s.ExternalRef, s.Document.Number, s.Person.Email}
+	body := strings.Join(parts, " ")
+	if _, err := tx.ExecContext(ctx, `DELETE FROM case_search WHERE docid = ?`, caseID); err != nil {
+		return fmt.Errorf("clear search row: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_search (docid, body) VALUES (?, ?)`, caseID, body); err != nil {
+		return fmt.Errorf("insert search row: %w", err)
+	}
+	return nil
+}
+
+func queueMedia(ctx context.Context, tx *sql.Tx, caseID, deliveryID int64, refs []MediaRef, now string) error {
+	for _, m := range refs {
+		if strings.TrimSpace(m.URL) == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO media
+			(case_id, delivery_id, kind, label, position, url, state, next_attempt_at, queued_at)
+			VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+			caseID, deliveryID, m.Kind, m.Label, m.Position, m.URL, now, now); err != nil {
+			return fmt.Errorf("queue media: %w", err)
+		}
+	}
+	return nil
+}
+
+// Ingester batches concurrent deliveries into shared transactions (group commit), so many
+// senders pay for one fsync. Submit returns only once the delivery is durable.
+type Ingester struct {
+	db       *DB
+	maxBatch int
+	reqs     chan *ingestReq
+	wg       sync.WaitGroup
+	closing  chan struct{}
+	once     sync.Once
+}
+
+type ingestReq struct {
+	in   *Incoming
+	done chan ingestDone
+}
+
+type ingestDone struct {
+	res IngestResult
+	err error
+}
+
+// NewIngester starts the group-commit loop. Close stops it after draining.
+func (db *DB) NewIngester(maxBatch int) *Ingester {
+	if maxBatch < 1 {
+		maxBatch = 64
+	}
+	g := &Ingester{db: db, maxBatch: maxBatch, reqs: make(chan *ingestReq, maxBatch*4), closing: make(chan struct{})}
+	g.wg.Add(1)
+	go g.loop()
+	return g
+}
+
+// ErrClosed is returned by Submit after Close.
+var ErrClosed = errors.New("store: ingester closed")
+
+// Submit queues a delivery and waits until its transaction commits.
+func (g *Ingester) Submit(ctx context.Context, in *Incoming) (IngestResult, error) {
+	req := &ingestReq{in: in, done: make(chan ingestDone, 1)}
+	select {
+	case <-g.closing:
+		return IngestResult{}, ErrClosed
+	default:
+	}
+	select {
+	case g.reqs <- req:
+	case <-g.closing:
+		return IngestResult{}, ErrClosed
+	case <-ctx.Done():
+		return IngestResult{}, ctx.Err()
+	}
+	// Once queued, wait for the commit even if the client goes away: the outcome must be decided.
+	d := <-req.done
+	return d.res, d.err
+}
+
+// Close stops accepting deliveries, finishes those queued, and returns.
+func (g *Ingester) Close() {
+	g.once.Do(func() { close(g.closing) })
+	g.wg.Wait()
+}
+
+func (g *Ingester) loop() {
+	defer g.wg.Done()
+	batch := make([]*ingestReq, 0, g.maxBatch)
+	for {
+		var first *ingestReq
+		select {
+		case first = <-g.reqs:
+		case <-g.closing:
+			// Drain whatever was queued before close.
+			for {
+				select {
+				case r := <-g.reqs:
+					g.commit([]*ingestReq{r})
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < g.maxBatch {
+			select {
+			case r := <-g.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		g.commit(batch)
+	}
+}
+
+func (g *Ingester) commit(batch []*ingestReq) {
+	items := make([]*Incoming, len(batch))
+	for i, r := range batch {
+		items[i] = r.in
+	}
+	// The batch is not tied to any one request's context: a sender hanging up must not undo the others.
+	res, err := g.db.ingestBatch(context.Background(), items)
+	for i, r := range batch {
+		if err != nil {
+			r.done <- ingestDone{err: err}
+			continue
+		}
+		r.done <- ingestDone{res: res[i]}
+	}
+}

@@ -1,0 +1,43 @@
+// Package views holds the templ components that render every page. Props are typed and built in web;
+// nothing here queries the database.
+package views
+
+// Page is what every full page passes to Layout.
+type Page struct {
+	Title string
+	// Nav names the active top-level section: "queue", "pending", "audit", "admin", "health".
+	Nav  string
+	User *User // nil on the login page
+	// CSRF is the form token every POST form must carry as a hidden "_csrf" field.
+	CSRF   string
+	Counts NavCounts
+	Flash  string // a one-line confirmation shown once, e.g. "Decision recorded."
+	Error  string // a one-line error sentence for the whole page
+}
+
+// User is the signed-in person as the pages show them.
+type User struct {
+	ID       int64
+	Username string
+	Name     string
+	Roles    []string
+}
+
+// Has reports whether the user holds role.
+func (u *User) Has(role string) bool {
+	if u == nil {
+		return false
+	}
+	for _, r := range u.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// NavCounts are the numbers shown on the top navigation tabs.
+type NavCounts struct {
+	NeedsDecision   int
+	PendingApproval int
+}
