@@ -153,10 +153,14 @@ func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestRe
 	if body == nil {
 		body = []byte{}
 	}
+	// The summary of what this delivery said goes in with it, for the case history.
+	summary := summarize(in.Snapshot)
 	r, err := tx.ExecContext(ctx, `INSERT INTO deliveries
-		(source, received_at, remote_addr, headers, body, sha256, size, outcome, error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.Source, received, in.RemoteAddr, headersJSON(in.Headers), body, sha, len(in.Body), outcome, errText)
+		(source, received_at, remote_addr, headers, body, sha256, size, outcome, error,
+		ref, final, overall, auto_document, auto_face, manual_document, manual_face, fraud_tags, mismatch_tags)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append([]any{in.Source, received, in.RemoteAddr, headersJSON(in.Headers), body, sha, len(in.Body), outcome, errText},
+			summary...)...)
 	if err != nil {
 		return IngestResult{}, fmt.Errorf("insert delivery: %w", err)
 	}
@@ -175,19 +179,20 @@ func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestRe
 
 // applySnapshot derives the case from a stored delivery. The most authoritative snapshot wins:
 // a final result is never overwritten by a later automatic one; equal authority goes to the newer.
+// It is on the ingest hot path, so it keeps the number of statements per delivery small.
 func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s *Snapshot, received string) (int64, error) {
 	if s.Ref == "" {
 		return 0, fmt.Errorf("%w: the callback has no reference (scanRef or sessionId)", ErrInvalid)
 	}
 	var (
-		caseID     int64
-		rank       int
-		state      string
-		lastRecv   string
-		haveDecide bool
+		caseID    int64
+		rank      int
+		state     string
+		appliedAt string
 	)
-	err := tx.QueryRowContext(ctx, `SELECT id, rank, review_state, last_received_at FROM cases WHERE source = ? AND ref = ?`,
-		s.Source, s.Ref).Scan(&caseID, &rank, &state, &lastRecv)
+	err := tx.QueryRowContext(ctx, `SELECT c.id, c.rank, c.review_state, COALESCE(d.received_at, '')
+		FROM cases c LEFT JOIN deliveries d ON d.id = c.snapshot_delivery
+		WHERE c.source = ? AND c.ref = ?`, s.Source, s.Ref).Scan(&caseID, &rank, &state, &appliedAt)
 	isNew := errors.Is(err, sql.ErrNoRows)
 	if err != nil && !isNew {
 		return 0, fmt.Errorf("find case: %w", err)
@@ -196,74 +201,103 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 	if err != nil {
 		return 0, fmt.Errorf("encode snapshot: %w", err)
 	}
-	fraud, _ := json.Marshal(nonNil(s.Status.FraudTags))
-	mismatch, _ := json.Marshal(nonNil(s.Status.MismatchTags))
-	newState := ReviewInformational
+	fraud, mismatch := tagsJSON(s.Status.FraudTags), tagsJSON(s.Status.MismatchTags)
+	wanted := ReviewInformational
 	if s.NeedsDecision() {
-		newState = ReviewNeedsDecision
+		wanted = ReviewNeedsDecision
 	}
-	apply := isNew || s.Rank() >= rank
-	if isNew {
+	// Equal authority: the one received later wins, which also holds when an old delivery is replayed.
+	apply := isNew || s.Rank() > rank || s.Rank() == rank && received >= appliedAt
+	cols := []any{s.ClientID, s.ExternalRef, s.DisplayName(), s.Document.Number, s.Document.IssuingCountry, caseIPCountry(s),
+		s.Status.Overall, s.Status.IsFinal(), s.Status.AutoDocument, s.Status.AutoFace, s.Status.ManualDocument, s.Status.ManualFace,
+		fraud, mismatch, s.Rank(), string(snapJSON), deliveryID}
+	switch {
+	case isNew:
 		r, err := tx.ExecContext(ctx, `INSERT INTO cases
-			(source, ref, review_state, first_received_at, last_received_at, waiting_since, delivery_count)
-			VALUES (?, ?, ?, ?, ?, ?, 0)`, s.Source, s.Ref, newState, received, received, received)
+			(client_id, external_ref, full_name, doc_number, doc_country, ip_country,
+			overall, final, auto_document, auto_face, manual_document, manual_face,
+			fraud_tags, mismatch_tags, rank, snapshot, snapshot_delivery,
+			source, ref, review_state, first_received_at, last_received_at, waiting_since, delivery_count)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			append(cols, s.Source, s.Ref, wanted, received, received, received)...)
 		if err != nil {
 			return 0, fmt.Errorf("insert case: %w", err)
 		}
 		caseID, _ = r.LastInsertId()
-	} else {
-		haveDecide = state == ReviewDecided || state == ReviewPendingApproval
-	}
-	if apply {
+	case apply:
+		newState, waiting := nextReviewState(state, wanted)
 		_, err := tx.ExecContext(ctx, `UPDATE cases SET
 			client_id = ?, external_ref = ?, full_name = ?, doc_number = ?, doc_country = ?, ip_country = ?,
 			overall = ?, final = ?, auto_document = ?, auto_face = ?, manual_document = ?, manual_face = ?,
-			fraud_tags = ?, mismatch_tags = ?, rank = ?, snapshot = ?, snapshot_delivery = ?
+			fraud_tags = ?, mismatch_tags = ?, rank = ?, snapshot = ?, snapshot_delivery = ?,
+			review_state = ?, changed_after_decision = changed_after_decision OR ?,
+			waiting_since = CASE WHEN ? THEN ? ELSE waiting_since END,
+			delivery_count = delivery_count + 1, last_received_at = MAX(last_received_at, ?)
 			WHERE id = ?`,
-			s.ClientID, s.ExternalRef, s.DisplayName(), s.Document.Number, s.Document.IssuingCountry, caseIPCountry(s),
-			s.Status.Overall, s.Status.IsFinal(), s.Status.AutoDocument, s.Status.AutoFace, s.Status.ManualDocument, s.Status.ManualFace,
-			string(fraud), string(mismatch), s.Rank(), string(snapJSON), deliveryID, caseID)
+			append(cols, newState, isDecided(state), waiting, received, received, caseID)...)
 		if err != nil {
 			return 0, fmt.Errorf("update case: %w", err)
 		}
-		if err := replaceTags(ctx, tx, caseID, s); err != nil {
+	default:
+		// Less authoritative than what the case shows: history only, but a decided case still goes back for a look.
+		newState, waiting := nextReviewState(state, state)
+		_, err := tx.ExecContext(ctx, `UPDATE cases SET review_state = ?, changed_after_decision = changed_after_decision OR ?,
+			waiting_since = CASE WHEN ? THEN ? ELSE waiting_since END,
+			delivery_count = delivery_count + 1, last_received_at = MAX(last_received_at, ?) WHERE id = ?`,
+			newState, isDecided(state), waiting, received, received, caseID)
+		if err != nil {
+			return 0, fmt.Errorf("update case: %w", err)
+		}
+	}
+	if apply {
+		if err := replaceTags(ctx, tx, caseID, s, !isNew); err != nil {
 			return 0, err
 		}
-		if err := indexCase(ctx, tx, caseID, s); err != nil {
+		if err := indexCase(ctx, tx, caseID, s, !isNew); err != nil {
 			return 0, err
 		}
 	}
-	switch {
-	case haveDecide:
-		// A callback after a decision sends the case back for a look; the decision itself stays.
-		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision', changed_after_decision = 1,
-			waiting_since = ? WHERE id = ?`, received, caseID)
-	case !isNew && apply && state != newState:
-		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = ?,
-			waiting_since = CASE WHEN ? = 'needs_decision' THEN ? ELSE waiting_since END WHERE id = ?`,
-			newState, newState, received, caseID)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("update review state: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET delivery_count = delivery_count + 1,
-		last_received_at = MAX(last_received_at, ?) WHERE id = ?`, received, caseID); err != nil {
-		return 0, fmt.Errorf("count delivery: %w", err)
-	}
-	var final any
-	if s.Status.Final != nil {
-		final = *s.Status.Final
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET case_id = ?, ref = ?, final = ?, overall = ?,
-		auto_document = ?, auto_face = ?, manual_document = ?, manual_face = ?, fraud_tags = ?, mismatch_tags = ?, applied = ?
-		WHERE id = ?`, caseID, s.Ref, final, s.Status.Overall, s.Status.AutoDocument, s.Status.AutoFace,
-		s.Status.ManualDocument, s.Status.ManualFace, string(fraud), string(mismatch), apply, deliveryID); err != nil {
-		return 0, fmt.Errorf("summarise delivery: %w", err)
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET case_id = ?, applied = ? WHERE id = ?`, caseID, apply, deliveryID); err != nil {
+		return 0, fmt.Errorf("link delivery: %w", err)
 	}
 	if err := queueMedia(ctx, tx, caseID, deliveryID, s.Media, received); err != nil {
 		return 0, err
 	}
 	return caseID, nil
+}
+
+// summarize is what a delivery row records of its snapshot: ref, final, overall, the four
+// auto/manual statuses and the two tag lists, in the column order of the deliveries table.
+func summarize(s *Snapshot) []any {
+	if s == nil {
+		return []any{"", nil, "", "", "", "", "", "[]", "[]"}
+	}
+	var final any
+	if s.Status.Final != nil {
+		final = *s.Status.Final
+	}
+	st := s.Status
+	return []any{s.Ref, final, st.Overall, st.AutoDocument, st.AutoFace, st.ManualDocument, st.ManualFace,
+		tagsJSON(st.FraudTags), tagsJSON(st.MismatchTags)}
+}
+
+func isDecided(state string) bool { return state == ReviewDecided || state == ReviewPendingApproval }
+
+// nextReviewState is the review state after a new delivery, and whether the wait restarts now.
+// A callback after a decision sends the case back for a look; the decision itself stays.
+func nextReviewState(current, wanted string) (string, bool) {
+	if isDecided(current) {
+		return ReviewNeedsDecision, true
+	}
+	return wanted, wanted == ReviewNeedsDecision && current != ReviewNeedsDecision
+}
+
+func tagsJSON(tags []string) string {
+	if tags == nil {
+		return "[]"
+	}
+	b, _ := json.Marshal(tags)
+	return string(b)
 }
 
 func caseIPCountry(s *Snapshot) string {
@@ -276,16 +310,11 @@ func caseIPCountry(s *Snapshot) string {
 	return ""
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func replaceTags(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM case_tags WHERE case_id = ?`, caseID); err != nil {
-		return fmt.Errorf("clear tags: %w", err)
+func replaceTags(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, existing bool) error {
+	if existing {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_tags WHERE case_id = ?`, caseID); err != nil {
+			return fmt.Errorf("clear tags: %w", err)
+		}
 	}
 	for kind, tags := range map[string][]string{"fraud": s.Status.FraudTags, "mismatch": s.Status.MismatchTags} {
 		for _, t := range tags {
@@ -302,12 +331,14 @@ func replaceTags(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot) err
 }
 
 // indexCase refreshes the case's full-text search row.
-func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot) error {
+func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, existing bool) error {
 	parts := []string{s.DisplayName(), s.Person.FirstName, s.Person.LastName, s.Person.OrgFirstName, s.Person.OrgLastName,
 		s.Ref, s.ClientID, s.ExternalRef, s.Document.Number, s.Person.Email}
 	body := strings.Join(parts, " ")
-	if _, err := tx.ExecContext(ctx, `DELETE FROM case_search WHERE docid = ?`, caseID); err != nil {
-		return fmt.Errorf("clear search row: %w", err)
+	if existing {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_search WHERE docid = ?`, caseID); err != nil {
+			return fmt.Errorf("clear search row: %w", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO case_search (docid, body) VALUES (?, ?)`, caseID, body); err != nil {
 		return fmt.Errorf("insert search row: %w", err)
@@ -437,4 +468,11 @@ func (g *Ingester) commit(batch []*ingestReq) {
 		}
 		r.done <- ingestDone{res: res[i]}
 	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

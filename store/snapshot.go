@@ -72,6 +72,13 @@ type Snapshot struct {
 	DuplicateFaces    []string `json:"duplicateFaces,omitempty"`
 	DuplicateDocFaces []string `json:"duplicateDocFaces,omitempty"`
 
+	// Utility-bill address and global-data-source checks (Mark ID); nil when not sent.
+	ManualAddress      string `json:"manualAddress,omitempty"`
+	ManualAddressMatch *bool  `json:"manualAddressMatch,omitempty"`
+	GDCMatch           *bool  `json:"gdcMatch,omitempty"`
+
+	Forensics json.RawMessage `json:"forensics,omitempty"` // video-KYC forensicsData, verbatim
+
 	Media []MediaRef `json:"media,omitempty"`
 }
 
@@ -135,22 +142,26 @@ type Check struct {
 	Suspected        bool            `json:"suspected,omitempty"`
 	CheckSuccessful  bool            `json:"checkSuccessful,omitempty"`
 	ErrorMessage     string          `json:"errorMessage,omitempty"`
+	ServiceFound     bool            `json:"serviceFound,omitempty"`
+	ServiceUsed      bool            `json:"serviceUsed,omitempty"`
+	UID              string          `json:"uid,omitempty"`
 	Hits             json.RawMessage `json:"hits,omitempty"` // the vendor's data array, verbatim
 	HitCount         int             `json:"hitCount,omitempty"`
 }
 
 // Geo is where the video-KYC session's IP address places the customer.
 type Geo struct {
-	StatusCode  string `json:"statusCode,omitempty"`
-	IP          string `json:"ip,omitempty"`
-	CountryCode string `json:"countryCode,omitempty"`
-	CountryName string `json:"countryName,omitempty"`
-	Region      string `json:"region,omitempty"`
-	City        string `json:"city,omitempty"`
-	Zip         string `json:"zip,omitempty"`
-	Latitude    string `json:"latitude,omitempty"`
-	Longitude   string `json:"longitude,omitempty"`
-	TimeZone    string `json:"timeZone,omitempty"`
+	StatusCode    string `json:"statusCode,omitempty"`
+	StatusMessage string `json:"statusMessage,omitempty"`
+	IP            string `json:"ip,omitempty"`
+	CountryCode   string `json:"countryCode,omitempty"`
+	CountryName   string `json:"countryName,omitempty"`
+	Region        string `json:"region,omitempty"`
+	City          string `json:"city,omitempty"`
+	Zip           string `json:"zip,omitempty"`
+	Latitude      string `json:"latitude,omitempty"`
+	Longitude     string `json:"longitude,omitempty"`
+	TimeZone      string `json:"timeZone,omitempty"`
 }
 
 // Browser is what the customer's browser reported during the video call.

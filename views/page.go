@@ -13,6 +13,15 @@ type Page struct {
 	Counts NavCounts
 	Flash  string // a one-line confirmation shown once, e.g. "Decision recorded."
 	Error  string // a one-line error sentence for the whole page
+	// Shortcuts are page-specific keys (elements marked data-shortcut="c") listed in the help overlay
+	// under the global ones.
+	Shortcuts []Shortcut
+}
+
+// Shortcut is one key and what it does, as the help overlay lists it.
+type Shortcut struct {
+	Key    string // as printed in <kbd>, e.g. "c" or "Shift+A"
+	Action string // e.g. "Claim this case"
 }
 
 // User is the signed-in person as the pages show them.

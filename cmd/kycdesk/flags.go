@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kycdesk/kycdesk/store"
+)
+
+// flags wraps a FlagSet so that every flag takes its default from a KYCDESK_* environment variable.
+type flags struct{ *flag.FlagSet }
+
+func newFlags(name string) flags {
+	fs := flag.NewFlagSet("kycdesk "+name, flag.ContinueOnError)
+	return flags{fs}
+}
+
+func envName(flagName string) string {
+	return "KYCDESK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (f flags) str(p *string, name, def, usage string) {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		def = v
+	}
+	f.StringVar(p, name, def, usage+" ($"+envName(name)+")")
+}
+
+func (f flags) boolean(p *bool, name string, def bool, usage string) {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if b, err := strconv.ParseBool(v); err == nil {
+			def = b
+		}
+	}
+	f.BoolVar(p, name, def, usage+" ($"+envName(name)+")")
+}
+
+func (f flags) integer(p *int, name string, def int, usage string) {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			def = n
+		}
+	}
+	f.IntVar(p, name, def, usage+" ($"+envName(name)+")")
+}
+
+func (f flags) int64(p *int64, name string, def int64, usage string) {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			def = n
+		}
+	}
+	f.Int64Var(p, name, def, usage+" ($"+envName(name)+")")
+}
+
+func (f flags) duration(p *time.Duration, name string, def time.Duration, usage string) {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			def = d
+		}
+	}
+	f.DurationVar(p, name, def, usage+" ($"+envName(name)+")")
+}
+
+// list splits a comma-separated flag value, dropping blanks.
+func list(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// openData opens the database inside a data directory.
+func openData(ctx context.Context, dir string) (*store.DB, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("--data is required")
+	}
+	return store.Open(ctx, filepath.Join(dir, "kycdesk.db"))
+}
+
+// dataFlag adds the --data flag every command shares.
+func (f flags) dataFlag(p *string) {
+	f.str(p, "data", "./data", "data directory (database, media, generated secrets)")
+}

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// CaseRecord is one case as its page shows it: the derived columns, the review state, the claim,
+// and the authoritative snapshot.
+type CaseRecord struct {
+	ID                   int64
+	Source               Source
+	Ref                  string
+	ClientID             string
+	ExternalRef          string
+	Name                 string
+	Overall              string
+	Final                bool
+	AutoDocument         string
+	AutoFace             string
+	ManualDocument       string
+	ManualFace           string
+	FraudTags            []string
+	MismatchTags         []string
+	ReviewState          string
+	ChangedAfterDecision bool
+	DeliveryCount        int
+	FirstReceivedAt      time.Time
+	LastReceivedAt       time.Time
+	WaitingSince         time.Time
+	// SnapshotDelivery is the delivery whose snapshot the case shows (0 for none).
+	SnapshotDelivery int64
+	// ClaimedBy is the user whose claim the case carries (0: none); see ClaimLive.
+	ClaimedBy      int64
+	ClaimedByName  string
+	ClaimedAt      time.Time
+	ClaimTouchedAt time.Time
+	Snapshot       Snapshot
+}
+
+// ClaimLive reports whether the case's claim still holds, given the oldest activity that counts.
+func (c CaseRecord) ClaimLive(cutoff time.Time) bool {
+	return c.ClaimedBy != 0 && !c.ClaimTouchedAt.Before(cutoff)
+}
+
+// CaseByID returns one case with its snapshot decoded.
+func (db *DB) CaseByID(ctx context.Context, id int64) (CaseRecord, error) {
+	var c CaseRecord
+	var fraud, mismatch, first, last, waiting, claimedAt, touched, snap string
+	err := db.read.QueryRowContext(ctx, `SELECT c.id, c.source, c.ref, c.client_id, c.external_ref, c.full_name,
+		c.overall, c.final, c.auto_document, c.auto_face, c.manual_document, c.manual_face, c.fraud_tags, c.mismatch_tags,
+		c.review_state, c.changed_after_decision, c.delivery_count, c.first_received_at, c.last_received_at,
+		c.waiting_since, COALESCE(c.snapshot_delivery, 0), COALESCE(c.claimed_by, 0),
+		COALESCE(NULLIF(u.display_name, ''), u.username, ''), COALESCE(c.claimed_at, ''), COALESCE(c.claim_touched_at, ''),
+		c.snapshot
+		FROM cases c LEFT JOIN users u ON u.id = c.claimed_by WHERE c.id = ?`, id).Scan(
+		&c.ID, &c.Source, &c.Ref, &c.ClientID, &c.ExternalRef, &c.Name, &c.Overall, &c.Final, &c.AutoDocument,
+		&c.AutoFace, &c.ManualDocument, &c.ManualFace, &fraud, &mismatch, &c.ReviewState, &c.ChangedAfterDecision,
+		&c.DeliveryCount, &first, &last, &waiting, &c.SnapshotDelivery, &c.ClaimedBy, &c.ClaimedByName, &claimedAt,
+		&touched, &snap)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CaseRecord{}, fmt.Errorf("store: case %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return CaseRecord{}, fmt.Errorf("store: case %d: %w", id, err)
+	}
+	_ = json.Unmarshal([]byte(fraud), &c.FraudTags)
+	_ = json.Unmarshal([]byte(mismatch), &c.MismatchTags)
+	// A snapshot that no longer decodes (an older format) still leaves the columns to show.
+	_ = json.Unmarshal([]byte(snap), &c.Snapshot)
+	c.FirstReceivedAt, c.LastReceivedAt, c.WaitingSince = ParseTime(first), ParseTime(last), ParseTime(waiting)
+	if claimedAt != "" {
+		c.ClaimedAt = ParseTime(claimedAt)
+	}
+	if touched != "" {
+		c.ClaimTouchedAt = ParseTime(touched)
+	}
+	return c, nil
+}
+
+// DeliveryBody is the start of a delivery's raw bytes, for showing on the case page.
+type DeliveryBody struct {
+	Bytes []byte
+	Size  int  // the whole body's size
+	Cut   bool // Bytes is only the first part
+}
+
+// DeliveryBodies returns the first max bytes of each listed delivery's body in one query.
+// Duplicates (whose bytes live on the first delivery) and unknown IDs are absent from the map.
+func (db *DB) DeliveryBodies(ctx context.Context, ids []int64, max int) (map[int64]DeliveryBody, error) {
+	out := make(map[int64]DeliveryBody, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, max)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, substr(body, 1, ?), length(body) FROM deliveries
+		WHERE body IS NOT NULL AND id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: delivery bodies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var b DeliveryBody
+		if err := rows.Scan(&id, &b.Bytes, &b.Size); err != nil {
+			return nil, fmt.Errorf("store: delivery bodies: %w", err)
+		}
+		b.Cut = len(b.Bytes) < b.Size
+		out[id] = b
+	}
+	return out, rows.Err()
+}
+
+// CasesByRef maps each of refs that names a case of source to that case's ID, in one query;
+// refs without a case are absent.
+func (db *DB) CasesByRef(ctx context.Context, source Source, refs []string) (map[string]int64, error) {
+	out := map[string]int64{}
+	seen := map[string]bool{}
+	args := []any{string(source)}
+	for _, r := range refs {
+		if r = strings.TrimSpace(r); r != "" && !seen[r] {
+			seen[r] = true
+			args = append(args, r)
+		}
+	}
+	if len(args) == 1 {
+		return out, nil
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT ref, id FROM cases WHERE source = ? AND ref IN (`+
+		placeholders(len(args)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: cases by ref: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ref string
+		var id int64
+		if err := rows.Scan(&ref, &id); err != nil {
+			return nil, fmt.Errorf("store: cases by ref: %w", err)
+		}
+		out[ref] = id
+	}
+	return out, rows.Err()
+}
+
+// Deciders lists the active users who can hold a case (reviewers and supervisors), by username.
+func (db *DB) Deciders(ctx context.Context) ([]User, error) {
+	all, err := db.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []User
+	for _, u := range all {
+		if !u.Disabled && (u.Has(RoleReviewer) || u.Has(RoleSupervisor)) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// placeholders is "?, ?, ?" for n parameters.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}

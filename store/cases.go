@@ -1,0 +1,41 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// ReviewCounts are the sizes of the review tabs.
+type ReviewCounts struct {
+	NeedsDecision   int
+	PendingApproval int
+	Decided         int
+	All             int
+}
+
+// ReviewCounts counts cases per review state in one indexed pass.
+func (db *DB) ReviewCounts(ctx context.Context) (ReviewCounts, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT review_state, COUNT(*) FROM cases GROUP BY review_state`)
+	if err != nil {
+		return ReviewCounts{}, fmt.Errorf("store: review counts: %w", err)
+	}
+	defer rows.Close()
+	var n ReviewCounts
+	for rows.Next() {
+		var state string
+		var c int
+		if err := rows.Scan(&state, &c); err != nil {
+			return ReviewCounts{}, fmt.Errorf("store: review counts: %w", err)
+		}
+		switch state {
+		case ReviewNeedsDecision:
+			n.NeedsDecision = c
+		case ReviewPendingApproval:
+			n.PendingApproval = c
+		case ReviewDecided:
+			n.Decided = c
+		}
+		n.All += c
+	}
+	return n, rows.Err()
+}

@@ -1,0 +1,582 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Decision outcomes.
+const (
+	OutcomeAllow   = "allow"
+	OutcomeDecline = "decline"
+)
+
+// Second-approval verdicts.
+const (
+	VerdictApproved = "approved"
+	VerdictReturned = "returned"
+)
+
+// ValidationError lists what is wrong with a submitted form, field by field. It wraps ErrInvalid;
+// pages re-render the form with these messages rather than show an error page.
+type ValidationError struct {
+	Fields map[string]string // field name → a sentence saying what to fix
+}
+
+func (e *ValidationError) Error() string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = e.Fields[k]
+	}
+	return "invalid: " + strings.Join(parts, " ")
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) hold.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// invalidField is a ValidationError for one field.
+func invalidField(field, msg string) error {
+	return &ValidationError{Fields: map[string]string{field: msg}}
+}
+
+// DecisionInput is a reviewer's allow or decline of a case.
+type DecisionInput struct {
+	CaseID     int64
+	Outcome    string // OutcomeAllow or OutcomeDecline
+	ReasonCode string
+	Note       string
+	// SeenDelivery is the delivery whose snapshot the reviewer had on screen (0: the current one).
+	// If a newer callback has become the case's snapshot since, the decision is refused.
+	SeenDelivery int64
+	// FourEyes lists the sources whose decisions need a second person's approval.
+	FourEyes []Source
+}
+
+// DecisionProblems checks a decision against the rules that hold whatever the configuration:
+// an outcome, a reason, and a note for a decline or for allowing a SUSPECTED case.
+// overall is the case's current overall status. It returns nil when all is well.
+func DecisionProblems(overall string, in DecisionInput) map[string]string {
+	p := map[string]string{}
+	note := strings.TrimSpace(in.Note)
+	switch in.Outcome {
+	case OutcomeAllow:
+		if note == "" && strings.EqualFold(overall, StatusSuspected) {
+			p["note"] = "Explain why you allow a case the vendor marked SUSPECTED."
+		}
+	case OutcomeDecline:
+		if note == "" {
+			p["note"] = "Say why you decline: the customer may ask, and an auditor will."
+		}
+	default:
+		p["outcome"] = "Choose Allow or Decline."
+	}
+	if strings.TrimSpace(in.ReasonCode) == "" {
+		p["reason"] = "Choose a reason."
+	}
+	if len(note) > 4000 {
+		p["note"] = "Keep the note under 4000 characters."
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+}
+
+// Decision is one recorded allow or decline. Decisions are never changed or deleted: a return or
+// a reopen adds rows beside them.
+type Decision struct {
+	ID            int64
+	CaseID        int64
+	Outcome       string
+	ReasonCode    string
+	Note          string
+	DecidedBy     int64
+	DecidedByName string
+	DecidedAt     time.Time
+	NeedsApproval bool
+	DeliveryID    int64
+	Approvals     []Approval
+}
+
+// Approval is a supervisor's verdict on a decision that needed a second person.
+type Approval struct {
+	ID         int64
+	DecisionID int64
+	Verdict    string // VerdictApproved or VerdictReturned
+	Reason     string
+	By         int64
+	ByName     string
+	At         time.Time
+}
+
+// Reopen is a supervisor sending a decided case back for a new decision.
+type Reopen struct {
+	ID     int64
+	CaseID int64
+	Reason string
+	By     int64
+	ByName string
+	At     time.Time
+}
+
+// caseState is what the decision rules read about a case inside a transaction.
+type caseState struct {
+	source           Source
+	overall          string
+	reviewState      string
+	snapshotDelivery int64
+	claimedBy        int64
+	claimHolder      string
+	claimTouched     string
+}
+
+func loadCaseState(ctx context.Context, tx *sql.Tx, id int64) (caseState, error) {
+	var s caseState
+	err := tx.QueryRowContext(ctx, `SELECT c.source, c.overall, c.review_state, COALESCE(c.snapshot_delivery, 0),
+		COALESCE(c.claimed_by, 0), COALESCE(NULLIF(u.display_name, ''), u.username, ''), COALESCE(c.claim_touched_at, '')
+		FROM cases c LEFT JOIN users u ON u.id = c.claimed_by WHERE c.id = ?`, id).
+		Scan(&s.source, &s.overall, &s.reviewState, &s.snapshotDelivery, &s.claimedBy, &s.claimHolder, &s.claimTouched)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, fmt.Errorf("store: case %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return s, fmt.Errorf("store: case %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// liveClaim reports whether the case's claim holds at cutoff (a formatted time).
+func (s caseState) liveClaim(cutoff string) bool {
+	return s.claimedBy != 0 && s.claimTouched >= cutoff
+}
+
+func (s caseState) heldByOther(actorID int64, cutoff string) error {
+	if s.liveClaim(cutoff) && s.claimedBy != actorID {
+		return fmt.Errorf("%w: %s is working on this case. Ask them to release it, or a supervisor to reassign it.",
+			ErrConflict, s.claimHolder)
+	}
+	return nil
+}
+
+// notWaiting explains why a case in state cannot be claimed or decided.
+func notWaiting(state string) error {
+	switch state {
+	case ReviewPendingApproval:
+		return fmt.Errorf("%w: This case already has a decision waiting for a second approval.", ErrConflict)
+	case ReviewDecided:
+		return fmt.Errorf("%w: This case is already decided. A supervisor can reopen it.", ErrConflict)
+	case ReviewInformational:
+		return fmt.Errorf("%w: This case needs no decision: the vendor's result stands on its own.", ErrConflict)
+	}
+	return fmt.Errorf("%w: This case is not waiting for a decision.", ErrConflict)
+}
+
+// claimTx gives the case to actor and audits it. prev is the holder being replaced (0: none).
+func claimTx(ctx context.Context, tx *sql.Tx, actor Actor, caseID int64, now string, prev int64, details map[string]any) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET claimed_by = ?, claimed_at = ?, claim_touched_at = ? WHERE id = ?`,
+		actor.ID, now, now, caseID); err != nil {
+		return fmt.Errorf("store: claim case %d: %w", caseID, err)
+	}
+	if details == nil {
+		details = map[string]any{}
+	}
+	if prev != 0 && prev != actor.ID {
+		details["expired_claim_of"] = prev
+	}
+	return appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.claim",
+		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: details})
+}
+
+// Claim gives the case to actor for deciding. A live claim by someone else is ErrConflict; a claim
+// idle for longer than ttl has expired and may be taken over. Claiming one's own case refreshes it.
+func (db *DB) Claim(ctx context.Context, actor Actor, caseID int64, ttl time.Duration) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: claim: %w", err)
+	}
+	defer tx.Rollback()
+	s, err := loadCaseState(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	now := db.Now()
+	cutoff := FormatTime(now.Add(-ttl))
+	if s.reviewState != ReviewNeedsDecision {
+		return notWaiting(s.reviewState)
+	}
+	if err := s.heldByOther(actor.ID, cutoff); err != nil {
+		return err
+	}
+	if err := claimTx(ctx, tx, actor, caseID, FormatTime(now), s.claimedBy, nil); err != nil {
+		return err
+	}
+	return commit(tx, "claim")
+}
+
+// Release gives up actor's claim on the case. Only the holder can release; a supervisor reassigns.
+func (db *DB) Release(ctx context.Context, actor Actor, caseID int64) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: release: %w", err)
+	}
+	defer tx.Rollback()
+	s, err := loadCaseState(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	if s.claimedBy != actor.ID {
+		return fmt.Errorf("%w: You do not hold this case, so there is nothing to release.", ErrConflict)
+	}
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET claimed_by = NULL, claimed_at = NULL, claim_touched_at = NULL
+		WHERE id = ?`, caseID); err != nil {
+		return fmt.Errorf("store: release case %d: %w", caseID, err)
+	}
+	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.release",
+		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID}); err != nil {
+		return err
+	}
+	return commit(tx, "release")
+}
+
+// Reassign hands the case's claim to another reviewer or supervisor (a supervisor's action),
+// whoever holds it now.
+func (db *DB) Reassign(ctx context.Context, actor Actor, caseID, toUser int64) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: reassign: %w", err)
+	}
+	defer tx.Rollback()
+	s, err := loadCaseState(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	if s.reviewState != ReviewNeedsDecision {
+		return notWaiting(s.reviewState)
+	}
+	to, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, toUser))
+	if errors.Is(err, sql.ErrNoRows) {
+		return invalidField("user_id", "Choose a reviewer to hand the case to.")
+	}
+	if err != nil {
+		return fmt.Errorf("store: reassign: %w", err)
+	}
+	if to.Disabled || !(to.Has(RoleReviewer) || to.Has(RoleSupervisor)) {
+		return invalidField("user_id", to.Username+" cannot decide cases: choose an active reviewer or supervisor.")
+	}
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET claimed_by = ?, claimed_at = ?, claim_touched_at = ? WHERE id = ?`,
+		to.ID, now, now, caseID); err != nil {
+		return fmt.Errorf("store: reassign case %d: %w", caseID, err)
+	}
+	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reassign",
+		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID,
+		Details: map[string]any{"from": s.claimedBy, "to": to.ID, "to_username": to.Username}}); err != nil {
+		return err
+	}
+	return commit(tx, "reassign")
+}
+
+// RecordCaseView audits that actor opened the case and, if actor holds a live claim on it,
+// keeps the claim alive: looking at the evidence is activity.
+func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64, ttl time.Duration) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: case view: %w", err)
+	}
+	defer tx.Rollback()
+	now := db.Now()
+	if actor.ID != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET claim_touched_at = ?
+			WHERE id = ? AND claimed_by = ? AND claim_touched_at >= ?`,
+			FormatTime(now), caseID, actor.ID, FormatTime(now.Add(-ttl))); err != nil {
+			return fmt.Errorf("store: case view: %w", err)
+		}
+	}
+	if err := appendAudit(ctx, tx, FormatTime(now), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.view",
+		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID}); err != nil {
+		return err
+	}
+	return commit(tx, "case view")
+}
+
+// Decide records actor's allow or decline. The case must be waiting for a decision and actor must
+// hold a live claim on it. With four-eyes for the case's source the decision waits for a
+// supervisor's approval; otherwise the case is decided. Either way the claim is released and the
+// "changed after decision" marker cleared. The decision and its audit entry commit together.
+func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput, ttl time.Duration) (Decision, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return Decision{}, fmt.Errorf("store: decide: %w", err)
+	}
+	defer tx.Rollback()
+	s, err := loadCaseState(ctx, tx, in.CaseID)
+	if err != nil {
+		return Decision{}, err
+	}
+	now := db.Now()
+	cutoff := FormatTime(now.Add(-ttl))
+	if s.reviewState != ReviewNeedsDecision {
+		return Decision{}, notWaiting(s.reviewState)
+	}
+	if err := s.heldByOther(actor.ID, cutoff); err != nil {
+		return Decision{}, err
+	}
+	if !s.liveClaim(cutoff) {
+		if s.claimedBy == actor.ID {
+			return Decision{}, fmt.Errorf("%w: Your claim on this case expired after %s without activity. Claim it again, check the evidence, then decide.", ErrConflict, formatTTL(ttl))
+		}
+		return Decision{}, fmt.Errorf("%w: Claim this case before you decide it, so nobody else works on it at the same time.", ErrConflict)
+	}
+	if in.SeenDelivery != 0 && in.SeenDelivery != s.snapshotDelivery {
+		return Decision{}, fmt.Errorf("%w: A new callback changed this case while you were looking at it. Review the new evidence, then decide again.", ErrConflict)
+	}
+	if p := DecisionProblems(s.overall, in); p != nil {
+		return Decision{}, &ValidationError{Fields: p}
+	}
+	needsApproval := slices.Contains(in.FourEyes, s.source)
+	at := FormatTime(now)
+	var delivery any
+	if s.snapshotDelivery != 0 {
+		delivery = s.snapshotDelivery
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO decisions (case_id, outcome, reason_code, note, decided_by, decided_at,
+		needs_approval, delivery_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.CaseID, in.Outcome, strings.TrimSpace(in.ReasonCode), strings.TrimSpace(in.Note), actor.ID, at, needsApproval, delivery)
+	if err != nil {
+		return Decision{}, fmt.Errorf("store: record decision: %w", err)
+	}
+	id, _ := r.LastInsertId()
+	state := ReviewDecided
+	if needsApproval {
+		state = ReviewPendingApproval
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET review_state = ?, changed_after_decision = 0,
+		claimed_by = NULL, claimed_at = NULL, claim_touched_at = NULL WHERE id = ?`, state, in.CaseID); err != nil {
+		return Decision{}, fmt.Errorf("store: record decision: %w", err)
+	}
+	if err := appendAudit(ctx, tx, at, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.decision",
+		TargetType: "case", TargetID: fmt.Sprint(in.CaseID), CaseID: in.CaseID, Details: map[string]any{
+			"decision": id, "outcome": in.Outcome, "reason": strings.TrimSpace(in.ReasonCode),
+			"note": strings.TrimSpace(in.Note), "needs_approval": needsApproval, "delivery": s.snapshotDelivery}}); err != nil {
+		return Decision{}, err
+	}
+	if err := commit(tx, "decide"); err != nil {
+		return Decision{}, err
+	}
+	return Decision{ID: id, CaseID: in.CaseID, Outcome: in.Outcome, ReasonCode: strings.TrimSpace(in.ReasonCode),
+		Note: strings.TrimSpace(in.Note), DecidedBy: actor.ID, DecidedByName: actor.Name, DecidedAt: now,
+		NeedsApproval: needsApproval, DeliveryID: s.snapshotDelivery}, nil
+}
+
+// pendingDecision is the decision a case in pending_approval waits on: its latest.
+func pendingDecision(ctx context.Context, tx *sql.Tx, caseID int64) (id, decidedBy int64, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT id, decided_by FROM decisions WHERE case_id = ? ORDER BY id DESC LIMIT 1`, caseID).
+		Scan(&id, &decidedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, fmt.Errorf("%w: This case has no decision to approve.", ErrConflict)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: pending decision of case %d: %w", caseID, err)
+	}
+	return id, decidedBy, nil
+}
+
+// Approve is a supervisor's second approval of a pending decision; the case becomes decided.
+// The approver must be someone other than whoever made the decision.
+func (db *DB) Approve(ctx context.Context, actor Actor, caseID int64) error {
+	return db.secondLook(ctx, actor, caseID, VerdictApproved, "")
+}
+
+// Return sends a pending decision back to the queue with the supervisor's reason; the decision
+// stays on record and the case needs a new one.
+func (db *DB) Return(ctx context.Context, actor Actor, caseID int64, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return invalidField("return_reason", "Say what the reviewer should look at again.")
+	}
+	return db.secondLook(ctx, actor, caseID, VerdictReturned, strings.TrimSpace(reason))
+}
+
+func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict, reason string) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", verdict, err)
+	}
+	defer tx.Rollback()
+	s, err := loadCaseState(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	if s.reviewState != ReviewPendingApproval {
+		return fmt.Errorf("%w: This case has no decision waiting for a second approval.", ErrConflict)
+	}
+	decision, maker, err := pendingDecision(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	if maker == actor.ID {
+		return fmt.Errorf("%w: You made this decision, so a different supervisor must give the second approval.", ErrConflict)
+	}
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO approvals (decision_id, verdict, reason, by_user, at) VALUES (?, ?, ?, ?, ?)`,
+		decision, verdict, reason, actor.ID, now); err != nil {
+		return fmt.Errorf("store: record %s: %w", verdict, err)
+	}
+	action := "case.approve"
+	if verdict == VerdictApproved {
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'decided' WHERE id = ?`, caseID)
+	} else {
+		action = "case.return"
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision', waiting_since = ? WHERE id = ?`, now, caseID)
+	}
+	if err != nil {
+		return fmt.Errorf("store: record %s: %w", verdict, err)
+	}
+	details := map[string]any{"decision": decision}
+	if reason != "" {
+		details["reason"] = reason
+	}
+	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
+		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: details}); err != nil {
+		return err
+	}
+	return commit(tx, verdict)
+}
+
+// Reopen sends a decided case back for a new decision, with the supervisor's reason. Earlier
+// decisions stay on record.
+func (db *DB) Reopen(ctx context.Context, actor Actor, caseID int64, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return invalidField("reopen_reason", "Say why the case needs a new decision.")
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: reopen: %w", err)
+	}
+	defer tx.Rollback()
+	s, err := loadCaseState(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	if s.reviewState != ReviewDecided {
+		return fmt.Errorf("%w: Only a decided case can be reopened.", ErrConflict)
+	}
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO reopens (case_id, reason, by_user, at) VALUES (?, ?, ?, ?)`,
+		caseID, reason, actor.ID, now); err != nil {
+		return fmt.Errorf("store: reopen case %d: %w", caseID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision', waiting_since = ? WHERE id = ?`,
+		now, caseID); err != nil {
+		return fmt.Errorf("store: reopen case %d: %w", caseID, err)
+	}
+	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reopen",
+		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: map[string]any{"reason": reason}}); err != nil {
+		return err
+	}
+	return commit(tx, "reopen")
+}
+
+// CaseDecisions lists a case's decisions, oldest first, each with its second-approval verdicts.
+func (db *DB) CaseDecisions(ctx context.Context, caseID int64) ([]Decision, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT d.id, d.case_id, d.outcome, d.reason_code, d.note, d.decided_by,
+		COALESCE(NULLIF(u.display_name, ''), u.username, ''), d.decided_at, d.needs_approval, COALESCE(d.delivery_id, 0)
+		FROM decisions d LEFT JOIN users u ON u.id = d.decided_by WHERE d.case_id = ? ORDER BY d.id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case %d decisions: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []Decision
+	for rows.Next() {
+		var d Decision
+		var at string
+		if err := rows.Scan(&d.ID, &d.CaseID, &d.Outcome, &d.ReasonCode, &d.Note, &d.DecidedBy, &d.DecidedByName,
+			&at, &d.NeedsApproval, &d.DeliveryID); err != nil {
+			return nil, fmt.Errorf("store: case %d decisions: %w", caseID, err)
+		}
+		d.DecidedAt = ParseTime(at)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: case %d decisions: %w", caseID, err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	arows, err := db.read.QueryContext(ctx, `SELECT a.id, a.decision_id, a.verdict, a.reason, a.by_user,
+		COALESCE(NULLIF(u.display_name, ''), u.username, ''), a.at
+		FROM approvals a JOIN decisions d ON d.id = a.decision_id LEFT JOIN users u ON u.id = a.by_user
+		WHERE d.case_id = ? ORDER BY a.id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case %d approvals: %w", caseID, err)
+	}
+	defer arows.Close()
+	byID := make(map[int64]int, len(out))
+	for i, d := range out {
+		byID[d.ID] = i
+	}
+	for arows.Next() {
+		var a Approval
+		var at string
+		if err := arows.Scan(&a.ID, &a.DecisionID, &a.Verdict, &a.Reason, &a.By, &a.ByName, &at); err != nil {
+			return nil, fmt.Errorf("store: case %d approvals: %w", caseID, err)
+		}
+		a.At = ParseTime(at)
+		if i, ok := byID[a.DecisionID]; ok {
+			out[i].Approvals = append(out[i].Approvals, a)
+		}
+	}
+	return out, arows.Err()
+}
+
+// CaseReopens lists the times a case was reopened, oldest first.
+func (db *DB) CaseReopens(ctx context.Context, caseID int64) ([]Reopen, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT r.id, r.case_id, r.reason, r.by_user,
+		COALESCE(NULLIF(u.display_name, ''), u.username, ''), r.at
+		FROM reopens r LEFT JOIN users u ON u.id = r.by_user WHERE r.case_id = ? ORDER BY r.id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case %d reopens: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []Reopen
+	for rows.Next() {
+		var r Reopen
+		var at string
+		if err := rows.Scan(&r.ID, &r.CaseID, &r.Reason, &r.By, &r.ByName, &at); err != nil {
+			return nil, fmt.Errorf("store: case %d reopens: %w", caseID, err)
+		}
+		r.At = ParseTime(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func commit(tx *sql.Tx, what string) error {
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: %s: commit: %w", what, err)
+	}
+	return nil
+}
+
+// formatTTL renders a claim lifetime for a sentence: "30 minutes".
+func formatTTL(d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		if d == time.Hour {
+			return "1 hour"
+		}
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return fmt.Sprintf("%d minutes", int(d.Minutes()))
+}

@@ -1,0 +1,525 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// QueueTab names one tab of the review queue.
+type QueueTab string
+
+// The queue's tabs. The default is TabNeedsDecision.
+const (
+	TabNeedsDecision QueueTab = "needs"
+	TabPending       QueueTab = "pending"
+	TabDecided       QueueTab = "decided"
+	TabAll           QueueTab = "all" // every case, informational ones included
+)
+
+// ParseQueueTab maps a URL value to a tab; anything unknown is the default tab.
+func ParseQueueTab(s string) QueueTab {
+	switch QueueTab(s) {
+	case TabPending, TabDecided, TabAll:
+		return QueueTab(s)
+	}
+	return TabNeedsDecision
+}
+
+// reviewState is the review_state a tab lists, or "" for every state.
+func (t QueueTab) reviewState() string {
+	switch t {
+	case TabPending:
+		return ReviewPendingApproval
+	case TabDecided:
+		return ReviewDecided
+	case TabAll:
+		return ""
+	}
+	return ReviewNeedsDecision
+}
+
+// Assignee filters of the queue.
+const (
+	AssigneeAnyone = ""           // no filter
+	AssigneeNone   = "unassigned" // nobody holds a live claim
+	AssigneeUser   = "user"       // AssigneeID holds a live claim (the viewer's own ID for "me")
+)
+
+// QueueFilter narrows the queue. Zero fields match everything.
+type QueueFilter struct {
+	Tab         QueueTab
+	Source      Source
+	Overall     string
+	FraudTag    string
+	MismatchTag string
+	// Country matches the document's issuing country or the IP address's country.
+	Country string
+	// From and To bound when the case's first callback arrived: [From, To).
+	From, To   time.Time
+	Assignee   string
+	AssigneeID int64
+	// Query is what the reviewer typed: a name (or the start of one), a scanRef or sessionId,
+	// a client ID or a document number.
+	Query string
+	// ClaimCutoff is the oldest claim activity that still counts as a live claim.
+	ClaimCutoff time.Time
+}
+
+// narrowed reports whether anything besides the tab narrows the queue.
+func (f QueueFilter) narrowed() bool {
+	return f.Source != "" || f.Overall != "" || f.FraudTag != "" || f.MismatchTag != "" || f.Country != "" ||
+		!f.From.IsZero() || !f.To.IsZero() || f.Assignee != AssigneeAnyone || strings.TrimSpace(f.Query) != ""
+}
+
+// QueueCursor is a position in the queue's order (oldest waiting first, then ID): the keyset that
+// pages continue from, so a page never skips or repeats a case because others were added.
+type QueueCursor struct {
+	WaitingSince time.Time
+	ID           int64
+}
+
+// String encodes the cursor for a URL: "<unix nanoseconds>-<id>".
+func (c QueueCursor) String() string {
+	return strconv.FormatInt(c.WaitingSince.UnixNano(), 10) + "-" + strconv.FormatInt(c.ID, 10)
+}
+
+// ParseQueueCursor decodes QueueCursor.String; ok is false for anything else.
+func ParseQueueCursor(s string) (QueueCursor, bool) {
+	ts, id, found := strings.Cut(s, "-")
+	if !found {
+		return QueueCursor{}, false
+	}
+	n, err1 := strconv.ParseInt(ts, 10, 64)
+	i, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || i <= 0 {
+		return QueueCursor{}, false
+	}
+	return QueueCursor{WaitingSince: time.Unix(0, n).UTC(), ID: i}, true
+}
+
+// QueueRow is one line of the queue.
+type QueueRow struct {
+	ID                   int64
+	Source               Source
+	Ref                  string
+	ClientID             string
+	Name                 string
+	Overall              string
+	Final                bool
+	ReviewState          string
+	ChangedAfterDecision bool
+	FraudTags            []string
+	MismatchTags         []string
+	DocCountry           string
+	IPCountry            string
+	WaitingSince         time.Time
+	FirstReceivedAt      time.Time
+	LastReceivedAt       time.Time
+	// ClaimedBy is the user whose claim the row carries (0: none); the claim may have expired.
+	ClaimedBy      int64
+	ClaimedByName  string
+	ClaimTouchedAt time.Time
+}
+
+// ClaimLive reports whether the row's claim still holds, given the oldest activity that counts.
+func (r QueueRow) ClaimLive(cutoff time.Time) bool {
+	return r.ClaimedBy != 0 && !r.ClaimTouchedAt.Before(cutoff)
+}
+
+// QueuePage is one page of the queue and the cursors of its neighbours (nil: no such page).
+type QueuePage struct {
+	Rows       []QueueRow
+	Next, Prev *QueueCursor
+}
+
+// QueuePageSize is how many rows a queue page shows unless asked otherwise.
+const QueuePageSize = 50
+
+// Queue returns one page of cases matching f in queue order, after the cursor after or, when
+// before is set instead, the page ending just before it.
+func (db *DB) Queue(ctx context.Context, f QueueFilter, after, before *QueueCursor, limit int) (QueuePage, error) {
+	if limit <= 0 || limit > 500 {
+		limit = QueuePageSize
+	}
+	where, args := f.where()
+	order := "c.waiting_since, c.id"
+	if before != nil {
+		where = append(where, "(c.waiting_since, c.id) < (?, ?)")
+		args = append(args, FormatTime(before.WaitingSince), before.ID)
+		order = "c.waiting_since DESC, c.id DESC"
+	} else if after != nil {
+		where = append(where, "(c.waiting_since, c.id) > (?, ?)")
+		args = append(args, FormatTime(after.WaitingSince), after.ID)
+	}
+	args = append(args, limit+1)
+	q := `SELECT ` + queueColumns + ` FROM cases c LEFT JOIN users u ON u.id = c.claimed_by
+		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return QueuePage{}, fmt.Errorf("store: queue: %w", err)
+	}
+	defer rows.Close()
+	var out []QueueRow
+	for rows.Next() {
+		r, err := scanQueueRow(rows)
+		if err != nil {
+			return QueuePage{}, fmt.Errorf("store: queue: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return QueuePage{}, fmt.Errorf("store: queue: %w", err)
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	page := QueuePage{Rows: out}
+	if before != nil {
+		// Fetched newest first: turn the page back into queue order.
+		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+			out[i], out[j] = out[j], out[i]
+		}
+		page.Next = before
+		if more {
+			page.Prev = &QueueCursor{WaitingSince: out[0].WaitingSince, ID: out[0].ID}
+		}
+		return page, nil
+	}
+	if after != nil && len(out) > 0 {
+		page.Prev = &QueueCursor{WaitingSince: out[0].WaitingSince, ID: out[0].ID}
+	}
+	if more {
+		last := out[len(out)-1]
+		page.Next = &QueueCursor{WaitingSince: last.WaitingSince, ID: last.ID}
+	}
+	return page, nil
+}
+
+const queueColumns = `c.id, c.source, c.ref, c.client_id, c.full_name, c.overall, c.final, c.review_state,
+	c.changed_after_decision, c.fraud_tags, c.mismatch_tags, c.doc_country, c.ip_country, c.waiting_since,
+	c.first_received_at, c.last_received_at, COALESCE(c.claimed_by, 0),
+	COALESCE(NULLIF(u.display_name, ''), u.username, ''), COALESCE(c.claim_touched_at, '')`
+
+func scanQueueRow(row interface{ Scan(...any) error }) (QueueRow, error) {
+	var r QueueRow
+	var fraud, mismatch, waiting, first, last, touched string
+	if err := row.Scan(&r.ID, &r.Source, &r.Ref, &r.ClientID, &r.Name, &r.Overall, &r.Final, &r.ReviewState,
+		&r.ChangedAfterDecision, &fraud, &mismatch, &r.DocCountry, &r.IPCountry, &waiting, &first, &last,
+		&r.ClaimedBy, &r.ClaimedByName, &touched); err != nil {
+		return QueueRow{}, err
+	}
+	_ = json.Unmarshal([]byte(fraud), &r.FraudTags)
+	_ = json.Unmarshal([]byte(mismatch), &r.MismatchTags)
+	r.WaitingSince, r.FirstReceivedAt, r.LastReceivedAt = ParseTime(waiting), ParseTime(first), ParseTime(last)
+	if touched != "" {
+		r.ClaimTouchedAt = ParseTime(touched)
+	}
+	return r, nil
+}
+
+// where turns the filter into SQL conditions on cases c. Each narrowing picks its index:
+// the tab walks cases_queue (or cases_all) in order; tags start from case_tags_tag; a country
+// from cases_doc_country and cases_ip_country; a search from the exact-match indexes and FTS;
+// a user's claims from cases_claim.
+func (f QueueFilter) where() ([]string, []any) {
+	var conds []string
+	var args []any
+	if st := f.Tab.reviewState(); st != "" {
+		conds = append(conds, "c.review_state = ?")
+		args = append(args, st)
+	} else {
+		conds = append(conds, "1=1")
+	}
+	if f.Source != "" {
+		conds = append(conds, "c.source = ?")
+		args = append(args, string(f.Source))
+	}
+	if f.Overall != "" {
+		conds = append(conds, "c.overall = ?")
+		args = append(args, f.Overall)
+	}
+	if f.FraudTag != "" {
+		conds = append(conds, "c.id IN (SELECT case_id FROM case_tags WHERE kind = 'fraud' AND tag = ?)")
+		args = append(args, f.FraudTag)
+	}
+	if f.MismatchTag != "" {
+		conds = append(conds, "c.id IN (SELECT case_id FROM case_tags WHERE kind = 'mismatch' AND tag = ?)")
+		args = append(args, f.MismatchTag)
+	}
+	if f.Country != "" {
+		conds = append(conds, "(c.doc_country = ? OR c.ip_country = ?)")
+		args = append(args, f.Country, f.Country)
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, "c.first_received_at >= ?")
+		args = append(args, FormatTime(f.From))
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "c.first_received_at < ?")
+		args = append(args, FormatTime(f.To))
+	}
+	cutoff := FormatTime(f.ClaimCutoff)
+	switch f.Assignee {
+	case AssigneeNone:
+		conds = append(conds, "(c.claimed_by IS NULL OR c.claim_touched_at < ?)")
+		args = append(args, cutoff)
+	case AssigneeUser:
+		conds = append(conds, "c.claimed_by = ? AND c.claim_touched_at >= ?")
+		args = append(args, f.AssigneeID, cutoff)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		// Exact references first (each column has its own index), then names and prefixes by FTS.
+		sub := []string{"SELECT id FROM cases WHERE ref = ?", "SELECT id FROM cases WHERE client_id = ?",
+			"SELECT id FROM cases WHERE doc_number = ?"}
+		args = append(args, q, q, q)
+		if m := FTSQuery(q); m != "" {
+			sub = append(sub, "SELECT docid FROM case_search WHERE case_search MATCH ?")
+			args = append(args, m)
+		}
+		conds = append(conds, "c.id IN ("+strings.Join(sub, " UNION ALL ")+")")
+	}
+	return conds, args
+}
+
+// FTSQuery turns what a person typed into a safe full-text query: every run of letters and digits
+// becomes a lower-case prefix term ("Anna Kov" → "anna* kov*"), all of which must match. Quotes,
+// operators and punctuation never reach the FTS parser; lower case keeps AND, OR, NOT and NEAR
+// from being read as operators. It returns "" when nothing searchable is left.
+func FTSQuery(q string) string {
+	var terms []string
+	for _, t := range strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		terms = append(terms, strings.ToLower(t)+"*")
+		if len(terms) == 8 {
+			break
+		}
+	}
+	return strings.Join(terms, " ")
+}
+
+// QueueCounts counts the cases of each tab that match f's other narrowing (the tab is ignored).
+func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (ReviewCounts, error) {
+	if !f.narrowed() {
+		return db.ReviewCounts(ctx)
+	}
+	f.Tab = TabAll
+	where, args := f.where()
+	rows, err := db.read.QueryContext(ctx, `SELECT c.review_state, COUNT(*) FROM cases c WHERE `+
+		strings.Join(where, " AND ")+` GROUP BY c.review_state`, args...)
+	if err != nil {
+		return ReviewCounts{}, fmt.Errorf("store: queue counts: %w", err)
+	}
+	defer rows.Close()
+	var n ReviewCounts
+	for rows.Next() {
+		var state string
+		var c int
+		if err := rows.Scan(&state, &c); err != nil {
+			return ReviewCounts{}, fmt.Errorf("store: queue counts: %w", err)
+		}
+		switch state {
+		case ReviewNeedsDecision:
+			n.NeedsDecision = c
+		case ReviewPendingApproval:
+			n.PendingApproval = c
+		case ReviewDecided:
+			n.Decided = c
+		}
+		n.All += c
+	}
+	return n, rows.Err()
+}
+
+// ExplainQueue returns SQLite's query plan for the queue query of f (one line per plan step),
+// so tests can check that every variant reads an index rather than the whole table.
+func (db *DB) ExplainQueue(ctx context.Context, f QueueFilter, after *QueueCursor) ([]string, error) {
+	where, args := f.where()
+	if after != nil {
+		where = append(where, "(c.waiting_since, c.id) > (?, ?)")
+		args = append(args, FormatTime(after.WaitingSince), after.ID)
+	}
+	args = append(args, QueuePageSize+1)
+	rows, err := db.read.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT `+queueColumns+`
+		FROM cases c LEFT JOIN users u ON u.id = c.claimed_by
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.waiting_since, c.id LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: explain queue: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, fmt.Errorf("store: explain queue: %w", err)
+		}
+		out = append(out, detail)
+	}
+	return out, rows.Err()
+}
+
+// ClaimNext claims the oldest case waiting for a decision that nobody holds (or whose claim
+// expired) for actor, and returns its ID; ErrNotFound when there is none.
+func (db *DB) ClaimNext(ctx context.Context, actor Actor, ttl time.Duration) (int64, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: claim next: %w", err)
+	}
+	defer tx.Rollback()
+	now := db.Now()
+	var id int64
+	var prev sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT id, claimed_by FROM cases
+		WHERE review_state = 'needs_decision' AND (claimed_by IS NULL OR claim_touched_at < ?)
+		ORDER BY waiting_since, id LIMIT 1`, FormatTime(now.Add(-ttl))).Scan(&id, &prev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: claim next: %w: no unclaimed case is waiting for a decision", ErrNotFound)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: claim next: %w", err)
+	}
+	if err := claimTx(ctx, tx, actor, id, FormatTime(now), prev.Int64, map[string]any{"next": true}); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: claim next: %w", err)
+	}
+	return id, nil
+}
+
+// SeedSyntheticCases inserts n made-up cases (with a delivery, tags and a search row each) in
+// one transaction, waiting since various times before now. It exists for benchmarks and demos:
+// it bypasses ingest and writes no audit entries, so never run it against real data.
+func (db *DB) SeedSyntheticCases(ctx context.Context, n int, now time.Time) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: seed: %w", err)
+	}
+	defer tx.Rollback()
+	prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }
+	insDelivery, err := prep(`INSERT INTO deliveries (source, received_at, body, sha256, size, outcome, ref,
+		final, overall, auto_document, auto_face, fraud_tags, mismatch_tags, applied)
+		VALUES (?, ?, ?, ?, ?, 'stored', ?, ?, ?, ?, ?, ?, ?, 1)`)
+	if err != nil {
+		return fmt.Errorf("store: seed: %w", err)
+	}
+	insCase, err := prep(`INSERT INTO cases (source, ref, client_id, full_name, doc_number, doc_country, ip_country,
+		overall, final, auto_document, auto_face, fraud_tags, mismatch_tags, rank, snapshot, snapshot_delivery,
+		review_state, delivery_count, first_received_at, last_received_at, waiting_since)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: seed: %w", err)
+	}
+	linkDelivery, err := prep(`UPDATE deliveries SET case_id = ? WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("store: seed: %w", err)
+	}
+	insTag, err := prep(`INSERT OR IGNORE INTO case_tags (case_id, kind, tag) VALUES (?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: seed: %w", err)
+	}
+	insSearch, err := prep(`INSERT INTO case_search (docid, body) VALUES (?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: seed: %w", err)
+	}
+	for i := 0; i < n; i++ {
+		s := syntheticSnapshot(i)
+		received := FormatTime(now.Add(-time.Duration(n-i) * 37 * time.Second))
+		body, _ := json.Marshal(s)
+		fraud, _ := json.Marshal(nonNil(s.Status.FraudTags))
+		mismatch, _ := json.Marshal(nonNil(s.Status.MismatchTags))
+		state := ReviewInformational
+		switch {
+		case s.NeedsDecision() && i%10 == 3:
+			state = ReviewDecided
+		case s.NeedsDecision() && i%25 == 7:
+			state = ReviewPendingApproval
+		case s.NeedsDecision():
+			state = ReviewNeedsDecision
+		}
+		r, err := insDelivery.ExecContext(ctx, s.Source, received, body, fmt.Sprintf("%064x", i+1), len(body), s.Ref,
+			s.Status.IsFinal(), s.Status.Overall, s.Status.AutoDocument, s.Status.AutoFace, string(fraud), string(mismatch))
+		if err != nil {
+			return fmt.Errorf("store: seed delivery: %w", err)
+		}
+		did, _ := r.LastInsertId()
+		r, err = insCase.ExecContext(ctx, s.Source, s.Ref, s.ClientID, s.DisplayName(), s.Document.Number,
+			s.Document.IssuingCountry, caseIPCountry(s), s.Status.Overall, s.Status.IsFinal(), s.Status.AutoDocument,
+			s.Status.AutoFace, string(fraud), string(mismatch), s.Rank(), string(body), did, state,
+			received, received, received)
+		if err != nil {
+			return fmt.Errorf("store: seed case: %w", err)
+		}
+		cid, _ := r.LastInsertId()
+		if _, err := linkDelivery.ExecContext(ctx, cid, did); err != nil {
+			return fmt.Errorf("store: seed: %w", err)
+		}
+		for kind, tags := range map[string][]string{"fraud": s.Status.FraudTags, "mismatch": s.Status.MismatchTags} {
+			for _, t := range tags {
+				if _, err := insTag.ExecContext(ctx, cid, kind, t); err != nil {
+					return fmt.Errorf("store: seed tag: %w", err)
+				}
+			}
+		}
+		if _, err := insSearch.ExecContext(ctx, cid, strings.Join([]string{s.DisplayName(), s.Person.FirstName,
+			s.Person.LastName, s.Ref, s.ClientID, s.Document.Number}, " ")); err != nil {
+			return fmt.Errorf("store: seed search: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: seed: %w", err)
+	}
+	return nil
+}
+
+var (
+	synthFirst     = []string{"ANNA", "VIKTOR", "PRIYA", "RAHUL", "OLENA", "JONAS", "AISHA", "MEI", "LUCAS", "FATIMA", "ARJUN", "SOFIA", "DMITRI", "KAVYA", "TOMAS", "LEILA"}
+	synthLast      = []string{"KOVALENKO", "SHARMA", "PETRAITIS", "NAIR", "GARCIA", "OKAFOR", "IVANOVA", "REDDY", "SILVA", "HOFFMANN", "KHAN", "BANERJEE", "NOVAK", "MEHTA"}
+	synthCountries = []string{"LT", "UA", "IN", "DE", "PL", "AE", "GB", "LV", "EE", "US", "NG", "BR"}
+	synthFraud     = []string{"FACE_SUSPECTED", "DOC_MOBILE_PHOTO", "AML_SUSPECTION", "DEV_TOOLS_OPENED", "VIRTUAL_CAMERA", "DOC_PRINT_SPOOFED", "FACE_IN_BLACKLIST"}
+	synthMismatch  = []string{"NAME", "SURNAME", "DATE_OF_BIRTH", "DOCUMENT_NUMBER", "NATIONALITY", "EXPIRY_DATE"}
+	synthOverall   = []string{StatusSuspected, StatusSuspected, StatusApproved, StatusSuspected, StatusDenied, StatusSuspected, StatusExpired}
+)
+
+// syntheticSnapshot is a deterministic made-up case: the same i always gives the same case.
+func syntheticSnapshot(i int) *Snapshot {
+	final := i%3 == 0
+	s := &Snapshot{Source: SourceMarkID}
+	if i%5 == 4 {
+		s.Source = SourceVCIP
+	}
+	s.Ref = fmt.Sprintf("syn-%08x-%04x", uint32(i)*2654435761, i%65536)
+	s.ClientID = fmt.Sprintf("client-%d", 100000+i)
+	s.Person.FirstName = synthFirst[i%len(synthFirst)]
+	s.Person.LastName = synthLast[(i/len(synthFirst))%len(synthLast)]
+	s.Person.DOB = fmt.Sprintf("%d-%02d-%02d", 1950+i%55, 1+i%12, 1+i%28)
+	s.Document = Document{Type: "PASSPORT", Number: fmt.Sprintf("P%08d", i), Expiry: fmt.Sprintf("%d-06-30", 2022+i%10),
+		IssuingCountry: synthCountries[i%len(synthCountries)]}
+	s.IPCountry = synthCountries[(i/3)%len(synthCountries)]
+	s.IP = fmt.Sprintf("203.0.113.%d", i%250)
+	s.Status = Status{Overall: synthOverall[i%len(synthOverall)], Final: &final, AutoDocument: "DOC_VALIDATED", AutoFace: "FACE_MATCH"}
+	if s.Status.Overall == StatusSuspected || i%4 == 0 {
+		s.Status.FraudTags = []string{synthFraud[i%len(synthFraud)]}
+		if i%6 == 0 {
+			s.Status.FraudTags = append(s.Status.FraudTags, synthFraud[(i/7)%len(synthFraud)])
+		}
+	}
+	if i%4 == 1 {
+		s.Status.MismatchTags = []string{synthMismatch[i%len(synthMismatch)]}
+	}
+	if s.Source == SourceVCIP {
+		s.Status = Status{}
+		s.Person.FullName = s.Person.FirstName + " " + s.Person.LastName
+		s.Geo = &Geo{CountryCode: s.IPCountry, IP: s.IP, City: "Mumbai"}
+		s.Instructions = []Instruction{{Text: "Please show your PAN card", ScreenshotRequired: true,
+			Translations: []Translation{{Language: "ENGLISH", Text: "Please show your PAN card"}, {Language: "HINDI", Text: "कृपया अपना पैन कार्ड दिखाएं"}}}}
+	}
+	return s
+}

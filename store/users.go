@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Roles a user can hold. A user may hold several.
+const (
+	RoleReviewer   = "reviewer"
+	RoleSupervisor = "supervisor"
+	RoleAdmin      = "admin"
+	RoleAuditor    = "auditor"
+)
+
+// AllRoles lists every role in display order.
+var AllRoles = []string{RoleReviewer, RoleSupervisor, RoleAdmin, RoleAuditor}
+
+// User is a staff account.
+type User struct {
+	ID           int64
+	Username     string
+	DisplayName  string
+	PasswordHash string
+	Roles        []string
+	Disabled     bool
+	FailedLogins int
+	LockedUntil  time.Time // zero when not locked
+	CreatedAt    time.Time
+}
+
+// Has reports whether the user holds role.
+func (u User) Has(role string) bool { return slices.Contains(u.Roles, role) }
+
+// Name is the display name, or the username when there is none.
+func (u User) Name() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
+}
+
+// ParseRoles splits "reviewer,supervisor" into validated roles.
+func ParseRoles(s string) ([]string, error) {
+	var out []string
+	for _, r := range strings.Split(s, ",") {
+		r = strings.ToLower(strings.TrimSpace(r))
+		if r == "" {
+			continue
+		}
+		if !slices.Contains(AllRoles, r) {
+			return nil, fmt.Errorf("%w: unknown role %q (roles: %s)", ErrInvalid, r, strings.Join(AllRoles, ", "))
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: at least one role is required (roles: %s)", ErrInvalid, strings.Join(AllRoles, ", "))
+	}
+	return out, nil
+}
+
+// ValidUsername reports whether name is an acceptable username.
+func ValidUsername(name string) bool {
+	if len(name) < 2 || len(name) > 64 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' || r == '@') {
+			return false
+		}
+	}
+	return true
+}
+
+const userColumns = `id, username, display_name, password_hash, roles, disabled, failed_logins, COALESCE(locked_until, ''), created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var roles, locked, created string
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &roles, &u.Disabled, &u.FailedLogins, &locked, &created); err != nil {
+		return User{}, err
+	}
+	for _, r := range strings.Split(roles, ",") {
+		if r != "" {
+			u.Roles = append(u.Roles, r)
+		}
+	}
+	if locked != "" {
+		u.LockedUntil = ParseTime(locked)
+	}
+	u.CreatedAt = ParseTime(created)
+	return u, nil
+}
+
+// CreateUser adds an account and its audit entry in one transaction.
+func (db *DB) CreateUser(ctx context.Context, actor Actor, username, displayName, passwordHash string, roles []string) (User, error) {
+	if !ValidUsername(username) {
+		return User{}, fmt.Errorf("%w: a username is 2-64 letters, digits or . _ - @", ErrInvalid)
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return User{}, fmt.Errorf("store: create user: %w", err)
+	}
+	defer tx.Rollback()
+	now := db.now()
+	r, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, roles, password_changed_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, username, displayName, passwordHash, strings.Join(roles, ","), now, now)
+	if err != nil {
+		if strings.Contains(err.Error(), "UNIQUE") {
+			return User{}, fmt.Errorf("%w: the username %q is taken", ErrConflict, username)
+		}
+		return User{}, fmt.Errorf("store: create user: %w", err)
+	}
+	id, _ := r.LastInsertId()
+	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "user.create",
+		TargetType: "user", TargetID: username, Details: map[string]any{"roles": roles}}); err != nil {
+		return User{}, err
+	}
+	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return User{}, fmt.Errorf("store: create user: %w", err)
+	}
+	return u, tx.Commit()
+}
+
+// UserByID returns one user.
+func (db *DB) UserByID(ctx context.Context, id int64) (User, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("store: user %d: %w", id, ErrNotFound)
+	}
+	return u, err
+}
+
+// UserByUsername returns one user by name (case-insensitive).
+func (db *DB) UserByUsername(ctx context.Context, username string) (User, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("store: user %q: %w", username, ErrNotFound)
+	}
+	return u, err
+}
+
+// ListUsers returns every account ordered by username.
+func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// CountUsers returns how many accounts exist.
+func (db *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// UserChange is one change to an account; nil fields are left as they are.
+type UserChange struct {
+	PasswordHash *string
+	Roles        []string
+	Disabled     *bool
+	DisplayName  *string
+}
+
+// UpdateUser applies a change, ends the user's sessions when access shrinks, and audits it.
+func (db *DB) UpdateUser(ctx context.Context, actor Actor, id int64, ch UserChange) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: update user: %w", err)
+	}
+	defer tx.Rollback()
+	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: update user %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: update user: %w", err)
+	}
+	now := db.now()
+	details := map[string]any{}
+	endSessions := false
+	if ch.PasswordHash != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?, failed_logins = 0, locked_until = NULL WHERE id = ?`,
+			*ch.PasswordHash, now, id); err != nil {
+			return fmt.Errorf("store: set password: %w", err)
+		}
+		details["password"] = "reset"
+		endSessions = true
+	}
+	if ch.Roles != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET roles = ? WHERE id = ?`, strings.Join(ch.Roles, ","), id); err != nil {
+			return fmt.Errorf("store: set roles: %w", err)
+		}
+		details["roles_before"] = u.Roles
+		details["roles"] = ch.Roles
+	}
+	if ch.Disabled != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, *ch.Disabled, id); err != nil {
+			return fmt.Errorf("store: set disabled: %w", err)
+		}
+		details["disabled"] = *ch.Disabled
+		endSessions = endSessions || *ch.Disabled
+	}
+	if ch.DisplayName != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET display_name = ? WHERE id = ?`, *ch.DisplayName, id); err != nil {
+			return fmt.Errorf("store: set name: %w", err)
+		}
+		details["display_name"] = *ch.DisplayName
+	}
+	if endSessions {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+			return fmt.Errorf("store: end sessions: %w", err)
+		}
+	}
+	action := "user.update"
+	if ch.Disabled != nil && len(details) == 1 {
+		action = map[bool]string{true: "user.disable", false: "user.enable"}[*ch.Disabled]
+	}
+	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
+		TargetType: "user", TargetID: u.Username, Details: details}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// RecordLoginFailure counts a failed password for an existing user and locks the account
+// for lockFor after lockAfter consecutive failures. It reports whether the account is now locked.
+func (db *DB) RecordLoginFailure(ctx context.Context, id int64, lockAfter int, lockFor time.Duration) (bool, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("store: login failure: %w", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: login failure: %w", err)
+	}
+	locked := n >= lockAfter
+	if locked {
+		until := FormatTime(db.Now().Add(lockFor))
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?`, until, id); err != nil {
+			return false, fmt.Errorf("store: lock user: %w", err)
+		}
+	}
+	return locked, tx.Commit()
+}
+
+// RecordLoginSuccess clears the failure count.
+func (db *DB) RecordLoginSuccess(ctx context.Context, id int64) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("store: login success: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,28 @@
+package web
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kycdesk/kycdesk/store"
+)
+
+// AuditRange turns inclusive YYYY-MM-DD days (UTC) into a filter; empty means unbounded.
+func AuditRange(from, to string) (store.AuditFilter, error) {
+	var f store.AuditFilter
+	if from != "" {
+		t, err := time.Parse("2006-01-02", from)
+		if err != nil {
+			return f, fmt.Errorf("%w: from date %q is not YYYY-MM-DD", store.ErrInvalid, from)
+		}
+		f.From = t
+	}
+	if to != "" {
+		t, err := time.Parse("2006-01-02", to)
+		if err != nil {
+			return f, fmt.Errorf("%w: to date %q is not YYYY-MM-DD", store.ErrInvalid, to)
+		}
+		f.To = t.AddDate(0, 0, 1)
+	}
+	return f, nil
+}

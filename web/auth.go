@@ -1,0 +1,323 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/views"
+)
+
+const sessionCookie = "kycdesk_session"
+
+type ctxKey int
+
+const (
+	userKey ctxKey = iota
+	sessionKey
+)
+
+// currentUser is the signed-in user, or nil.
+func currentUser(c echo.Context) *store.User {
+	u, _ := c.Request().Context().Value(userKey).(*store.User)
+	return u
+}
+
+func currentSessionID(c echo.Context) string {
+	s, _ := c.Request().Context().Value(sessionKey).(string)
+	return s
+}
+
+// actor is the signed-in user as an audit actor.
+func actor(c echo.Context) store.Actor {
+	if u := currentUser(c); u != nil {
+		return store.Actor{ID: u.ID, Name: u.Username}
+	}
+	return store.Actor{Name: "anonymous"}
+}
+
+func hashSessionID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// loadSession resolves the session cookie to a user, enforcing the idle and absolute timeouts.
+func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		sess, _ := a.cookies.Get(r, sessionCookie) // a tampered or stale cookie yields a fresh, empty session
+		token, _ := sess.Values["sid"].(string)
+		if token == "" {
+			return next(c)
+		}
+		id := hashSessionID(token)
+		s, err := a.db.SessionByID(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			return next(c)
+		}
+		if err != nil {
+			return err
+		}
+		now := a.cfg.Now()
+		if now.Sub(s.CreatedAt) > a.cfg.SessionMaxAge || now.Sub(s.LastSeenAt) > a.cfg.SessionIdle {
+			if err := a.db.DeleteSession(r.Context(), id); err != nil {
+				return err
+			}
+			c.Set("session_expired", true)
+			return next(c)
+		}
+		u, err := a.db.UserByID(r.Context(), s.UserID)
+		if err != nil || u.Disabled {
+			return next(c)
+		}
+		// Touching on every request would cost a write per page; a coarse step keeps the idle timer honest.
+		if now.Sub(s.LastSeenAt) > 15*time.Second {
+			if err := a.db.TouchSession(r.Context(), id); err != nil {
+				return err
+			}
+		}
+		ctx := context.WithValue(r.Context(), userKey, &u)
+		ctx = context.WithValue(ctx, sessionKey, id)
+		c.SetRequest(r.WithContext(ctx))
+		return next(c)
+	}
+}
+
+// require admits signed-in users holding any of roles. Anonymous page requests are sent to the login
+// page; anonymous API requests and POSTs get 401; users without the role get 403.
+func (a *App) require(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u := currentUser(c)
+			if u == nil {
+				r := c.Request()
+				if r.Method == http.MethodGet || r.Method == http.MethodHead {
+					q := url.Values{"next": {r.URL.RequestURI()}}
+					if expired, _ := c.Get("session_expired").(bool); expired {
+						q.Set("expired", "1")
+					}
+					return c.Redirect(http.StatusFound, "/login?"+q.Encode())
+				}
+				return echo.NewHTTPError(http.StatusUnauthorized, "Please sign in first.")
+			}
+			if len(roles) > 0 && !slices.ContainsFunc(roles, u.Has) {
+				return echo.NewHTTPError(http.StatusForbidden, "Your role does not allow this page. Ask an admin if you need access.")
+			}
+			return next(c)
+		}
+	}
+}
+
+// homeFor is where a user lands after signing in.
+func homeFor(u *store.User) string {
+	switch {
+	case u.Has(store.RoleReviewer) || u.Has(store.RoleSupervisor):
+		return "/cases"
+	case u.Has(store.RoleAuditor):
+		return "/audit"
+	case u.Has(store.RoleAdmin):
+		return "/admin/users"
+	}
+	return "/login"
+}
+
+// safeNext accepts only local paths, so the login form cannot redirect elsewhere.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	if strings.HasPrefix(next, "/login") || strings.HasPrefix(next, "/logout") {
+		return ""
+	}
+	return next
+}
+
+func (a *App) handleHome(c echo.Context) error {
+	if u := currentUser(c); u != nil {
+		return c.Redirect(http.StatusFound, homeFor(u))
+	}
+	return c.Redirect(http.StatusFound, "/login")
+}
+
+func (a *App) handleLoginForm(c echo.Context) error {
+	if u := currentUser(c); u != nil {
+		return c.Redirect(http.StatusFound, homeFor(u))
+	}
+	p := a.page(c, "Sign in", "")
+	msg := ""
+	if c.QueryParam("expired") == "1" {
+		msg = "Your session timed out. Please sign in again."
+	}
+	return a.render(c, http.StatusOK, views.Login(p, "", msg))
+}
+
+const msgBadLogin = "Wrong username or password."
+
+func msgLocked(d time.Duration) string {
+	return fmt.Sprintf("Too many failed sign-ins. This account is locked for %d minutes; an admin can unlock it sooner by resetting the password.", int(d.Minutes()))
+}
+
+// handleLogin signs a user in. Failures never reveal whether the username exists: unknown names
+// are counted and locked exactly like real ones, and the password check costs the same.
+func (a *App) handleLogin(c echo.Context) error {
+	ctx := c.Request().Context()
+	username := strings.TrimSpace(c.FormValue("username"))
+	password := c.FormValue("password")
+	now := a.cfg.Now()
+	fail := func(msg string) error {
+		if err := a.db.Audit(ctx, store.AuditEntry{Actor: "anonymous", Action: "login.failure", TargetType: "user",
+			TargetID: username, Details: map[string]any{"remote_addr": c.RealIP(), "reason": msg}}); err != nil {
+			return err
+		}
+		return a.render(c, http.StatusUnauthorized, views.Login(a.page(c, "Sign in", ""), username, msg))
+	}
+	u, err := a.db.UserByUsername(ctx, username)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
+		checkPassword(dummyHash, password)
+		if a.logins.fail(strings.ToLower(username), a.cfg.LoginLockAfter, a.cfg.LoginLockFor) {
+			return fail(msgLocked(a.cfg.LoginLockFor))
+		}
+		return fail(msgBadLogin)
+	}
+	if err != nil {
+		return err
+	}
+	if u.LockedUntil.After(now) {
+		return fail(msgLocked(a.cfg.LoginLockFor))
+	}
+	if !checkPassword(u.PasswordHash, password) {
+		locked, err := a.db.RecordLoginFailure(ctx, u.ID, a.cfg.LoginLockAfter, a.cfg.LoginLockFor)
+		if err != nil {
+			return err
+		}
+		if locked {
+			return fail(msgLocked(a.cfg.LoginLockFor))
+		}
+		return fail(msgBadLogin)
+	}
+	if err := a.db.RecordLoginSuccess(ctx, u.ID); err != nil {
+		return err
+	}
+	// A new session ID at every sign-in: an ID planted before login is worthless after it.
+	if old := currentSessionID(c); old != "" {
+		if err := a.db.DeleteSession(ctx, old); err != nil {
+			return err
+		}
+	}
+	token, err := randomToken()
+	if err != nil {
+		return err
+	}
+	if err := a.db.CreateSession(ctx, hashSessionID(token), u.ID, c.RealIP(), c.Request().UserAgent()); err != nil {
+		return err
+	}
+	sess, _ := a.cookies.New(c.Request(), sessionCookie)
+	sess.Values = map[any]any{"sid": token}
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return err
+	}
+	if err := a.db.Audit(ctx, store.AuditEntry{Actor: u.Username, ActorID: u.ID, Action: "login.success",
+		TargetType: "user", TargetID: u.Username, Details: map[string]any{"remote_addr": c.RealIP()}}); err != nil {
+		return err
+	}
+	dest := safeNext(c.FormValue("next"))
+	if dest == "" {
+		dest = homeFor(&u)
+	}
+	return c.Redirect(http.StatusSeeOther, dest)
+}
+
+// handleLogout ends the session on the server and clears the cookie.
+func (a *App) handleLogout(c echo.Context) error {
+	ctx := c.Request().Context()
+	if id := currentSessionID(c); id != "" {
+		if err := a.db.DeleteSession(ctx, id); err != nil {
+			return err
+		}
+	}
+	sess, _ := a.cookies.Get(c.Request(), sessionCookie)
+	sess.Values = map[any]any{}
+	sess.Options.MaxAge = -1
+	if err := sess.Save(c.Request(), c.Response()); err != nil {
+		return err
+	}
+	if u := currentUser(c); u != nil {
+		if err := a.db.Audit(ctx, store.AuditEntry{Actor: u.Username, ActorID: u.ID, Action: "logout",
+			TargetType: "user", TargetID: u.Username}); err != nil {
+			return err
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+func randomToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// dummyHash is checked against when the user does not exist, so both paths take as long.
+var dummyHash = func() string {
+	h, _ := HashPassword("not-a-real-password-just-timing", DefaultBcryptCost)
+	return h
+}()
+
+// loginThrottle locks unknown usernames after repeated failures, mirroring the lock real accounts get
+// in the database, so the answers cannot be used to find out which usernames exist.
+type loginThrottle struct {
+	mu    sync.Mutex
+	now   func() time.Time
+	fails map[string]*throttleEntry
+}
+
+type throttleEntry struct {
+	n           int
+	lockedUntil time.Time
+}
+
+func newLoginThrottle(now func() time.Time) *loginThrottle {
+	return &loginThrottle{now: now, fails: map[string]*throttleEntry{}}
+}
+
+// fail counts a failure for name and reports whether name is locked.
+func (t *loginThrottle) fail(name string, lockAfter int, lockFor time.Duration) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	if len(t.fails) > 10000 { // bounded memory under a spray of random names
+		for k, e := range t.fails {
+			if e.lockedUntil.Before(now) {
+				delete(t.fails, k)
+			}
+		}
+	}
+	e := t.fails[name]
+	if e == nil {
+		e = &throttleEntry{}
+		t.fails[name] = e
+	}
+	if e.lockedUntil.After(now) {
+		return true
+	}
+	e.n++
+	if e.n >= lockAfter {
+		e.n, e.lockedUntil = 0, now.Add(lockFor)
+		return true
+	}
+	return false
+}

@@ -1,0 +1,95 @@
+// Package web is KYC Desk's HTTP server: one route table, the middleware, the handlers and the
+// vendor webhook endpoints. Wiring lives in New so that tests start exactly what `kycdesk serve` runs.
+package web
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/kycdesk/kycdesk/web/mediafetch"
+)
+
+// Config is everything the server needs. cmd/kycdesk fills it from flags and KYCDESK_* variables.
+type Config struct {
+	// DataDir holds the database, the media archive and generated secrets.
+	DataDir string
+	// BaseURL is the public URL; an https:// one marks cookies Secure.
+	BaseURL string
+	// SecureCookies forces the Secure cookie flag (also implied by an https BaseURL).
+	SecureCookies bool
+
+	// MarkIDSecrets are the HMAC keys for /webhooks/markid; several allow rotation. Empty disables the source.
+	MarkIDSecrets []string
+	// MarkIDSignatureHeader carries the hex HMAC-SHA256 of the raw body.
+	MarkIDSignatureHeader string
+	// VCIPTokens are the bearer tokens accepted on /webhooks/vcip. Empty disables the source.
+	VCIPTokens []string
+	// MaxBodyBytes caps a webhook body; larger ones get 413.
+	MaxBodyBytes int64
+	// MetricsToken, when set, is required as a bearer token on /metrics.
+	MetricsToken string
+
+	// SessionKey signs and encrypts the session cookie (64 bytes: 32 to sign, 32 to encrypt).
+	SessionKey     []byte
+	SessionIdle    time.Duration
+	SessionMaxAge  time.Duration
+	LoginLockAfter int
+	LoginLockFor   time.Duration
+	// LoginRatePerMinute limits sign-in attempts per client IP.
+	LoginRatePerMinute int
+
+	// FourEyesVCIP requires a second person's approval for video-KYC decisions.
+	FourEyesVCIP bool
+	// FourEyesMarkID requires it for identity-verification decisions too.
+	FourEyesMarkID bool
+	// SLA is how long a case may wait before it is flagged overdue.
+	SLA time.Duration
+	// ClaimTTL is how long a claim lasts without activity.
+	ClaimTTL time.Duration
+
+	Media mediafetch.Config
+	// MediaRetentionDays purges media of closed cases older than this; 0 keeps them forever.
+	MediaRetentionDays int
+
+	Logger *slog.Logger
+	// Now is the clock; tests inject one.
+	Now func() time.Time
+}
+
+// withDefaults fills every unset field with its documented default.
+func (c Config) withDefaults() Config {
+	if c.MarkIDSignatureHeader == "" {
+		c.MarkIDSignatureHeader = "Idenfy-Signature"
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	if c.SessionIdle <= 0 {
+		c.SessionIdle = 30 * time.Minute
+	}
+	if c.SessionMaxAge <= 0 {
+		c.SessionMaxAge = 12 * time.Hour
+	}
+	if c.LoginLockAfter <= 0 {
+		c.LoginLockAfter = 5
+	}
+	if c.LoginLockFor <= 0 {
+		c.LoginLockFor = 15 * time.Minute
+	}
+	if c.LoginRatePerMinute <= 0 {
+		c.LoginRatePerMinute = 30
+	}
+	if c.SLA <= 0 {
+		c.SLA = 24 * time.Hour
+	}
+	if c.ClaimTTL <= 0 {
+		c.ClaimTTL = 30 * time.Minute
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = func() time.Time { return time.Now().UTC() }
+	}
+	return c
+}

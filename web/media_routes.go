@@ -1,0 +1,124 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kycdesk/kycdesk/store"
+)
+
+// mediaViews remembers which media each session has already opened, so that seeking through a
+// video (many Range requests) writes one audit entry, not hundreds.
+type mediaViews struct {
+	mu   sync.Mutex
+	seen map[string]struct{}
+}
+
+// first reports whether this is the session's first request for the media item.
+func (v *mediaViews) first(session string, mediaID int64) bool {
+	key := session + ":" + strconv.FormatInt(mediaID, 10)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.seen == nil || len(v.seen) > 100000 {
+		v.seen = map[string]struct{}{}
+	}
+	if _, ok := v.seen[key]; ok {
+		return false
+	}
+	v.seen[key] = struct{}{}
+	return true
+}
+
+func mediaID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.NewHTTPError(http.StatusNotFound)
+	}
+	return id, nil
+}
+
+// handleMedia serves an archived media file with Range support, audited once per session.
+func (a *App) handleMedia(c echo.Context) error {
+	id, err := mediaID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	m, err := a.db.MediaByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if a.views.first(currentSessionID(c), id) {
+		action := "media.view"
+		if c.QueryParam("download") == "1" {
+			action = "media.download"
+		}
+		if err := a.db.Audit(ctx, store.AuditEntry{Actor: actor(c).Name, ActorID: actor(c).ID, Action: action,
+			TargetType: "media", TargetID: strconv.FormatInt(id, 10), CaseID: m.CaseID,
+			Details: map[string]any{"kind": m.Kind, "sha256": m.SHA256}}); err != nil {
+			return err
+		}
+	}
+	return ServeMedia(c.Response(), c.Request(), a.db, a.blobs, id)
+}
+
+// handleMediaRetry puts a failed download back in the queue now.
+func (a *App) handleMediaRetry(c echo.Context) error {
+	id, err := mediaID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	m, err := a.db.MediaByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := a.db.RetryMedia(ctx, id); err != nil {
+		return err
+	}
+	if err := a.db.Audit(ctx, store.AuditEntry{Actor: actor(c).Name, ActorID: actor(c).ID, Action: "media.retry",
+		TargetType: "media", TargetID: strconv.FormatInt(id, 10), CaseID: m.CaseID,
+		Details: map[string]any{"kind": m.Kind, "last_error": m.LastError}}); err != nil {
+		return err
+	}
+	a.fetcher.Wake()
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/cases/%d?flash=retry", m.CaseID))
+}
+
+// runRetention purges media of closed cases past the retention period, hourly, auditing each purge.
+func (a *App) runRetention(ctx context.Context) {
+	if a.cfg.MediaRetentionDays <= 0 {
+		return
+	}
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		a.purgeOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (a *App) purgeOnce(ctx context.Context) {
+	before := a.cfg.Now().AddDate(0, 0, -a.cfg.MediaRetentionDays)
+	hashes, err := a.db.PurgeMedia(ctx, before, a.blobs.Remove)
+	if err != nil {
+		a.log.Error("media retention", "err", err)
+	}
+	if len(hashes) == 0 {
+		return
+	}
+	if err := a.db.Audit(ctx, store.AuditEntry{Actor: store.SystemActor.Name, Action: "media.purge", TargetType: "media",
+		Details: map[string]any{"older_than": store.FormatTime(before), "deleted_sha256": hashes, "retention_days": a.cfg.MediaRetentionDays}}); err != nil {
+		a.log.Error("audit media purge", "err", err)
+	}
+}

@@ -1,0 +1,93 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kycdesk/kycdesk/store"
+)
+
+// metrics is the app's own Prometheus registry; nothing registers globally.
+type metrics struct {
+	reg       *prometheus.Registry
+	callbacks *prometheus.CounterVec
+	ingest    *prometheus.HistogramVec
+	media     *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		callbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kycdesk_callbacks_total",
+			Help: "Vendor callbacks received, by source and outcome (stored, duplicate, quarantined, unauthorized, too_large, unavailable, not_configured).",
+		}, []string{"source", "outcome"}),
+		ingest: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "kycdesk_ingest_seconds",
+			Help:    "Time from receiving a callback to acknowledging it durably.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"source"}),
+		media: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kycdesk_media_fetches_total",
+			Help: "Media fetch attempts, by media kind and result.",
+		}, []string{"kind", "result"}),
+	}
+	m.reg.MustRegister(m.callbacks, m.ingest, m.media,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) callback(source store.Source, outcome string) {
+	m.callbacks.WithLabelValues(string(source), outcome).Inc()
+}
+
+func (m *metrics) observeIngest(source store.Source, start time.Time) {
+	m.ingest.WithLabelValues(string(source)).Observe(time.Since(start).Seconds())
+}
+
+func (m *metrics) mediaResult(kind, result string) { m.media.WithLabelValues(kind, result).Inc() }
+
+// registerStoreGauges exposes the media backlog and archive size, read when scraped.
+func (m *metrics) registerStoreGauges(db *store.DB) {
+	gauge := func(name, help string, read func(store.MediaStats) float64) prometheus.GaugeFunc {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			s, err := db.MediaStats(ctx)
+			if err != nil {
+				return -1
+			}
+			return read(s)
+		})
+	}
+	m.reg.MustRegister(
+		gauge("kycdesk_media_backlog", "Media files queued for fetching.", func(s store.MediaStats) float64 { return float64(s.Queued) }),
+		gauge("kycdesk_media_failed", "Media files whose fetch gave up.", func(s store.MediaStats) float64 { return float64(s.Failed) }),
+		gauge("kycdesk_media_archived_bytes", "Bytes of archived media.", func(s store.MediaStats) float64 { return float64(s.Bytes) }),
+	)
+}
+
+// handleMetrics serves Prometheus text. It carries counts only, no personal data, so it is open
+// unless a metrics token is configured.
+func (a *App) handleMetrics(c echo.Context) error {
+	if a.cfg.MetricsToken != "" && !bearerMatches(c.Request().Header.Get("Authorization"), []string{a.cfg.MetricsToken}) {
+		return echo.NewHTTPError(401, "a bearer token is required for /metrics")
+	}
+	promhttp.HandlerFor(a.metrics.reg, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	return nil
+}
+
+// handleHealthz answers 200 when the database answers.
+func (a *App) handleHealthz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := a.db.Ping(ctx); err != nil {
+		return c.String(503, "database unavailable\n")
+	}
+	return c.String(200, "ok\n")
+}

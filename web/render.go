@@ -1,0 +1,130 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/views"
+)
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// render writes a component with status. It renders into a buffer first, so a failing template
+// becomes a clean error page instead of half a page.
+func (a *App) render(c echo.Context, status int, comp templ.Component) error {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// page builds the frame every page shares: the user, the CSRF token and the nav counts.
+func (a *App) page(c echo.Context, title, nav string) views.Page {
+	p := views.Page{Title: title, Nav: nav}
+	p.CSRF, _ = c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
+	if u := currentUser(c); u != nil {
+		p.User = &views.User{ID: u.ID, Username: u.Username, Name: u.Name(), Roles: u.Roles}
+		if u.Has(store.RoleReviewer) || u.Has(store.RoleSupervisor) || u.Has(store.RoleAuditor) {
+			ctx, cancel := context.WithCancel(c.Request().Context())
+			defer cancel()
+			if n, err := a.db.ReviewCounts(ctx); err == nil {
+				p.Counts = views.NavCounts{NeedsDecision: n.NeedsDecision, PendingApproval: n.PendingApproval}
+			}
+		}
+	}
+	if f := c.QueryParam("flash"); f != "" {
+		p.Flash = flashText(f)
+	}
+	return p
+}
+
+// flashText maps a short flash code from a redirect to its sentence; unknown codes show nothing,
+// so a crafted link cannot put words on the page.
+func flashText(code string) string {
+	return map[string]string{
+		"decided":    "Decision recorded.",
+		"pending":    "Decision recorded. It now waits for a supervisor's second approval.",
+		"approved":   "Second approval recorded.",
+		"returned":   "Decision sent back to the reviewer.",
+		"reopened":   "Case reopened.",
+		"claimed":    "You hold this case now.",
+		"released":   "Claim released.",
+		"reassigned": "Claim reassigned.",
+		"user":       "User saved.",
+		"password":   "Password reset. Share the new password through a safe channel.",
+		"replayed":   "Delivery replayed.",
+		"retry":      "Fetch queued again.",
+		"nonext":     "No unclaimed case is waiting.",
+	}[code]
+}
+
+// handleError is the one place errors become responses. Users see a sentence; 5xx are logged.
+func (a *App) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, title, msg := http.StatusInternalServerError, "Something went wrong", "The server could not complete this request. It has been logged; please try again."
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+		title = http.StatusText(status)
+		if m, ok := he.Message.(string); ok && status < 500 {
+			msg = m
+		}
+		if status == http.StatusNotFound {
+			title, msg = "Not found", "There is nothing at this address. It may have been mistyped, or the item does not exist."
+		}
+		if he.Internal != nil && errors.Is(he.Internal, middleware.ErrCSRFInvalid) || errors.Is(err, middleware.ErrCSRFInvalid) {
+			title, msg = "This form has expired", "Reload the page and try again."
+		}
+	case errors.Is(err, store.ErrNotFound):
+		status, title, msg = http.StatusNotFound, "Not found", "There is nothing at this address. It may have been mistyped, or the item does not exist."
+	case errors.Is(err, store.ErrConflict):
+		status, title, msg = http.StatusConflict, "Conflict", userMessage(err)
+	case errors.Is(err, store.ErrInvalid):
+		status, title, msg = http.StatusBadRequest, "Not accepted", userMessage(err)
+	}
+	if status >= 500 {
+		a.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status, "err", err)
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if wantsJSON(c) {
+		_ = c.JSON(status, map[string]string{"status": "error", "message": msg})
+		return
+	}
+	if rerr := a.render(c, status, views.ErrorPage(a.page(c, title, ""), status, title, msg)); rerr != nil {
+		a.log.Error("render error page", "err", rerr)
+		_ = c.String(status, msg)
+	}
+}
+
+// userMessage strips the "store: ..." prefixes down to the sentence after the sentinel.
+func userMessage(err error) string {
+	s := err.Error()
+	for _, sentinel := range []error{store.ErrConflict, store.ErrInvalid, store.ErrNotFound} {
+		if i := bytes.Index([]byte(s), []byte(sentinel.Error()+": ")); i >= 0 {
+			return s[i+len(sentinel.Error())+2:]
+		}
+	}
+	return s
+}
+
+func wantsJSON(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return len(p) >= 10 && p[:10] == "/webhooks/" || c.Request().Header.Get("Accept") == "application/json"
+}

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"github.com/kycdesk/kycdesk/static"
+	"github.com/kycdesk/kycdesk/store"
+)
+
+// Role sets used by the route table.
+var (
+	caseReaders  = []string{store.RoleReviewer, store.RoleSupervisor, store.RoleAuditor}
+	caseDeciders = []string{store.RoleReviewer, store.RoleSupervisor}
+	supervisors  = []string{store.RoleSupervisor}
+	admins       = []string{store.RoleAdmin}
+	auditReaders = []string{store.RoleAdmin, store.RoleAuditor}
+	mediaFixers  = []string{store.RoleSupervisor, store.RoleAdmin}
+)
+
+// routes is the one route table. Every page needs a login and a role; every POST carries a CSRF token.
+// Open without login: the login page, static files, /healthz, /metrics (counts only, no personal
+// data; protect it with --metrics-token) and the two webhooks (authenticated by HMAC or bearer token).
+func (a *App) routes() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = a.handleError
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, DisablePrintStack: true}))
+	e.Use(a.securityHeaders)
+
+	// Machine endpoints: no session, no CSRF.
+	e.GET("/healthz", a.handleHealthz)
+	e.GET("/metrics", a.handleMetrics)
+	e.POST("/webhooks/markid", a.handleMarkID)
+	e.POST("/webhooks/vcip", a.handleVCIP)
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", static.Handler())))
+
+	// Everything a person uses.
+	ui := e.Group("", a.loadSession, middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
+		CookieName:     "kycdesk_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   a.cfg.secureCookies(),
+		CookieSameSite: http.SameSiteStrictMode,
+	}))
+	ui.GET("/", a.handleHome)
+	ui.GET("/login", a.handleLoginForm)
+	ui.POST("/login", a.handleLogin, a.loginRateLimit())
+	ui.POST("/logout", a.handleLogout, a.require())
+
+	read := ui.Group("", a.require(caseReaders...))
+	read.GET("/cases", a.handleQueue)
+	read.GET("/cases/:id", a.handleCase)
+	read.GET("/media/:id", a.handleMedia)
+
+	decide := ui.Group("", a.require(caseDeciders...))
+	decide.POST("/cases/claim-next", a.handleClaimNext)
+	decide.POST("/cases/:id/claim", a.handleClaim)
+	decide.POST("/cases/:id/release", a.handleRelease)
+	decide.POST("/cases/:id/decision", a.handleDecision)
+
+	sup := ui.Group("", a.require(supervisors...))
+	sup.POST("/cases/:id/approve", a.handleApprove)
+	sup.POST("/cases/:id/return", a.handleReturn)
+	sup.POST("/cases/:id/reopen", a.handleReopen)
+	sup.POST("/cases/:id/reassign", a.handleReassign)
+
+	ui.POST("/media/:id/retry", a.handleMediaRetry, a.require(mediaFixers...))
+
+	adm := ui.Group("/admin", a.require(admins...))
+	adm.GET("/users", a.handleUsers)
+	adm.POST("/users", a.handleUserCreate)
+	adm.POST("/users/:id", a.handleUserUpdate)
+	adm.GET("/health", a.handleIngestHealth)
+	adm.POST("/deliveries/:id/replay", a.handleReplay)
+
+	aud := ui.Group("/audit", a.require(auditReaders...))
+	aud.GET("", a.handleAudit)
+	aud.GET("/export", a.handleAuditExport)
+	aud.GET("/report", a.handleAuditReport)
+	return e
+}
+
+// securityHeaders sets a strict CSP (no inline script or style) and the other defensive headers.
+// Pages are never cached: after logout, the back button must not show a case.
+func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "+
+			"media-src 'self' blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "+
+			"form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if a.cfg.secureCookies() {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		if len(c.Request().URL.Path) < 8 || c.Request().URL.Path[:8] != "/static/" {
+			h.Set("Cache-Control", "no-store")
+		}
+		return next(c)
+	}
+}
+
+// loginRateLimit caps sign-in attempts per client IP.
+func (a *App) loginRateLimit() echo.MiddlewareFunc {
+	per := float64(a.cfg.LoginRatePerMinute) / 60
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(per), Burst: a.cfg.LoginRatePerMinute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return echo.NewHTTPError(http.StatusTooManyRequests, "Too many sign-in attempts from your network. Wait a minute and try again.")
+		},
+	})
+}
