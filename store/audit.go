@@ -161,7 +161,8 @@ func (f AuditFilter) where() (string, []any) {
 	}
 	if f.Action != "" {
 		if strings.HasSuffix(f.Action, ".") {
-			conds = append(conds, "action >= ? AND action < ?")
+			// The unary + keeps SQLite walking the primary key newest-first instead of sorting every match.
+			conds = append(conds, "+action >= ? AND +action < ?")
 			args = append(args, f.Action, f.Action[:len(f.Action)-1]+"/")
 		} else {
 			conds = append(conds, "action = ?")
@@ -173,11 +174,11 @@ func (f AuditFilter) where() (string, []any) {
 		args = append(args, f.CaseID)
 	}
 	if !f.From.IsZero() {
-		conds = append(conds, "at >= ?")
+		conds = append(conds, "+at >= ?")
 		args = append(args, FormatTime(f.From))
 	}
 	if !f.To.IsZero() {
-		conds = append(conds, "at < ?")
+		conds = append(conds, "+at < ?")
 		args = append(args, FormatTime(f.To))
 	}
 	if len(conds) == 0 {

@@ -174,3 +174,77 @@ func placeholders(n int) string {
 	}
 	return strings.Repeat("?, ", n-1) + "?"
 }
+
+// CaseDecisions lists a case's decisions, oldest first, each with its second-approval verdicts.
+func (db *DB) CaseDecisions(ctx context.Context, caseID int64) ([]Decision, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT d.id, d.case_id, d.outcome, d.reason_code, d.note, d.decided_by,
+		COALESCE(NULLIF(u.display_name, ''), u.username, ''), d.decided_at, d.needs_approval, COALESCE(d.delivery_id, 0)
+		FROM decisions d LEFT JOIN users u ON u.id = d.decided_by WHERE d.case_id = ? ORDER BY d.id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case %d decisions: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []Decision
+	for rows.Next() {
+		var d Decision
+		var at string
+		if err := rows.Scan(&d.ID, &d.CaseID, &d.Outcome, &d.ReasonCode, &d.Note, &d.DecidedBy, &d.DecidedByName,
+			&at, &d.NeedsApproval, &d.DeliveryID); err != nil {
+			return nil, fmt.Errorf("store: case %d decisions: %w", caseID, err)
+		}
+		d.DecidedAt = ParseTime(at)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: case %d decisions: %w", caseID, err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	arows, err := db.read.QueryContext(ctx, `SELECT a.id, a.decision_id, a.verdict, a.reason, a.by_user,
+		COALESCE(NULLIF(u.display_name, ''), u.username, ''), a.at
+		FROM approvals a JOIN decisions d ON d.id = a.decision_id LEFT JOIN users u ON u.id = a.by_user
+		WHERE d.case_id = ? ORDER BY a.id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case %d approvals: %w", caseID, err)
+	}
+	defer arows.Close()
+	byID := make(map[int64]int, len(out))
+	for i, d := range out {
+		byID[d.ID] = i
+	}
+	for arows.Next() {
+		var a Approval
+		var at string
+		if err := arows.Scan(&a.ID, &a.DecisionID, &a.Verdict, &a.Reason, &a.By, &a.ByName, &at); err != nil {
+			return nil, fmt.Errorf("store: case %d approvals: %w", caseID, err)
+		}
+		a.At = ParseTime(at)
+		if i, ok := byID[a.DecisionID]; ok {
+			out[i].Approvals = append(out[i].Approvals, a)
+		}
+	}
+	return out, arows.Err()
+}
+
+// CaseReopens lists the times a case was reopened, oldest first.
+func (db *DB) CaseReopens(ctx context.Context, caseID int64) ([]Reopen, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT r.id, r.case_id, r.reason, r.by_user,
+		COALESCE(NULLIF(u.display_name, ''), u.username, ''), r.at
+		FROM reopens r LEFT JOIN users u ON u.id = r.by_user WHERE r.case_id = ? ORDER BY r.id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case %d reopens: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []Reopen
+	for rows.Next() {
+		var r Reopen
+		var at string
+		if err := rows.Scan(&r.ID, &r.CaseID, &r.Reason, &r.By, &r.ByName, &at); err != nil {
+			return nil, fmt.Errorf("store: case %d reopens: %w", caseID, err)
+		}
+		r.At = ParseTime(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -255,7 +254,7 @@ func (f QueueFilter) where() ([]string, []any) {
 		args = append(args, f.MismatchTag)
 	}
 	if f.Country != "" {
-		conds = append(conds, "(c.doc_country = ? OR c.ip_country = ?)")
+		conds = append(conds, "c.id IN (SELECT id FROM cases WHERE doc_country = ? UNION ALL SELECT id FROM cases WHERE ip_country = ?)")
 		args = append(args, f.Country, f.Country)
 	}
 	if !f.From.IsZero() {
@@ -363,35 +362,6 @@ func (db *DB) ExplainQueue(ctx context.Context, f QueueFilter, after *QueueCurso
 		out = append(out, detail)
 	}
 	return out, rows.Err()
-}
-
-// ClaimNext claims the oldest case waiting for a decision that nobody holds (or whose claim
-// expired) for actor, and returns its ID; ErrNotFound when there is none.
-func (db *DB) ClaimNext(ctx context.Context, actor Actor, ttl time.Duration) (int64, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("store: claim next: %w", err)
-	}
-	defer tx.Rollback()
-	now := db.Now()
-	var id int64
-	var prev sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT id, claimed_by FROM cases
-		WHERE review_state = 'needs_decision' AND (claimed_by IS NULL OR claim_touched_at < ?)
-		ORDER BY waiting_since, id LIMIT 1`, FormatTime(now.Add(-ttl))).Scan(&id, &prev)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("store: claim next: %w: no unclaimed case is waiting for a decision", ErrNotFound)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("store: claim next: %w", err)
-	}
-	if err := claimTx(ctx, tx, actor, id, FormatTime(now), prev.Int64, map[string]any{"next": true}); err != nil {
-		return 0, err
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("store: claim next: %w", err)
-	}
-	return id, nil
 }
 
 // SeedSyntheticCases inserts n made-up cases (with a delivery, tags and a search row each) in
@@ -507,8 +477,8 @@ func syntheticSnapshot(i int) *Snapshot {
 	s.Status = Status{Overall: synthOverall[i%len(synthOverall)], Final: &final, AutoDocument: "DOC_VALIDATED", AutoFace: "FACE_MATCH"}
 	if s.Status.Overall == StatusSuspected || i%4 == 0 {
 		s.Status.FraudTags = []string{synthFraud[i%len(synthFraud)]}
-		if i%6 == 0 {
-			s.Status.FraudTags = append(s.Status.FraudTags, synthFraud[(i/7)%len(synthFraud)])
+		if extra := synthFraud[(i/7)%len(synthFraud)]; i%6 == 0 && extra != s.Status.FraudTags[0] {
+			s.Status.FraudTags = append(s.Status.FraudTags, extra)
 		}
 	}
 	if i%4 == 1 {

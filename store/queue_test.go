@@ -47,9 +47,9 @@ type wsCase struct {
 func (w wsCase) snapshot() *Snapshot {
 	final := w.final
 	s := &Snapshot{Source: w.source, Ref: w.ref, ClientID: w.clientID,
-		Person:   Person{FirstName: w.first, LastName: w.last},
-		Document: Document{Number: w.docNumber, IssuingCountry: w.docCountry},
-		Status:   Status{Overall: w.overall, Final: &final, FraudTags: w.fraud, MismatchTags: w.mismatch},
+		Person:    Person{FirstName: w.first, LastName: w.last},
+		Document:  Document{Number: w.docNumber, IssuingCountry: w.docCountry},
+		Status:    Status{Overall: w.overall, Final: &final, FraudTags: w.fraud, MismatchTags: w.mismatch},
 		IPCountry: w.ipCountry}
 	if s.Source == "" {
 		s.Source = SourceMarkID

@@ -37,6 +37,9 @@ type Config struct {
 	LoginLockFor   time.Duration
 	// LoginRatePerMinute limits sign-in attempts per client IP.
 	LoginRatePerMinute int
+	// BcryptCost is the cost of password hashes made on the users page; 0 uses DefaultBcryptCost.
+	// Tests lower it to keep account creation fast.
+	BcryptCost int
 
 	// FourEyesVCIP requires a second person's approval for video-KYC decisions.
 	FourEyesVCIP bool
@@ -46,6 +49,8 @@ type Config struct {
 	SLA time.Duration
 	// ClaimTTL is how long a claim lasts without activity.
 	ClaimTTL time.Duration
+	// ReasonCodes are the reasons offered on the decision form; empty uses defaultReasonCodes.
+	ReasonCodes []ReasonCode
 
 	Media mediafetch.Config
 	// MediaRetentionDays purges media of closed cases older than this; 0 keeps them forever.

@@ -54,7 +54,7 @@ func (a *App) handleMedia(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if a.views.first(currentSessionID(c), id) {
+	if m.State == store.MediaStateArchived && a.views.first(currentSessionID(c), id) {
 		action := "media.view"
 		if c.QueryParam("download") == "1" {
 			action = "media.download"

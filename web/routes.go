@@ -47,6 +47,9 @@ func (a *App) routes() *echo.Echo {
 		CookieHTTPOnly: true,
 		CookieSecure:   a.cfg.secureCookies(),
 		CookieSameSite: http.SameSiteStrictMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from KYC Desk. Reload the page and try again.").SetInternal(err)
+		},
 	}))
 	ui.GET("/", a.handleHome)
 	ui.GET("/login", a.handleLoginForm)

@@ -12,116 +12,117 @@ import (
 	"strings"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/internal/jsonfield"
 )
 
 // Decode turns one webhook body into a snapshot, or into an error an operator can act on.
 func Decode(body []byte) (*store.Snapshot, error) {
-	top, err := parseBody(body)
+	top, err := jsonfield.ParseBody(body)
 	if err != nil {
 		return nil, err
 	}
-	if kind(top.m["status"]) == "a boolean" {
-		return nil, errorf(`field "status" is a boolean: this looks like a video-call callback, not a verification result`)
+	if jsonfield.Kind(top.Members["status"]) == "a boolean" {
+		return nil, jsonfield.Errorf(`field "status" is a boolean: this looks like a video-call callback, not a verification result`)
 	}
-	r := &reader{}
+	r := &jsonfield.Reader{}
 	s := &store.Snapshot{Source: store.SourceMarkID}
-	s.Ref = strings.TrimSpace(r.str(top.get("scanRef")))
-	if r.err != nil {
-		return nil, r.err
+	s.Ref = strings.TrimSpace(r.Str(top.Get("scanRef")))
+	if r.Err != nil {
+		return nil, r.Err
 	}
 	if s.Ref == "" {
-		if !isNull(r.object(top.get("data")).m["sessionId"]) {
-			return nil, errorf("missing scanRef: this looks like a Video KYC callback (it has data.sessionId), not a Mark ID result")
+		if !jsonfield.IsNull(r.Object(top.Get("data")).Members["sessionId"]) {
+			return nil, jsonfield.Errorf("missing scanRef: this looks like a Video KYC callback (it has data.sessionId), not a Mark ID result")
 		}
-		if !isNull(top.m["monitoringId"]) {
-			return nil, errorf("missing scanRef: this looks like an AML-monitoring callback (it has monitoringId), not a verification result")
+		if !jsonfield.IsNull(top.Members["monitoringId"]) {
+			return nil, jsonfield.Errorf("missing scanRef: this looks like an AML-monitoring callback (it has monitoringId), not a verification result")
 		}
-		return nil, errorf("missing scanRef")
+		return nil, jsonfield.Errorf("missing scanRef")
 	}
-	s.ClientID = r.str(top.get("clientId"))
-	s.ExternalRef = r.str(top.get("externalRef"))
-	s.Platform = r.str(top.get("platform"))
-	s.IP = r.str(top.get("clientIp"))
-	s.IPCountry = r.str(top.get("clientIpCountry"))
-	s.Location = r.str(top.get("clientLocation"))
-	s.StartTime = r.unixTime(top.get("startTime"))
-	s.FinishTime = r.unixTime(top.get("finishTime"))
+	s.ClientID = r.Str(top.Get("clientId"))
+	s.ExternalRef = r.Str(top.Get("externalRef"))
+	s.Platform = r.Str(top.Get("platform"))
+	s.IP = r.Str(top.Get("clientIp"))
+	s.IPCountry = r.Str(top.Get("clientIpCountry"))
+	s.Location = r.Str(top.Get("clientLocation"))
+	s.StartTime = r.UnixTime(top.Get("startTime"))
+	s.FinishTime = r.UnixTime(top.Get("finishTime"))
 
-	s.Status = decodeStatus(r, r.object(top.get("status")))
-	s.Status.Final = r.boolean(top.get("final"))
-	data := r.object(top.get("data"))
+	s.Status = decodeStatus(r, r.Object(top.Get("status")))
+	s.Status.Final = r.Boolean(top.Get("final"))
+	data := r.Object(top.Get("data"))
 	decodeData(r, data, s)
 	// The field table puts these at the top level; the published example nests them in data.
-	s.ManualAddress = r.str(either(top, data, "manualAddress"))
-	s.ManualAddressMatch = r.boolean(either(top, data, "manualAddressMatch"))
-	s.GDCMatch = r.boolean(either(top, data, "gdcMatch"))
+	s.ManualAddress = r.Str(either(top, data, "manualAddress"))
+	s.ManualAddressMatch = r.Boolean(either(top, data, "manualAddressMatch"))
+	s.GDCMatch = r.Boolean(either(top, data, "gdcMatch"))
 
-	s.Media = decodeFileURLs(r, r.object(top.get("fileUrls")))
+	s.Media = decodeFileURLs(r, r.Object(top.Get("fileUrls")))
 	s.AML = decodeChecks(r, top, "AML")
 	s.LID = decodeChecks(r, top, "LID")
-	if r.err != nil {
-		return nil, r.err
+	if r.Err != nil {
+		return nil, r.Err
 	}
 	return s, nil
 }
 
 // either is top's key when it is set, else data's.
-func either(top, data fields, key string) node {
-	if n := top.get(key); !isNull(n.raw) {
+func either(top, data jsonfield.Fields, key string) jsonfield.Node {
+	if n := top.Get(key); !jsonfield.IsNull(n.Raw) {
 		return n
 	}
-	return data.get(key)
+	return data.Get(key)
 }
 
-func decodeStatus(r *reader, f fields) store.Status {
+func decodeStatus(r *jsonfield.Reader, f jsonfield.Fields) store.Status {
 	return store.Status{
-		Overall:          strings.TrimSpace(r.str(f.get("overall"))),
-		AutoDocument:     r.str(f.get("autoDocument")),
-		AutoFace:         r.str(f.get("autoFace")),
-		ManualDocument:   r.str(f.get("manualDocument")),
-		ManualFace:       r.str(f.get("manualFace")),
-		AdditionalSteps:  r.str(f.get("additionalSteps")),
-		SuspicionReasons: r.strs(f.get("suspicionReasons")),
-		FraudTags:        r.strs(f.get("fraudTags")),
-		MismatchTags:     r.strs(f.get("mismatchTags")),
+		Overall:          strings.TrimSpace(r.Str(f.Get("overall"))),
+		AutoDocument:     r.Str(f.Get("autoDocument")),
+		AutoFace:         r.Str(f.Get("autoFace")),
+		ManualDocument:   r.Str(f.Get("manualDocument")),
+		ManualFace:       r.Str(f.Get("manualFace")),
+		AdditionalSteps:  r.Str(f.Get("additionalSteps")),
+		SuspicionReasons: r.Strs(f.Get("suspicionReasons")),
+		FraudTags:        r.Strs(f.Get("fraudTags")),
+		MismatchTags:     r.Strs(f.Get("mismatchTags")),
 	}
 }
 
-func decodeData(r *reader, d fields, s *store.Snapshot) {
+func decodeData(r *jsonfield.Reader, d jsonfield.Fields, s *store.Snapshot) {
 	s.Person = store.Person{
-		FullName:          r.str(d.get("fullName")),
-		FirstName:         r.str(d.get("docFirstName")),
-		LastName:          r.str(d.get("docLastName")),
-		OrgFirstName:      r.str(d.get("orgFirstName")),
-		OrgLastName:       r.str(d.get("orgLastName")),
-		DOB:               r.str(d.get("docDob")),
-		Sex:               r.str(d.get("docSex")),
-		Nationality:       r.str(d.get("docNationality")),
-		OrgNationality:    r.str(d.get("orgNationality")),
-		BirthPlace:        r.str(d.get("birthPlace")),
-		OrgBirthPlace:     r.str(d.get("orgBirthPlace")),
-		Address:           r.str(d.get("address")),
-		OrgAddress:        r.str(d.get("orgAddress")),
-		MothersMaidenName: r.str(d.get("mothersMaidenName")),
-		AgeEstimate:       r.str(d.get("ageEstimate")),
+		FullName:          r.Str(d.Get("fullName")),
+		FirstName:         r.Str(d.Get("docFirstName")),
+		LastName:          r.Str(d.Get("docLastName")),
+		OrgFirstName:      r.Str(d.Get("orgFirstName")),
+		OrgLastName:       r.Str(d.Get("orgLastName")),
+		DOB:               r.Str(d.Get("docDob")),
+		Sex:               r.Str(d.Get("docSex")),
+		Nationality:       r.Str(d.Get("docNationality")),
+		OrgNationality:    r.Str(d.Get("orgNationality")),
+		BirthPlace:        r.Str(d.Get("birthPlace")),
+		OrgBirthPlace:     r.Str(d.Get("orgBirthPlace")),
+		Address:           r.Str(d.Get("address")),
+		OrgAddress:        r.Str(d.Get("orgAddress")),
+		MothersMaidenName: r.Str(d.Get("mothersMaidenName")),
+		AgeEstimate:       r.Str(d.Get("ageEstimate")),
 	}
 	s.Document = store.Document{
-		Type:                  r.str(d.get("docType")),
-		Number:                r.str(d.get("docNumber")),
-		PersonalCode:          r.str(d.get("docPersonalCode")),
-		Expiry:                r.str(d.get("docExpiry")),
-		DateOfIssue:           r.str(d.get("docDateOfIssue")),
-		IssuingCountry:        r.str(d.get("docIssuingCountry")),
-		SelectedCountry:       r.str(d.get("selectedCountry")),
-		Authority:             r.str(d.get("authority")),
-		OrgAuthority:          r.str(d.get("orgAuthority")),
-		DriverLicenseCategory: r.str(d.get("driverLicenseCategory")),
-		ManuallyDataChanged:   r.flag(d.get("manuallyDataChanged")),
+		Type:                  r.Str(d.Get("docType")),
+		Number:                r.Str(d.Get("docNumber")),
+		PersonalCode:          r.Str(d.Get("docPersonalCode")),
+		Expiry:                r.Str(d.Get("docExpiry")),
+		DateOfIssue:           r.Str(d.Get("docDateOfIssue")),
+		IssuingCountry:        r.Str(d.Get("docIssuingCountry")),
+		SelectedCountry:       r.Str(d.Get("selectedCountry")),
+		Authority:             r.Str(d.Get("authority")),
+		OrgAuthority:          r.Str(d.Get("orgAuthority")),
+		DriverLicenseCategory: r.Str(d.Get("driverLicenseCategory")),
+		ManuallyDataChanged:   r.Flag(d.Get("manuallyDataChanged")),
 	}
-	s.ProxyRiskLevel = r.str(d.get("clientIpProxyRiskLevel"))
-	s.DuplicateFaces = r.strs(d.get("duplicateFaces"))
-	s.DuplicateDocFaces = r.strs(d.get("duplicateDocFaces"))
-	s.AdditionalData = r.rawJSON(d.get("additionalData"))
+	s.ProxyRiskLevel = r.Str(d.Get("clientIpProxyRiskLevel"))
+	s.DuplicateFaces = r.Strs(d.Get("duplicateFaces"))
+	s.DuplicateDocFaces = r.Strs(d.Get("duplicateDocFaces"))
+	s.AdditionalData = r.RawJSON(d.Get("additionalData"))
 }
 
 // fileKinds are the documented fileUrls keys, in the order the case page shows them.
@@ -132,9 +133,9 @@ var fileKinds = []string{
 
 // decodeFileURLs lists the media in fileUrls: documented kinds first, then any other key (kept,
 // with the key as its kind) in name order. Null, empty and placeholder URLs are left out.
-func decodeFileURLs(r *reader, f fields) []store.MediaRef {
-	keys := make([]string, 0, len(f.m))
-	for k := range f.m {
+func decodeFileURLs(r *jsonfield.Reader, f jsonfield.Fields) []store.MediaRef {
+	keys := make([]string, 0, len(f.Members))
+	for k := range f.Members {
 		if k != "" && !slices.Contains(fileKinds, k) {
 			keys = append(keys, k)
 		}
@@ -142,7 +143,7 @@ func decodeFileURLs(r *reader, f fields) []store.MediaRef {
 	sort.Strings(keys)
 	var out []store.MediaRef
 	for _, k := range append(slices.Clone(fileKinds), keys...) {
-		if u := r.mediaURL(f.get(k)); u != "" {
+		if u := r.MediaURL(f.Get(k)); u != "" {
 			out = append(out, store.MediaRef{Kind: k, URL: u, Position: len(out)})
 		}
 	}

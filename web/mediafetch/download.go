@@ -75,13 +75,6 @@ type downloaded struct {
 
 // download streams the media's URL into the archive, checking its size and sniffing its type.
 func (f *Fetcher) download(ctx context.Context, m store.Media) (downloaded, error) {
-	u, err := url.Parse(m.URL)
-	if err != nil {
-		return downloaded{}, permanent(errors.New("the link is not a valid URL"))
-	}
-	if err := checkScheme(u); err != nil {
-		return downloaded{}, err
-	}
 	max, what := f.cfg.MaxImage, "an image"
 	if m.IsVideo() {
 		max, what = f.cfg.MaxVideo, "a video"
@@ -100,9 +93,13 @@ func (f *Fetcher) download(ctx context.Context, m store.Media) (downloaded, erro
 		fmt.Errorf("%w: the download took longer than %s", ErrTimeout, total))
 	defer cancelTotal()
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	// The link as sent, not re-encoded: a pre-signed link's signature covers its exact bytes.
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.URL, nil)
 	if err != nil {
 		return downloaded{}, permanent(errors.New("the link is not a valid URL"))
+	}
+	if err := checkScheme(req.URL); err != nil {
+		return downloaded{}, err
 	}
 	req.Header.Set("User-Agent", "KYC-Desk-media-archiver/1")
 	req.Header.Set("Accept", "image/*, video/*")

@@ -528,6 +528,7 @@ func TestFetchOneLinkRules(t *testing.T) {
 		{srv.URL + "/to-file", `a "file" link cannot be fetched`},
 		{"ftp://127.0.0.1/front.png", `a "ftp" link cannot be fetched`},
 		{"file:///etc/passwd", `a "file" link cannot be fetched`},
+		{"http://cdn.example/%zz", "the link is not a valid URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.link, func(t *testing.T) {

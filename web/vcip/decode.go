@@ -14,70 +14,71 @@ import (
 	"strings"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/internal/jsonfield"
 )
 
 // Decode turns one callback body into a snapshot, or into an error an operator can act on.
 func Decode(body []byte) (*store.Snapshot, error) {
-	top, err := parseBody(body)
+	top, err := jsonfield.ParseBody(body)
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{}
-	d := r.object(top.get("data"))
-	if r.err != nil {
-		return nil, r.err
+	r := &jsonfield.Reader{}
+	d := r.Object(top.Get("data"))
+	if r.Err != nil {
+		return nil, r.Err
 	}
 	s := &store.Snapshot{Source: store.SourceVCIP}
-	s.Ref = strings.TrimSpace(r.str(d.get("sessionId")))
-	if r.err != nil {
-		return nil, r.err
+	s.Ref = strings.TrimSpace(r.Str(d.Get("sessionId")))
+	if r.Err != nil {
+		return nil, r.Err
 	}
 	if s.Ref == "" {
-		if !isNull(top.m["scanRef"]) {
-			return nil, errorf("missing data.sessionId: this looks like a Mark ID callback (it has scanRef), not a Video KYC session")
+		if !jsonfield.IsNull(top.Members["scanRef"]) {
+			return nil, jsonfield.Errorf("missing data.sessionId: this looks like a Mark ID callback (it has scanRef), not a Video KYC session")
 		}
-		return nil, errorf("missing data.sessionId")
+		return nil, jsonfield.Errorf("missing data.sessionId")
 	}
-	s.RecordID = r.str(d.get("_id"))
-	s.Person.FullName = r.str(d.get("name"))
-	s.Person.Email = r.str(d.get("email"))
-	s.VideoDocuments, s.Media = decodeDocuments(r, d.get("documents"))
-	s.Instructions = decodeInstructions(r, d.get("instructions"))
-	s.RandomizeInstructions = r.flag(d.get("randomizeInstructions"))
-	s.RecordingID = r.str(d.get("recordingId"))
-	s.Feedback = r.str(d.get("feedback"))
-	s.FeedbackMessage = r.str(d.get("feedbackMessage"))
+	s.RecordID = r.Str(d.Get("_id"))
+	s.Person.FullName = r.Str(d.Get("name"))
+	s.Person.Email = r.Str(d.Get("email"))
+	s.VideoDocuments, s.Media = decodeDocuments(r, d.Get("documents"))
+	s.Instructions = decodeInstructions(r, d.Get("instructions"))
+	s.RandomizeInstructions = r.Flag(d.Get("randomizeInstructions"))
+	s.RecordingID = r.Str(d.Get("recordingId"))
+	s.Feedback = r.Str(d.Get("feedback"))
+	s.FeedbackMessage = r.Str(d.Get("feedbackMessage"))
 	var shots []store.MediaRef
-	s.Screenshots, shots = decodeScreenshots(r, d.get("screenshots"))
+	s.Screenshots, shots = decodeScreenshots(r, d.Get("screenshots"))
 	s.Media = append(s.Media, shots...)
-	s.Geo = decodeGeo(r, d.get("geo"))
+	s.Geo = decodeGeo(r, d.Get("geo"))
 	if s.Geo != nil {
 		s.IP, s.IPCountry = s.Geo.IP, s.Geo.CountryCode
 	}
-	s.Browser = decodeBrowser(r, d.get("browserData"))
-	s.Forensics = r.rawJSON(d.get("forensicsData"))
-	s.FieldValues = r.rawJSON(d.get("fieldValues"))
-	video := r.object(d.get("recordedVideoData"))
-	if u := r.mediaURL(video.get("videoUrl")); u != "" {
+	s.Browser = decodeBrowser(r, d.Get("browserData"))
+	s.Forensics = r.RawJSON(d.Get("forensicsData"))
+	s.FieldValues = r.RawJSON(d.Get("fieldValues"))
+	video := r.Object(d.Get("recordedVideoData"))
+	if u := r.MediaURL(video.Get("videoUrl")); u != "" {
 		s.Media = append(s.Media, store.MediaRef{Kind: store.MediaRecordedVideo, URL: u})
 	}
-	if u := r.mediaURL(video.get("videoThumbnail")); u != "" {
+	if u := r.MediaURL(video.Get("videoThumbnail")); u != "" {
 		s.Media = append(s.Media, store.MediaRef{Kind: store.MediaVideoThumbnail, URL: u})
 	}
-	s.CallbackParameters = r.rawJSON(top.get("callbackParameters"))
-	if r.err != nil {
-		return nil, r.err
+	s.CallbackParameters = r.RawJSON(top.Get("callbackParameters"))
+	if r.Err != nil {
+		return nil, r.Err
 	}
 	return s, nil
 }
 
 // decodeDocuments keeps one entry per element, null ones too, so indexes match what the vendor sent.
-func decodeDocuments(r *reader, n node) ([]store.VideoDocument, []store.MediaRef) {
+func decodeDocuments(r *jsonfield.Reader, n jsonfield.Node) ([]store.VideoDocument, []store.MediaRef) {
 	var docs []store.VideoDocument
 	var media []store.MediaRef
-	for i, e := range r.array(n) {
-		f := r.object(e)
-		doc := store.VideoDocument{ImageURL: r.mediaURL(f.get("image")), Data: r.rawJSON(f.get("data"))}
+	for i, e := range r.Array(n) {
+		f := r.Object(e)
+		doc := store.VideoDocument{ImageURL: r.MediaURL(f.Get("image")), Data: r.RawJSON(f.Get("data"))}
 		if doc.ImageURL != "" {
 			media = append(media, store.MediaRef{Kind: store.MediaDocumentImage, URL: doc.ImageURL,
 				Label: fmt.Sprintf("Document %d", i+1), Position: i})
@@ -87,16 +88,16 @@ func decodeDocuments(r *reader, n node) ([]store.VideoDocument, []store.MediaRef
 	return docs, media
 }
 
-func decodeInstructions(r *reader, n node) []store.Instruction {
+func decodeInstructions(r *jsonfield.Reader, n jsonfield.Node) []store.Instruction {
 	var out []store.Instruction
-	for _, e := range r.array(n) {
-		f := r.object(e)
+	for _, e := range r.Array(n) {
+		f := r.Object(e)
 		out = append(out, store.Instruction{
-			Text:               r.str(f.get("text")),
-			IDCardBoxRequired:  r.flag(f.get("isIDCardBoxRequired")),
-			SideNavRequired:    r.flag(f.get("isSideNavRequired")),
-			ScreenshotRequired: r.flag(f.get("isScreenshotRequired")),
-			Translations:       decodeTranslations(r, f.get("translations")),
+			Text:               r.Str(f.Get("text")),
+			IDCardBoxRequired:  r.Flag(f.Get("isIDCardBoxRequired")),
+			SideNavRequired:    r.Flag(f.Get("isSideNavRequired")),
+			ScreenshotRequired: r.Flag(f.Get("isScreenshotRequired")),
+			Translations:       decodeTranslations(r, f.Get("translations")),
 		})
 	}
 	return out
@@ -104,17 +105,17 @@ func decodeInstructions(r *reader, n node) []store.Instruction {
 
 // decodeTranslations reads the translations object in the order it was sent (a Go map would lose
 // it). A repeated language keeps its first place and its last text; null texts are left out.
-func decodeTranslations(r *reader, n node) []store.Translation {
-	if isNull(n.raw) {
+func decodeTranslations(r *jsonfield.Reader, n jsonfield.Node) []store.Translation {
+	if jsonfield.IsNull(n.Raw) {
 		return nil
 	}
-	if kind(n.raw) != "an object" {
-		r.fail(n, "an object")
+	if jsonfield.Kind(n.Raw) != "an object" {
+		r.Fail(n, "an object")
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(n.raw))
+	dec := json.NewDecoder(bytes.NewReader(n.Raw))
 	if _, err := dec.Token(); err != nil { // the opening brace
-		r.fail(n, "an object")
+		r.Fail(n, "an object")
 		return nil
 	}
 	var out []store.Translation
@@ -124,11 +125,11 @@ func decodeTranslations(r *reader, n node) []store.Translation {
 		lang, ok := tok.(string)
 		var val json.RawMessage
 		if err != nil || !ok || dec.Decode(&val) != nil {
-			r.fail(n, "an object")
+			r.Fail(n, "an object")
 			return nil
 		}
-		text := r.str(node{path: n.path + "." + lang, raw: val})
-		if isNull(val) {
+		text := r.Str(jsonfield.Node{Path: n.Path + "." + lang, Raw: val})
+		if jsonfield.IsNull(val) {
 			continue
 		}
 		i, seen := at[lang]
@@ -144,18 +145,18 @@ func decodeTranslations(r *reader, n node) []store.Translation {
 
 // decodeScreenshots keeps one set per step, empty ones too, so step N lines up with instruction N.
 // Media get Position = step index and Label "Step N" so the case page can group them.
-func decodeScreenshots(r *reader, n node) ([]store.ScreenshotSet, []store.MediaRef) {
+func decodeScreenshots(r *jsonfield.Reader, n jsonfield.Node) ([]store.ScreenshotSet, []store.MediaRef) {
 	var sets []store.ScreenshotSet
 	var media []store.MediaRef
-	for i, e := range r.array(n) {
-		f := r.object(e)
+	for i, e := range r.Array(n) {
+		f := r.Object(e)
 		label := fmt.Sprintf("Step %d", i+1)
-		set := store.ScreenshotSet{FinalImage: r.mediaURL(f.get("finalImage"))}
+		set := store.ScreenshotSet{FinalImage: r.MediaURL(f.Get("finalImage"))}
 		if set.FinalImage != "" {
 			media = append(media, store.MediaRef{Kind: store.MediaFinalImage, URL: set.FinalImage, Label: label, Position: i})
 		}
-		for _, sn := range r.array(f.get("screenshots")) {
-			if u := r.mediaURL(sn); u != "" {
+		for _, sn := range r.Array(f.Get("screenshots")) {
+			if u := r.MediaURL(sn); u != "" {
 				set.Screenshots = append(set.Screenshots, u)
 				media = append(media, store.MediaRef{Kind: store.MediaScreenshot, URL: u, Label: label, Position: i})
 			}
@@ -166,14 +167,14 @@ func decodeScreenshots(r *reader, n node) ([]store.ScreenshotSet, []store.MediaR
 }
 
 // decodeGeo reads the IP geolocation; the vendor sends both ipAddress and ip, cityName and city.
-func decodeGeo(r *reader, n node) *store.Geo {
-	if isNull(n.raw) {
+func decodeGeo(r *jsonfield.Reader, n jsonfield.Node) *store.Geo {
+	if jsonfield.IsNull(n.Raw) {
 		return nil
 	}
-	f := r.object(n)
+	f := r.Object(n)
 	first := func(keys ...string) string {
 		for _, k := range keys {
-			if v := strings.TrimSpace(r.str(f.get(k))); v != "" {
+			if v := strings.TrimSpace(r.Str(f.Get(k))); v != "" {
 				return v
 			}
 		}
@@ -194,26 +195,26 @@ func decodeGeo(r *reader, n node) *store.Geo {
 	}
 }
 
-func decodeBrowser(r *reader, n node) *store.Browser {
-	if isNull(n.raw) {
+func decodeBrowser(r *jsonfield.Reader, n jsonfield.Node) *store.Browser {
+	if jsonfield.IsNull(n.Raw) {
 		return nil
 	}
-	f := r.object(n)
-	dev := r.object(f.get("deviceInfo"))
+	f := r.Object(n)
+	dev := r.Object(f.Get("deviceInfo"))
 	return &store.Browser{
-		Name:          r.str(f.get("browserName")),
-		Version:       r.str(f.get("browserVersion")),
-		OS:            r.str(f.get("os")),
-		UserAgent:     r.str(f.get("userAgent")),
-		Language:      r.str(f.get("browserLanguage")),
-		CookieEnabled: r.boolean(f.get("cookieEnabled")),
-		ScreenWidth:   int(r.integer(f.get("screenWidth"))),
-		ScreenHeight:  int(r.integer(f.get("screenHeight"))),
-		ColorDepth:    int(r.integer(f.get("screenColorDepth"))),
-		PixelDepth:    int(r.integer(f.get("screenPixelDepth"))),
-		Plugins:       r.strs(f.get("pluginsInstalled")),
-		DeviceName:    r.str(dev.get("complete_device_name")),
-		FormFactor:    r.str(dev.get("form_factor")),
-		IsMobile:      r.boolean(dev.get("is_mobile")),
+		Name:          r.Str(f.Get("browserName")),
+		Version:       r.Str(f.Get("browserVersion")),
+		OS:            r.Str(f.Get("os")),
+		UserAgent:     r.Str(f.Get("userAgent")),
+		Language:      r.Str(f.Get("browserLanguage")),
+		CookieEnabled: r.Boolean(f.Get("cookieEnabled")),
+		ScreenWidth:   int(r.Integer(f.Get("screenWidth"))),
+		ScreenHeight:  int(r.Integer(f.Get("screenHeight"))),
+		ColorDepth:    int(r.Integer(f.Get("screenColorDepth"))),
+		PixelDepth:    int(r.Integer(f.Get("screenPixelDepth"))),
+		Plugins:       r.Strs(f.Get("pluginsInstalled")),
+		DeviceName:    r.Str(dev.Get("complete_device_name")),
+		FormFactor:    r.Str(dev.Get("form_factor")),
+		IsMobile:      r.Boolean(dev.Get("is_mobile")),
 	}
 }

@@ -1,0 +1,465 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// ReviewerDecisions counts one reviewer's decisions in a report period.
+type ReviewerDecisions struct {
+	UserID   int64
+	Username string
+	Name     string
+	Allowed  int
+	Declined int
+	// ForApproval counts the decisions that waited for a second person's approval.
+	ForApproval int
+}
+
+// Total is every decision the reviewer made in the period.
+func (r ReviewerDecisions) Total() int { return r.Allowed + r.Declined }
+
+// OutcomeCount is how many decisions had one outcome.
+type OutcomeCount struct {
+	Outcome string
+	Count   int
+}
+
+// DecisionTimes summarises how long cases waited from their first callback to a decision.
+type DecisionTimes struct {
+	Count  int
+	Median time.Duration
+	P90    time.Duration
+}
+
+// Override is an allow of a case the vendor marked SUSPECTED: the decisions an auditor reads first.
+type Override struct {
+	DecisionID int64
+	CaseID     int64
+	Source     Source
+	Ref        string
+	Reviewer   string
+	DecidedAt  time.Time
+	ReasonCode string
+	Note       string
+}
+
+// SecondApproval is a supervisor's verdict on another person's decision.
+type SecondApproval struct {
+	ApprovalID int64
+	DecisionID int64
+	CaseID     int64
+	Outcome    string // of the decision approved or returned
+	DecidedBy  string
+	ApprovedBy string
+	Verdict    string
+	Reason     string
+	At         time.Time
+}
+
+// Report is what the printable decision report shows for a period. Every section is read in one
+// read transaction, so the numbers agree with each other and with ChainHead.
+type Report struct {
+	From time.Time // inclusive
+	To   time.Time // exclusive
+	// Decisions counts every decision recorded in the period.
+	Decisions  int
+	ByReviewer []ReviewerDecisions // most decisions first
+	ByOutcome  []OutcomeCount      // allow, then decline
+	Times      DecisionTimes
+	Overrides  []Override       // oldest first
+	Approvals  []SecondApproval // oldest first
+	// ChainHeadID and ChainHead are the newest audit entry when the report was read ("" when the log is empty).
+	ChainHeadID int64
+	ChainHead   string
+}
+
+// Empty reports whether nothing happened in the period.
+func (r Report) Empty() bool { return r.Decisions == 0 && len(r.Approvals) == 0 }
+
+// Report reads the decision report for decisions and approvals made in [from, to).
+func (db *DB) Report(ctx context.Context, from, to time.Time) (Report, error) {
+	r := Report{From: from.UTC(), To: to.UTC()}
+	if !to.After(from) {
+		return r, fmt.Errorf("%w: the report period must end after it starts", ErrInvalid)
+	}
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return r, fmt.Errorf("store: report: %w", err)
+	}
+	defer tx.Rollback()
+	lo, hi := FormatTime(from), FormatTime(to)
+	steps := []struct {
+		name string
+		fn   func(context.Context, *sql.Tx, string, string, *Report) error
+	}{
+		{"decisions by reviewer", reportByReviewer},
+		{"time to decision", reportTimes},
+		{"overrides", reportOverrides},
+		{"second approvals", reportApprovals},
+		{"audit chain head", reportChainHead},
+	}
+	for _, s := range steps {
+		if err := s.fn(ctx, tx, lo, hi, &r); err != nil {
+			return Report{}, fmt.Errorf("store: report: %s: %w", s.name, err)
+		}
+	}
+	return r, nil
+}
+
+// reportByReviewer counts decisions per reviewer and outcome in one grouped pass over decisions_at.
+func reportByReviewer(ctx context.Context, tx *sql.Tx, lo, hi string, r *Report) error {
+	rows, err := tx.QueryContext(ctx, `SELECT d.decided_by, COALESCE(u.username, ''), COALESCE(u.display_name, ''),
+		d.outcome, COUNT(*), SUM(d.needs_approval)
+		FROM decisions d LEFT JOIN users u ON u.id = d.decided_by
+		WHERE d.decided_at >= ? AND d.decided_at < ?
+		GROUP BY d.decided_by, d.outcome`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	byUser := map[int64]int{}
+	outcomes := map[string]int{}
+	for rows.Next() {
+		var id int64
+		var username, name, outcome string
+		var n, approval int
+		if err := rows.Scan(&id, &username, &name, &outcome, &n, &approval); err != nil {
+			return err
+		}
+		i, ok := byUser[id]
+		if !ok {
+			if username == "" {
+				username = "user " + strconv.FormatInt(id, 10)
+			}
+			r.ByReviewer = append(r.ByReviewer, ReviewerDecisions{UserID: id, Username: username, Name: name})
+			i = len(r.ByReviewer) - 1
+			byUser[id] = i
+		}
+		switch outcome {
+		case OutcomeAllow:
+			r.ByReviewer[i].Allowed += n
+		case OutcomeDecline:
+			r.ByReviewer[i].Declined += n
+		}
+		r.ByReviewer[i].ForApproval += approval
+		outcomes[outcome] += n
+		r.Decisions += n
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	slices.SortFunc(r.ByReviewer, func(a, b ReviewerDecisions) int {
+		if a.Total() != b.Total() {
+			return b.Total() - a.Total()
+		}
+		if a.Username < b.Username {
+			return -1
+		}
+		if a.Username > b.Username {
+			return 1
+		}
+		return 0
+	})
+	for _, o := range []string{OutcomeAllow, OutcomeDecline} {
+		if r.Decisions > 0 {
+			r.ByOutcome = append(r.ByOutcome, OutcomeCount{Outcome: o, Count: outcomes[o]})
+		}
+	}
+	return nil
+}
+
+// reportTimes streams one duration per decision, from the case's first callback to the decision,
+// and takes the median and 90th percentile in Go (SQLite has no percentile function).
+func reportTimes(ctx context.Context, tx *sql.Tx, lo, hi string, r *Report) error {
+	rows, err := tx.QueryContext(ctx, `SELECT c.first_received_at, d.decided_at
+		FROM decisions d JOIN cases c ON c.id = d.case_id
+		WHERE d.decided_at >= ? AND d.decided_at < ?`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var waits []time.Duration
+	for rows.Next() {
+		var first, decided string
+		if err := rows.Scan(&first, &decided); err != nil {
+			return err
+		}
+		w := ParseTime(decided).Sub(ParseTime(first))
+		if w < 0 {
+			w = 0 // a replayed delivery can predate nothing it decided; never report negative waits
+		}
+		waits = append(waits, w)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	slices.Sort(waits)
+	r.Times = DecisionTimes{Count: len(waits), Median: Percentile(waits, 50), P90: Percentile(waits, 90)}
+	return nil
+}
+
+// Percentile returns the p-th percentile (0-100) of sorted durations, interpolating linearly between
+// the two nearest values (the spreadsheet PERCENTILE.INC method); 0 for no values.
+func Percentile(sorted []time.Duration, p float64) time.Duration {
+	switch len(sorted) {
+	case 0:
+		return 0
+	case 1:
+		return sorted[0]
+	}
+	pos := p / 100 * float64(len(sorted)-1)
+	i := int(math.Floor(pos))
+	if i >= len(sorted)-1 {
+		return sorted[len(sorted)-1]
+	}
+	frac := pos - float64(i)
+	return sorted[i] + time.Duration(math.Round(frac*float64(sorted[i+1]-sorted[i])))
+}
+
+// reportOverrides lists allows of SUSPECTED cases. The status that counts is the one the reviewer
+// had on screen (the decision's delivery); the case's current status stands in when that is unknown.
+func reportOverrides(ctx context.Context, tx *sql.Tx, lo, hi string, r *Report) error {
+	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.case_id, c.source, c.ref,
+		COALESCE(NULLIF(u.display_name, ''), u.username, 'user ' || d.decided_by), d.decided_at, d.reason_code, d.note
+		FROM decisions d JOIN cases c ON c.id = d.case_id
+		LEFT JOIN deliveries dl ON dl.id = d.delivery_id
+		LEFT JOIN users u ON u.id = d.decided_by
+		WHERE d.decided_at >= ? AND d.decided_at < ? AND d.outcome = 'allow'
+		AND COALESCE(NULLIF(dl.overall, ''), c.overall) = 'SUSPECTED'
+		ORDER BY d.decided_at, d.id`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o Override
+		var at string
+		if err := rows.Scan(&o.DecisionID, &o.CaseID, &o.Source, &o.Ref, &o.Reviewer, &at, &o.ReasonCode, &o.Note); err != nil {
+			return err
+		}
+		o.DecidedAt = ParseTime(at)
+		r.Overrides = append(r.Overrides, o)
+	}
+	return rows.Err()
+}
+
+// reportApprovals lists second-approval verdicts given in the period: who judged whose decision.
+func reportApprovals(ctx context.Context, tx *sql.Tx, lo, hi string, r *Report) error {
+	rows, err := tx.QueryContext(ctx, `SELECT a.id, a.decision_id, d.case_id, d.outcome,
+		COALESCE(NULLIF(m.display_name, ''), m.username, 'user ' || d.decided_by),
+		COALESCE(NULLIF(s.display_name, ''), s.username, 'user ' || a.by_user),
+		a.verdict, a.reason, a.at
+		FROM approvals a JOIN decisions d ON d.id = a.decision_id
+		LEFT JOIN users m ON m.id = d.decided_by
+		LEFT JOIN users s ON s.id = a.by_user
+		WHERE a.at >= ? AND a.at < ?
+		ORDER BY a.at, a.id`, lo, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a SecondApproval
+		var at string
+		if err := rows.Scan(&a.ApprovalID, &a.DecisionID, &a.CaseID, &a.Outcome, &a.DecidedBy, &a.ApprovedBy,
+			&a.Verdict, &a.Reason, &at); err != nil {
+			return err
+		}
+		a.At = ParseTime(at)
+		r.Approvals = append(r.Approvals, a)
+	}
+	return rows.Err()
+}
+
+func reportChainHead(ctx context.Context, tx *sql.Tx, _, _ string, r *Report) error {
+	err := tx.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&r.ChainHeadID, &r.ChainHead)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	return err
+}
+
+// AuditHead returns the newest audit entry's ID and hash: the value that pins the whole chain.
+// Both are zero when the log is empty.
+func (db *DB) AuditHead(ctx context.Context) (int64, string, error) {
+	var id int64
+	var hash string
+	err := db.read.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&id, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("store: audit head: %w", err)
+	}
+	return id, hash, nil
+}
+
+// The canonical form of a report's data: one JSON object per line, keys in a fixed order, times in
+// RFC 3339 UTC, durations in whole seconds. The manifest's SHA-256 is taken over exactly these bytes,
+// so anyone holding the downloaded file can check it with sha256sum.
+type (
+	jsonlPeriod struct {
+		Section string `json:"section"`
+		From    string `json:"from"`
+		To      string `json:"to"`
+	}
+	jsonlReviewer struct {
+		Section     string `json:"section"`
+		UserID      int64  `json:"user_id"`
+		Username    string `json:"username"`
+		Allowed     int    `json:"allowed"`
+		Declined    int    `json:"declined"`
+		ForApproval int    `json:"for_approval"`
+	}
+	jsonlOutcome struct {
+		Section string `json:"section"`
+		Outcome string `json:"outcome"`
+		Count   int    `json:"count"`
+	}
+	jsonlTimes struct {
+		Section       string `json:"section"`
+		Decisions     int    `json:"decisions"`
+		MedianSeconds int64  `json:"median_seconds"`
+		P90Seconds    int64  `json:"p90_seconds"`
+	}
+	jsonlOverride struct {
+		Section    string `json:"section"`
+		DecisionID int64  `json:"decision_id"`
+		CaseID     int64  `json:"case_id"`
+		Source     string `json:"source"`
+		Ref        string `json:"ref"`
+		Reviewer   string `json:"reviewer"`
+		DecidedAt  string `json:"decided_at"`
+		ReasonCode string `json:"reason_code"`
+		Note       string `json:"note"`
+	}
+	jsonlApproval struct {
+		Section    string `json:"section"`
+		ApprovalID int64  `json:"approval_id"`
+		DecisionID int64  `json:"decision_id"`
+		CaseID     int64  `json:"case_id"`
+		Outcome    string `json:"outcome"`
+		DecidedBy  string `json:"decided_by"`
+		ApprovedBy string `json:"approved_by"`
+		Verdict    string `json:"verdict"`
+		Reason     string `json:"reason"`
+		At         string `json:"at"`
+	}
+)
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// WriteJSONL writes the report's data in its canonical form and returns the number of lines.
+// The chain head is not part of the data: it describes when the data was read, not what it says.
+func (r Report) WriteJSONL(w io.Writer) (int, error) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	n := 0
+	put := func(v any) error {
+		n++
+		return enc.Encode(v)
+	}
+	if err := put(jsonlPeriod{"period", rfc3339(r.From), rfc3339(r.To)}); err != nil {
+		return n, err
+	}
+	for _, v := range r.ByReviewer {
+		if err := put(jsonlReviewer{"reviewer", v.UserID, v.Username, v.Allowed, v.Declined, v.ForApproval}); err != nil {
+			return n, err
+		}
+	}
+	for _, v := range r.ByOutcome {
+		if err := put(jsonlOutcome{"outcome", v.Outcome, v.Count}); err != nil {
+			return n, err
+		}
+	}
+	if err := put(jsonlTimes{"time_to_decision", r.Times.Count, int64(r.Times.Median / time.Second),
+		int64(r.Times.P90 / time.Second)}); err != nil {
+		return n, err
+	}
+	for _, v := range r.Overrides {
+		if err := put(jsonlOverride{"override", v.DecisionID, v.CaseID, string(v.Source), v.Ref, v.Reviewer,
+			rfc3339(v.DecidedAt), v.ReasonCode, v.Note}); err != nil {
+			return n, err
+		}
+	}
+	for _, v := range r.Approvals {
+		if err := put(jsonlApproval{"approval", v.ApprovalID, v.DecisionID, v.CaseID, v.Outcome, v.DecidedBy,
+			v.ApprovedBy, v.Verdict, v.Reason, rfc3339(v.At)}); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// Digest is the hex SHA-256 of the report's canonical JSONL and its number of lines.
+func (r Report) Digest() (string, int) {
+	h := sha256.New()
+	n, _ := r.WriteJSONL(h) // a hash never fails to write
+	return hex.EncodeToString(h.Sum(nil)), n
+}
+
+// SeedAuditForBenchmark appends n synthetic audit entries in one transaction, one a second up to
+// now, with a correctly computed hash chain so that VerifyAudit still passes. It is for benchmarks
+// and load tests only: the entries describe nothing that happened. Never call it on real data.
+func (db *DB) SeedAuditForBenchmark(ctx context.Context, n int) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: seed audit: %w", err)
+	}
+	defer tx.Rollback()
+	prev, lastID := genesisHash, int64(0)
+	err = tx.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: seed audit: %w", err)
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_log
+		(id, at, actor, actor_id, action, target_type, target_id, case_id, details, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: seed audit: %w", err)
+	}
+	defer stmt.Close()
+	start := db.Now().UTC().Add(-time.Duration(n) * time.Second)
+	for i := 0; i < n; i++ {
+		id := lastID + int64(i) + 1
+		at := FormatTime(start.Add(time.Duration(i) * time.Second))
+		actorID := int64(i%8 + 1)
+		actor := "rev" + strconv.FormatInt(actorID, 10)
+		caseID := int64(i%50000 + 1)
+		action, targetType, targetID, details := "case.view", "case", strconv.FormatInt(caseID, 10), "{}"
+		switch i % 10 {
+		case 1:
+			action = "case.claim"
+		case 2:
+			action = "case.decision"
+			details = `{"decision":` + strconv.Itoa(i) + `,"note":"document and selfie match","outcome":"allow","reason":"DOC_OK"}`
+		case 3:
+			action, targetType, targetID, caseID = "login.success", "user", actor, 0
+			details = `{"remote_addr":"203.0.113.9"}`
+		}
+		hash := entryHash(id, at, actor, actorID, action, targetType, targetID, caseID, details, prev)
+		var caseArg any
+		if caseID != 0 {
+			caseArg = caseID
+		}
+		if _, err := stmt.ExecContext(ctx, id, at, actor, actorID, action, targetType, targetID, caseArg, details, prev, hash); err != nil {
+			return fmt.Errorf("store: seed audit entry %d: %w", id, err)
+		}
+		prev = hash
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: seed audit: commit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,216 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rptClock is a settable clock for the store under test.
+type rptClock struct{ now time.Time }
+
+func (c *rptClock) Now() time.Time { return c.now }
+
+// rptDecide claims and decides a case as reviewer at the clock's time.
+func rptDecide(t *testing.T, db *DB, clk *rptClock, at time.Time, who Actor, caseID int64, outcome, reason, note string, fourEyes ...Source) Decision {
+	t.Helper()
+	ctx := context.Background()
+	clk.now = at
+	if err := db.Claim(ctx, who, caseID, time.Hour); err != nil {
+		t.Fatalf("Claim(%d) by %s: %v", caseID, who.Name, err)
+	}
+	d, err := db.Decide(ctx, who, DecisionInput{CaseID: caseID, Outcome: outcome, ReasonCode: reason, Note: note, FourEyes: fourEyes}, time.Hour)
+	if err != nil {
+		t.Fatalf("Decide(%d) by %s: %v", caseID, who.Name, err)
+	}
+	return d
+}
+
+func rptIngest(t *testing.T, db *DB, s *Snapshot, at time.Time) int64 {
+	t.Helper()
+	res, err := db.Ingest(context.Background(), incoming(s, fmt.Sprintf(`{"ref":%q}`, s.Ref), at))
+	if err != nil || res.CaseID == 0 {
+		t.Fatalf("Ingest(%s) = %+v, %v", s.Ref, res, err)
+	}
+	return res.CaseID
+}
+
+func rptUser(t *testing.T, db *DB, name string, roles ...string) Actor {
+	t.Helper()
+	u, err := db.CreateUser(context.Background(), SystemActor, name, strings.ToUpper(name[:1])+name[1:], "x", roles)
+	if err != nil {
+		t.Fatalf("CreateUser(%s): %v", name, err)
+	}
+	return Actor{ID: u.ID, Name: u.Username}
+}
+
+func TestReport(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	clk := &rptClock{now: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	db.Now = clk.Now
+	rev1 := rptUser(t, db, "rev1", RoleReviewer)
+	rev2 := rptUser(t, db, "rev2", RoleReviewer)
+	sup1 := rptUser(t, db, "sup1", RoleSupervisor)
+
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	a := rptIngest(t, db, markSnap("A", StatusSuspected, true, "FACE_IN_BLACKLIST"), t0)
+	b := rptIngest(t, db, markSnap("B", StatusSuspected, true), t0)
+	c := rptIngest(t, db, markSnap("C", StatusSuspected, true), t0)
+	vc := &Snapshot{Source: SourceVCIP, Ref: "D", Status: Status{Overall: StatusApproved, Final: ptr(true)}}
+	d := rptIngest(t, db, vc, t0)
+	early := rptIngest(t, db, markSnap("E", StatusSuspected, true), t0.Add(-48*time.Hour))
+
+	// Before the period: must not count.
+	rptDecide(t, db, clk, t0.Add(-24*time.Hour), rev1, early, OutcomeAllow, "DOC_OK", "old one")
+	rptDecide(t, db, clk, t0.Add(1*time.Hour), rev1, a, OutcomeAllow, "FACE_OK", "blocklist hit is a namesake")
+	rptDecide(t, db, clk, t0.Add(3*time.Hour), rev2, b, OutcomeDecline, "FAKE_DOC", "printout")
+	rptDecide(t, db, clk, t0.Add(2*time.Hour), rev1, c, OutcomeAllow, "DOC_OK", "checked by phone")
+	rptDecide(t, db, clk, t0.Add(4*time.Hour), rev2, d, OutcomeAllow, "VIDEO_OK", "", SourceVCIP)
+	clk.now = t0.Add(5 * time.Hour)
+	if err := db.Approve(ctx, sup1, d); err != nil {
+		t.Fatalf("Approve: %v", err)
+	}
+
+	from := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	r, err := db.Report(ctx, from, from.AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatalf("Report: %v", err)
+	}
+	if r.Decisions != 4 {
+		t.Errorf("Decisions = %d, want 4", r.Decisions)
+	}
+	got := map[string]ReviewerDecisions{}
+	for _, v := range r.ByReviewer {
+		got[v.Username] = v
+	}
+	if v := got["rev1"]; v.Allowed != 2 || v.Declined != 0 || v.ForApproval != 0 || v.Name != "Rev1" {
+		t.Errorf("rev1 = %+v, want 2 allowed, 0 declined, 0 for approval", v)
+	}
+	if v := got["rev2"]; v.Allowed != 1 || v.Declined != 1 || v.ForApproval != 1 {
+		t.Errorf("rev2 = %+v, want 1 allowed, 1 declined, 1 for approval", v)
+	}
+	if len(r.ByReviewer) != 2 {
+		t.Errorf("ByReviewer has %d rows, want 2", len(r.ByReviewer))
+	}
+	wantOutcomes := []OutcomeCount{{OutcomeAllow, 3}, {OutcomeDecline, 1}}
+	if fmt.Sprint(r.ByOutcome) != fmt.Sprint(wantOutcomes) {
+		t.Errorf("ByOutcome = %v, want %v", r.ByOutcome, wantOutcomes)
+	}
+	// Waits of 1h, 2h, 3h and 4h from the first callback.
+	if r.Times.Count != 4 || r.Times.Median != 150*time.Minute || r.Times.P90 != 222*time.Minute {
+		t.Errorf("Times = %+v, want 4 decisions, median 2h30m, p90 3h42m", r.Times)
+	}
+	if len(r.Overrides) != 2 || r.Overrides[0].CaseID != a || r.Overrides[1].CaseID != c {
+		t.Fatalf("Overrides = %+v, want cases %d then %d", r.Overrides, a, c)
+	}
+	if o := r.Overrides[0]; o.ReasonCode != "FACE_OK" || o.Note != "blocklist hit is a namesake" || o.Reviewer != "Rev1" || o.Ref != "A" {
+		t.Errorf("Overrides[0] = %+v", o)
+	}
+	if len(r.Approvals) != 1 {
+		t.Fatalf("Approvals = %+v, want one", r.Approvals)
+	}
+	if ap := r.Approvals[0]; ap.CaseID != d || ap.DecidedBy != "Rev2" || ap.ApprovedBy != "Sup1" || ap.Verdict != VerdictApproved || ap.Outcome != OutcomeAllow {
+		t.Errorf("Approvals[0] = %+v", ap)
+	}
+	headID, head, err := db.AuditHead(ctx)
+	if err != nil || r.ChainHeadID != headID || r.ChainHead != head || head == "" {
+		t.Errorf("chain head = %d %q, AuditHead = %d %q, %v", r.ChainHeadID, r.ChainHead, headID, head, err)
+	}
+
+	// The digest is the SHA-256 of exactly the JSONL bytes, and reading again gives the same one.
+	var buf bytes.Buffer
+	lines, err := r.WriteJSONL(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, n := r.Digest()
+	if n != lines || lines != strings.Count(buf.String(), "\n") || lines != 1+2+2+1+2+1 {
+		t.Errorf("Digest lines = %d, WriteJSONL = %d, newlines = %d; want 9", n, lines, strings.Count(buf.String(), "\n"))
+	}
+	if want := rptSHA256(buf.Bytes()); sum != want {
+		t.Errorf("Digest = %s, want sha256 of the JSONL %s", sum, want)
+	}
+	r2, err := db.Report(ctx, from, from.AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum2, _ := r2.Digest(); sum2 != sum {
+		t.Errorf("Digest changed between two reads of the same period: %s, %s", sum, sum2)
+	}
+}
+
+func TestReportEmptyAndInvalid(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	r, err := db.Report(ctx, from, from.AddDate(0, 1, 0))
+	if err != nil {
+		t.Fatalf("Report: %v", err)
+	}
+	if !r.Empty() || r.Decisions != 0 || len(r.ByOutcome) != 0 || r.Times.Count != 0 || r.ChainHead != "" {
+		t.Errorf("empty Report = %+v", r)
+	}
+	if sum, n := r.Digest(); len(sum) != 64 || n != 2 {
+		t.Errorf("empty Digest = %q, %d lines; want a hash over 2 lines", sum, n)
+	}
+	if _, err := db.Report(ctx, from, from); !errors.Is(err, ErrInvalid) {
+		t.Errorf("Report(empty period) error = %v, want ErrInvalid", err)
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	s := func(ms ...int) []time.Duration {
+		out := make([]time.Duration, len(ms))
+		for i, v := range ms {
+			out[i] = time.Duration(v) * time.Millisecond
+		}
+		return out
+	}
+	tests := []struct {
+		in   []time.Duration
+		p    float64
+		want time.Duration
+	}{
+		{nil, 50, 0},
+		{s(7), 90, 7 * time.Millisecond},
+		{s(10, 20), 50, 15 * time.Millisecond},
+		{s(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 90, 9100 * time.Microsecond},
+		{s(1, 2, 3), 50, 2 * time.Millisecond},
+		{s(1, 2, 3), 100, 3 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		if got := Percentile(tc.in, tc.p); got != tc.want {
+			t.Errorf("Percentile(%v, %v) = %v, want %v", tc.in, tc.p, got, tc.want)
+		}
+	}
+}
+
+func TestSeedAuditForBenchmarkKeepsChain(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	seedAudit(t, db, 3)
+	if err := db.SeedAuditForBenchmark(ctx, 2000); err != nil {
+		t.Fatalf("SeedAuditForBenchmark: %v", err)
+	}
+	seedAudit(t, db, 1) // the application keeps appending after the seed
+	n, brk, err := db.VerifyAudit(ctx)
+	if err != nil || brk != nil || n != 2004 {
+		t.Fatalf("VerifyAudit = %d, %v, %v; want 2004 intact", n, brk, err)
+	}
+	list, _, err := db.ListAudit(ctx, AuditFilter{Action: "case.decision"}, 0, 5)
+	if err != nil || len(list) != 5 {
+		t.Fatalf("ListAudit(case.decision) = %d entries, %v", len(list), err)
+	}
+}
+
+func rptSHA256(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,142 @@
+package views
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/kycdesk/kycdesk/store"
+)
+
+// AuditPage is one page of the audit log, newest first, with the filters that produced it.
+type AuditPage struct {
+	Filter  AuditFilterForm
+	Entries []store.AuditEntry
+	// Actions are the choices of the action filter; Actors suggest values for the actor filter.
+	Actions []AuditAction
+	Actors  []string
+	// NextURL is the next (older) page; NewestURL goes back to the first page. Empty when not applicable.
+	NextURL   string
+	NewestURL string
+	// Export and report links carry the current filters.
+	ExportCSV   string
+	ExportJSONL string
+	ReportURL   string
+	// HeadID and HeadHash are the newest entry: the value that pins the whole chain.
+	HeadID   int64
+	HeadHash string
+}
+
+// AuditFilterForm is the filter bar as submitted.
+type AuditFilterForm struct {
+	Actor  string
+	Action string
+	Case   string
+	From   string // YYYY-MM-DD
+	To     string // YYYY-MM-DD
+	Errors map[string]string
+}
+
+// AuditAction is one choice of the action filter.
+type AuditAction struct {
+	Value string
+	Label string
+}
+
+func (f AuditFilterForm) err(field string) string { return f.Errors[field] }
+
+// Active reports whether any filter is set.
+func (f AuditFilterForm) Active() bool {
+	return f.Actor != "" || f.Action != "" || f.Case != "" || f.From != "" || f.To != ""
+}
+
+// audErrors lists the filter errors in the order of the bar.
+func audErrors(f AuditFilterForm) []string {
+	var out []string
+	for _, k := range []string{"actor", "action", "case", "from", "to"} {
+		if m := f.Errors[k]; m != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// audTarget is "user rev1" or "delivery 42"; empty when the entry has no target.
+func audTarget(e store.AuditEntry) string {
+	if e.TargetType == "" && e.TargetID == "" {
+		return ""
+	}
+	if e.TargetType == "case" && e.CaseID != 0 {
+		return "" // the case column already links it
+	}
+	return strings.TrimSpace(e.TargetType + " " + e.TargetID)
+}
+
+// audDetails renders an entry's JSON details compactly: key=value pairs in key order, nested values
+// as compact JSON. The template escapes the result.
+func audDetails(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || raw == "{}" || raw == "null" {
+		return ""
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return raw
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		v := m[k]
+		var s string
+		isString := json.Unmarshal(v, &s) == nil
+		if isString && s == "" {
+			continue // an empty filter or field says nothing
+		}
+		if b.Len() > 0 {
+			b.WriteString("  ")
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		if isString {
+			if strings.ContainsAny(s, " =\"") {
+				b.WriteString(strconv.Quote(s))
+			} else {
+				b.WriteString(s)
+			}
+			continue
+		}
+		var list []string
+		if json.Unmarshal(v, &list) == nil {
+			b.WriteString(strings.Join(list, ","))
+			continue
+		}
+		b.Write(v)
+	}
+	return b.String()
+}
+
+// audShortHash is the first 10 hex digits of a hash: enough to compare with a printed manifest.
+func audShortHash(h string) string {
+	if len(h) > 10 {
+		return h[:10]
+	}
+	return h
+}
+
+// audActionClass marks the actions that record something failing, in red.
+func audActionClass(action string) string {
+	switch action {
+	case "login.failure", "webhook.auth_failed":
+		return "tag s-red"
+	}
+	return "tag"
+}
+
+func audSelected(f AuditFilterForm, value string) bool { return f.Action == value }
+
+func audCaseURL(id int64) string { return "/cases/" + strconv.FormatInt(id, 10) }

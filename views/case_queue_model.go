@@ -1,0 +1,131 @@
+package views
+
+import (
+	"sort"
+	"time"
+)
+
+// QueueView is the queue page: tabs, the filter row, one page of rows and the pager.
+type QueueView struct {
+	Tabs      []QueueTabLink
+	Tab       string
+	Filter    QueueFilterValues
+	Assignees []Option
+	Sources   []Option
+	Statuses  []Option
+	Rows      []QueueRowView
+	PrevURL   string
+	NextURL   string
+	Narrowed  bool   // a filter or search is active
+	ClearURL  string // the current tab without filters
+	Empty     EmptyText
+	CanClaim  bool // show "Claim next"
+	ShowState bool // the All tab lists review states side by side
+	CSRF      string
+	Range     string // "1–50", or "" when unknown
+}
+
+// QueueTabLink is one tab with its count.
+type QueueTabLink struct {
+	Key    string
+	Label  string
+	Count  int
+	Href   string
+	Active bool
+}
+
+// QueueFilterValues are the filter form's current values, as typed.
+type QueueFilterValues struct {
+	Query    string
+	Source   string
+	Overall  string
+	Fraud    string
+	Mismatch string
+	Country  string
+	From     string // YYYY-MM-DD
+	To       string // YYYY-MM-DD, inclusive
+	Assignee string // "", "me", "unassigned" or a user ID
+	Errors   []string
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value string
+	Label string
+}
+
+// EmptyText is what an empty list says and what to do about it.
+type EmptyText struct {
+	Title string
+	Hint  string
+}
+
+// QueueRowView is one line of the queue.
+type QueueRowView struct {
+	ID          int64
+	Href        string
+	Overall     string
+	Name        string
+	Source      string
+	Ref         string
+	Tags        []string
+	ReviewState string
+	Waited      time.Duration
+	Overdue     bool
+	ShowWaited  bool
+	Received    time.Time
+	Holder      string
+	HolderMine  bool
+	Changed     bool
+	Final       bool
+}
+
+// FraudTagValues lists the fraud tags of the vendor's vocabulary, sorted, for filter suggestions.
+func FraudTagValues() []string { return sortedKeys(fraudTagText) }
+
+// MismatchTagValues lists the mismatch tags of the vendor's vocabulary, sorted.
+func MismatchTagValues() []string { return sortedKeys(mismatchTagText) }
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ReviewStateLabel is a review state in words.
+func ReviewStateLabel(state string) string {
+	switch state {
+	case "needs_decision":
+		return "Needs decision"
+	case "pending_approval":
+		return "Pending approval"
+	case "decided":
+		return "Decided"
+	case "informational":
+		return "No decision needed"
+	}
+	return state
+}
+
+// reviewStateClass colours a review state on the status scale.
+func reviewStateClass(state string) string {
+	switch state {
+	case "needs_decision", "pending_approval":
+		return StatusAmber
+	case "decided":
+		return StatusGreen
+	}
+	return StatusGrey
+}
+
+// shortRef abbreviates a long vendor reference for a dense row; the whole one is on hover.
+func shortRef(ref string) string {
+	r := []rune(ref)
+	if len(r) <= 14 {
+		return ref
+	}
+	return string(r[:12]) + "…"
+}

@@ -1,0 +1,170 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/views"
+)
+
+// bcryptCost is the configured password hashing cost, or the default.
+func (a *App) bcryptCost() int {
+	if a.cfg.BcryptCost <= 0 {
+		return DefaultBcryptCost
+	}
+	return a.cfg.BcryptCost
+}
+
+// handleUsers lists the accounts beside the add-a-user form.
+func (a *App) handleUsers(c echo.Context) error {
+	return a.renderUsers(c, http.StatusOK, views.NewUserForm{PasswordMode: "generate"}, "")
+}
+
+// renderUsers shows the users page with the add form as given and, optionally, a page-level error.
+func (a *App) renderUsers(c echo.Context, status int, form views.NewUserForm, pageErr string) error {
+	users, err := a.db.ListUsers(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	p := a.page(c, "Users", "admin")
+	p.Error = pageErr
+	return a.render(c, status, views.Users(p, views.UsersPage{Users: users, Me: currentUser(c).ID, Now: a.cfg.Now(), Form: form}))
+}
+
+// formRoles reads the role checkboxes, keeping known roles in display order.
+func formRoles(c echo.Context) []string {
+	values, _ := c.FormParams()
+	picked := values["roles"]
+	var out []string
+	for _, r := range store.AllRoles {
+		if slices.Contains(picked, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// handleUserCreate adds an account. A generated password is shown once on the result page; it is
+// rendered, not redirected to, so it never travels in a URL or sits in a session.
+func (a *App) handleUserCreate(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := views.NewUserForm{
+		Username:     strings.TrimSpace(c.FormValue("username")),
+		DisplayName:  strings.TrimSpace(c.FormValue("display_name")),
+		Roles:        formRoles(c),
+		PasswordMode: c.FormValue("password_mode"),
+		Errors:       map[string]string{},
+	}
+	if f.PasswordMode != "type" {
+		f.PasswordMode = "generate"
+	}
+	password := c.FormValue("password")
+	if !store.ValidUsername(f.Username) {
+		f.Errors["username"] = "A username is 2 to 64 letters, digits or . _ - @, without spaces."
+	}
+	if len(f.DisplayName) > 200 {
+		f.Errors["display_name"] = "Keep the display name under 200 characters."
+	}
+	if len(f.Roles) == 0 {
+		f.Errors["roles"] = "Choose at least one role."
+	}
+	shown := ""
+	if f.PasswordMode == "type" {
+		if len(password) < MinPasswordLen || len(password) > MaxPasswordLen {
+			f.Errors["password"] = "A password must be " + strconv.Itoa(MinPasswordLen) + " to " + strconv.Itoa(MaxPasswordLen) + " characters long."
+		}
+	} else {
+		var err error
+		if password, err = GeneratePassword(); err != nil {
+			return err
+		}
+		shown = password
+	}
+	if len(f.Errors) > 0 {
+		return a.renderUsers(c, http.StatusUnprocessableEntity, f, "")
+	}
+	hash, err := HashPassword(password, a.bcryptCost())
+	if err != nil {
+		return err
+	}
+	u, err := a.db.CreateUser(ctx, actor(c), f.Username, f.DisplayName, hash, f.Roles)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		f.Errors["username"] = "The username " + f.Username + " is taken. Choose another."
+		return a.renderUsers(c, http.StatusUnprocessableEntity, f, "")
+	case errors.Is(err, store.ErrInvalid):
+		f.Errors["username"] = userMessage(err)
+		return a.renderUsers(c, http.StatusUnprocessableEntity, f, "")
+	case err != nil:
+		return err
+	}
+	p := a.page(c, "User added", "admin")
+	return a.render(c, http.StatusOK, views.UserPassword(p, views.PasswordShown{Username: u.Username, Password: shown, Created: true, Roles: u.Roles}))
+}
+
+// handleUserUpdate applies one operation to an account: roles, disable, enable or reset.
+func (a *App) handleUserUpdate(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	target, err := a.db.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	me := currentUser(c)
+	self := target.ID == me.ID
+	refuse := func(msg string) error {
+		return a.renderUsers(c, http.StatusConflict, views.NewUserForm{PasswordMode: "generate"}, msg)
+	}
+	var ch store.UserChange
+	switch op := c.FormValue("op"); op {
+	case "roles":
+		roles := formRoles(c)
+		if len(roles) == 0 {
+			return a.renderUsers(c, http.StatusUnprocessableEntity, views.NewUserForm{PasswordMode: "generate"},
+				"Choose at least one role for "+target.Username+". To stop someone signing in, disable the account instead.")
+		}
+		if self && !slices.Contains(roles, store.RoleAdmin) {
+			return refuse("You cannot remove your own admin role: another admin must do it, so the desk never loses its last admin by accident.")
+		}
+		ch.Roles = roles
+	case "disable":
+		if self {
+			return refuse("You cannot disable your own account. Ask another admin.")
+		}
+		disabled := true
+		ch.Disabled = &disabled
+	case "enable":
+		disabled := false
+		ch.Disabled = &disabled
+	case "reset":
+		pw, err := GeneratePassword()
+		if err != nil {
+			return err
+		}
+		hash, err := HashPassword(pw, a.bcryptCost())
+		if err != nil {
+			return err
+		}
+		ch.PasswordHash = &hash
+		if err := a.db.UpdateUser(ctx, actor(c), id, ch); err != nil {
+			return err
+		}
+		p := a.page(c, "Password reset", "admin")
+		return a.render(c, http.StatusOK, views.UserPassword(p, views.PasswordShown{Username: target.Username, Password: pw}))
+	default:
+		return echo.NewHTTPError(http.StatusBadRequest, "Unknown change. Use the buttons on the users page.")
+	}
+	if err := a.db.UpdateUser(ctx, actor(c), id, ch); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/users?flash=user")
+}

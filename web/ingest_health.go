@@ -1,0 +1,50 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/views"
+)
+
+// healthWindow is the period the ingest health counts cover.
+const healthWindow = 24 * time.Hour
+
+// healthQuarantineRows bounds the quarantine list; the page says how many more there are.
+const healthQuarantineRows = 50
+
+// handleIngestHealth answers a vendor's "are you receiving our callbacks?": per source whether it is
+// configured, where to send, when the last callback came, and what became of the last day's.
+func (a *App) handleIngestHealth(c echo.Context) error {
+	ctx := c.Request().Context()
+	now := a.cfg.Now().UTC()
+	h, err := a.db.IngestHealth(ctx, now.Add(-healthWindow), []store.Source{store.SourceMarkID, store.SourceVCIP}, healthQuarantineRows)
+	if err != nil {
+		return err
+	}
+	media, err := a.db.MediaStats(ctx)
+	if err != nil {
+		return err
+	}
+	v := views.HealthPage{Now: now, Window: healthWindow, Quarantine: h.Quarantine, QuarantineTotal: h.QuarantineTotal, Media: media}
+	for _, s := range h.Sources {
+		st := views.SourceStatus{SourceHealth: s, Endpoint: a.webhookURL(s.Source)}
+		switch s.Source {
+		case store.SourceMarkID:
+			st.Configured, st.Flag = len(a.cfg.MarkIDSecrets) > 0, "--markid-secret"
+		case store.SourceVCIP:
+			st.Configured, st.Flag = len(a.cfg.VCIPTokens) > 0, "--vcip-token"
+		}
+		v.Sources = append(v.Sources, st)
+	}
+	return a.render(c, http.StatusOK, views.Health(a.page(c, "Ingest health", "health"), v))
+}
+
+// webhookURL is the address a vendor must call: absolute when the public URL is configured.
+func (a *App) webhookURL(source store.Source) string {
+	return strings.TrimRight(a.cfg.BaseURL, "/") + "/webhooks/" + string(source)
+}

@@ -1,0 +1,125 @@
+// Package jsonfield reads loosely typed vendor JSON: it walks a body value by value, keeps the
+// path of each so errors can name the field, and takes numbers and booleans sent as strings.
+// The vendor decoders (web/markid, web/vcip) share it so they forgive the same sloppiness and
+// word their errors the same way.
+package jsonfield
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kycdesk/kycdesk/store"
+)
+
+// decodeError is a delivery a decoder cannot use. Its text is shown to operators as the
+// quarantine reason, so it names the field or byte; errors.Is(err, store.ErrInvalid) holds.
+type decodeError struct{ msg string }
+
+func (e *decodeError) Error() string { return e.msg }
+func (e *decodeError) Unwrap() error { return store.ErrInvalid }
+
+// Errorf returns a decode error with this text, for which errors.Is(err, store.ErrInvalid) holds.
+func Errorf(format string, a ...any) error { return &decodeError{msg: fmt.Sprintf(format, a...)} }
+
+// Node is one JSON value of a delivery and the path it was found at, so errors can name the field.
+type Node struct {
+	Path string
+	Raw  json.RawMessage // nil when the key was absent
+}
+
+// Fields is a JSON object's members. Duplicate keys keep the last value, as encoding/json does.
+type Fields struct {
+	Path    string
+	Members map[string]json.RawMessage
+}
+
+// Get returns the member key as a node whose path extends the object's.
+func (f Fields) Get(key string) Node {
+	p := key
+	if f.Path != "" {
+		p = f.Path + "." + key
+	}
+	return Node{Path: p, Raw: f.Members[key]}
+}
+
+// Kind names a JSON value's type the way an operator would read it ("an object", "null", "absent"…).
+func Kind(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "absent"
+	}
+	switch raw[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// IsNull reports whether the value is null or absent.
+func IsNull(raw json.RawMessage) bool { k := Kind(raw); return k == "absent" || k == "null" }
+
+// ParseBody checks that body is one JSON object and returns its members.
+func ParseBody(body []byte) (Fields, error) {
+	const bom = "\xef\xbb\xbf" // some senders prefix UTF-8 bodies with a byte-order mark
+	skip := 0
+	if bytes.HasPrefix(body, []byte(bom)) {
+		skip = len(bom)
+	}
+	if len(bytes.TrimSpace(body[skip:])) == 0 {
+		return Fields{}, Errorf("empty body: expected a JSON object")
+	}
+	var raw json.RawMessage
+	if err := json.Unmarshal(body[skip:], &raw); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return Fields{}, syntaxError(body, skip+int(se.Offset), se)
+		}
+		return Fields{}, Errorf("invalid JSON: %v", err)
+	}
+	if k := Kind(raw); k != "an object" {
+		return Fields{}, Errorf("body is %s, expected a JSON object", k)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return Fields{}, Errorf("invalid JSON: %v", err)
+	}
+	return Fields{Members: m}, nil
+}
+
+// syntaxError says where the JSON broke: byte offset, line and column, and the text around it.
+func syntaxError(body []byte, off int, se *json.SyntaxError) error {
+	if off >= len(body) && strings.Contains(se.Error(), "unexpected end") {
+		return Errorf("invalid JSON: the body ends at byte %d before the JSON is complete (cut off?)", len(body))
+	}
+	pos := max(0, min(off-1, len(body))) // se.Offset counts the offending byte
+	start := bytes.LastIndexByte(body[:pos], '\n') + 1
+	end := len(body)
+	if i := bytes.IndexByte(body[pos:], '\n'); i >= 0 {
+		end = pos + i
+	}
+	line := bytes.Count(body[:start], []byte("\n")) + 1
+	col := utf8.RuneCount(body[start:pos]) + 1
+	near := string(bytes.TrimSpace(body[max(start, pos-40):min(end, pos+40)]))
+	msg := fmt.Sprintf("invalid JSON at byte %d (line %d, column %d): %v, near %q",
+		pos+1, line, col, se, strings.ToValidUTF8(near, "?"))
+	// A trailing comma is reported at the bracket after it, often a line later: point at the comma.
+	if prev := len(bytes.TrimRight(body[:pos], " \t\r\n")) - 1; prev >= 0 && body[prev] == ',' &&
+		pos < len(body) && (body[pos] == '}' || body[pos] == ']') {
+		lstart := bytes.LastIndexByte(body[:prev], '\n') + 1
+		msg += fmt.Sprintf(" (trailing comma at line %d, column %d)",
+			bytes.Count(body[:lstart], []byte("\n"))+1, utf8.RuneCount(body[lstart:prev])+1)
+	}
+	return &decodeError{msg: msg}
+}

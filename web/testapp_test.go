@@ -1,0 +1,466 @@
+package web
+
+// Shared helpers for tests that drive the whole application over HTTP: a temporary database,
+// the real router on httptest, signed-in clients with their own cookie jars that carry the CSRF
+// token, and authenticated webhook posts for seeding cases.
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/kycdesk/kycdesk/store"
+)
+
+// Credentials every test app accepts on its webhooks.
+const (
+	testMarkIDSecret = "test-secret"
+	testVCIPToken    = "test-token"
+)
+
+// testClock is the app's clock, moved by the test.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward by d.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// testApp is the real application on a loopback server with a temporary database.
+type testApp struct {
+	app   *App
+	db    *store.DB
+	srv   *httptest.Server
+	url   string
+	clock *testClock
+	cfg   Config
+}
+
+// testAppOption adjusts how newTestApp sets the app up.
+type testAppOption func(*testAppSetup)
+
+// testAppSetup is what options can change: the configuration, and whether workers run.
+type testAppSetup struct {
+	cfg     Config
+	workers bool
+}
+
+// withConfig applies fn to the configuration.
+func withConfig(fn func(*Config)) testAppOption {
+	return func(s *testAppSetup) { fn(&s.cfg) }
+}
+
+// withWorkers starts the app's background workers (media fetching) with the server.
+func withWorkers() testAppOption {
+	return func(s *testAppSetup) { s.workers = true }
+}
+
+// newTestApp starts the application with a fresh database in t.TempDir(). The clock starts at
+// 2025-11-20 09:00 UTC and moves only when the test advances it.
+func newTestApp(t testing.TB, opts ...testAppOption) *testApp {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "kycdesk.db"))
+	if err != nil {
+		t.Fatalf("store.Open: %v", err)
+	}
+	key := make([]byte, 64)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{t: time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC)}
+	cfg := Config{
+		DataDir:            dir,
+		SessionKey:         key,
+		MarkIDSecrets:      []string{testMarkIDSecret},
+		VCIPTokens:         []string{testVCIPToken},
+		LoginRatePerMinute: 1000,
+		SessionIdle:        30 * 24 * time.Hour, // the clock jumps; sessions should not end under the test
+		SessionMaxAge:      60 * 24 * time.Hour,
+		Logger:             slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now:                clock.Now,
+	}
+	cfg.Media.AllowPrivate = true
+	setup := testAppSetup{cfg: cfg}
+	for _, o := range opts {
+		o(&setup)
+	}
+	app, err := New(setup.cfg, db)
+	if err != nil {
+		t.Fatalf("web.New: %v", err)
+	}
+	if setup.workers {
+		app.Start()
+	}
+	srv := httptest.NewServer(app.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		app.Close()
+		db.Close()
+	})
+	return &testApp{app: app, db: db, srv: srv, url: srv.URL, clock: clock, cfg: app.cfg}
+}
+
+// addUser creates an account with roles and returns its password.
+func (ta *testApp) addUser(t testing.TB, username string, roles ...string) string {
+	t.Helper()
+	password := "pw-" + username + "-0123456789"
+	hash, err := HashPassword(password, bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ta.db.CreateUser(context.Background(), store.SystemActor, username, "", hash, roles); err != nil {
+		t.Fatalf("CreateUser(%s): %v", username, err)
+	}
+	return password
+}
+
+// userID returns the ID of an account.
+func (ta *testApp) userID(t testing.TB, username string) int64 {
+	t.Helper()
+	u, err := ta.db.UserByUsername(context.Background(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
+
+// client is a browser: its own cookie jar, and the CSRF token of the last page it loaded.
+type client struct {
+	t    testing.TB
+	app  *testApp
+	http *http.Client
+	csrf string
+}
+
+// page is a response as a test looks at it.
+type page struct {
+	Status int
+	URL    *url.URL // after redirects
+	Body   string
+	Doc    *goquery.Document
+}
+
+// find is a shortcut for Doc.Find.
+func (p *page) find(sel string) *goquery.Selection { return p.Doc.Find(sel) }
+
+// testid selects elements by data-testid.
+func (p *page) testid(id string) *goquery.Selection { return p.Doc.Find(`[data-testid="` + id + `"]`) }
+
+// newClient returns an anonymous browser.
+func (ta *testApp) newClient(t testing.TB) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, app: ta, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+// login signs username in through the real form and returns the signed-in browser.
+func (ta *testApp) login(t testing.TB, username, password string) *client {
+	t.Helper()
+	c := ta.newClient(t)
+	c.get("/login")
+	p := c.postForm("/login", url.Values{"username": {username}, "password": {password}})
+	if p.URL.Path == "/login" {
+		t.Fatalf("login(%s): still on the sign-in page (status %d): %s", username, p.Status,
+			strings.TrimSpace(p.testid("page-error").Text()+p.find(".banner").Text()))
+	}
+	return c
+}
+
+// loginAs creates a user with roles and signs them in.
+func (ta *testApp) loginAs(t testing.TB, username string, roles ...string) *client {
+	t.Helper()
+	return ta.login(t, username, ta.addUser(t, username, roles...))
+}
+
+// get loads a page, following redirects, and remembers its CSRF token.
+func (c *client) get(path string) *page {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.app.url+path, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.do(req)
+}
+
+// postForm submits a form, adding the CSRF token of the last page when the form has none.
+func (c *client) postForm(path string, form url.Values) *page {
+	c.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("_csrf") == "" {
+		form.Set("_csrf", c.csrf)
+	}
+	req, err := http.NewRequest(http.MethodPost, c.app.url+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+func (c *client) do(req *http.Request) *page {
+	c.t.Helper()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	p := &page{Status: resp.StatusCode, URL: resp.Request.URL, Body: string(body)}
+	p.Doc, err = goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		c.t.Fatalf("parse %s: %v", req.URL.Path, err)
+	}
+	if tok, ok := p.find(`input[name="_csrf"]`).First().Attr("value"); ok && tok != "" {
+		c.csrf = tok
+	}
+	return p
+}
+
+// webhookResult is a webhook's JSON answer.
+type webhookResult struct {
+	Status     int
+	Outcome    string `json:"outcome"`
+	DeliveryID int64  `json:"deliveryId"`
+	Message    string `json:"message"`
+}
+
+// postMarkID delivers a Mark ID callback signed with the test secret.
+func (ta *testApp) postMarkID(t testing.TB, body []byte) webhookResult {
+	t.Helper()
+	mac := hmac.New(sha256.New, []byte(testMarkIDSecret))
+	mac.Write(body)
+	return ta.postWebhook(t, "/webhooks/markid", body, "Idenfy-Signature", hex.EncodeToString(mac.Sum(nil)))
+}
+
+// postVCIP delivers a video-KYC callback with the test bearer token.
+func (ta *testApp) postVCIP(t testing.TB, body []byte) webhookResult {
+	t.Helper()
+	return ta.postWebhook(t, "/webhooks/vcip", body, "Authorization", "Bearer "+testVCIPToken)
+}
+
+func (ta *testApp) postWebhook(t testing.TB, path string, body []byte, header, value string) webhookResult {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, ta.url+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(header, value)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	var r webhookResult
+	_ = json.NewDecoder(resp.Body).Decode(&r)
+	r.Status = resp.StatusCode
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s = %d %s, want 200", path, resp.StatusCode, r.Message)
+	}
+	return r
+}
+
+// caseIDByRef returns the ID of the case with a vendor reference.
+func (ta *testApp) caseIDByRef(t testing.TB, source store.Source, ref string) int64 {
+	t.Helper()
+	ids, err := ta.db.CasesByRef(context.Background(), source, []string{ref})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, ok := ids[ref]
+	if !ok {
+		t.Fatalf("no %s case with reference %q", source, ref)
+	}
+	return id
+}
+
+// markIDCallback is a Mark ID result callback in the few words tests need; zero fields are left
+// out of the body (or sent as the vendor sends them when empty).
+type markIDCallback struct {
+	ScanRef, ClientID, ExternalRef string
+	First, Last, FullName          string
+	OrgFirst, OrgLast              string
+	Overall                        string
+	Final                          bool
+	Fraud, Mismatch, Suspicion     []string
+	AutoDoc, AutoFace              string
+	ManualDoc, ManualFace          string
+	DocType, DocNumber, DocCountry string
+	Nationality, DOB, Expiry       string
+	IP, IPCountry, ProxyRisk       string
+	Files                          map[string]string // fileUrls: FRONT, BACK, FACE, FACE_VIDEO…
+	AML, LID                       []any
+	DuplicateFaces                 []string
+	// Data and Top add or replace fields of "data" and of the top level, verbatim.
+	Data, Top map[string]any
+}
+
+// body renders the callback as the vendor would send it.
+func (m markIDCallback) body() []byte {
+	orEmpty := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return s
+	}
+	data := map[string]any{
+		"docFirstName": m.First, "docLastName": m.Last, "fullName": m.FullName,
+		"orgFirstName": m.OrgFirst, "orgLastName": m.OrgLast,
+		"docNumber": m.DocNumber, "docType": m.DocType, "docIssuingCountry": m.DocCountry,
+		"docNationality": m.Nationality, "docDob": m.DOB, "docExpiry": m.Expiry,
+		"clientIpProxyRiskLevel": m.ProxyRisk, "duplicateFaces": m.DuplicateFaces,
+	}
+	for k, v := range data {
+		if v == "" {
+			data[k] = nil
+		}
+	}
+	b := map[string]any{
+		"scanRef": m.ScanRef, "clientId": m.ClientID, "externalRef": m.ExternalRef, "final": m.Final,
+		"clientIp": m.IP, "clientIpCountry": m.IPCountry,
+		"status": map[string]any{
+			"overall": m.Overall, "fraudTags": orEmpty(m.Fraud), "mismatchTags": orEmpty(m.Mismatch),
+			"suspicionReasons": orEmpty(m.Suspicion), "autoDocument": m.AutoDoc, "autoFace": m.AutoFace,
+			"manualDocument": m.ManualDoc, "manualFace": m.ManualFace,
+		},
+		"data": data, "fileUrls": m.Files,
+	}
+	for k, v := range m.Data {
+		data[k] = v
+	}
+	for k, v := range m.Top {
+		b[k] = v
+	}
+	if m.AML != nil {
+		b["AML"] = m.AML
+	}
+	if m.LID != nil {
+		b["LID"] = m.LID
+	}
+	return marshalRaw(b)
+}
+
+// marshalRaw encodes v as a vendor would: without escaping <, > and & for HTML.
+func marshalRaw(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic(err)
+	}
+	return bytes.TrimSpace(buf.Bytes())
+}
+
+// vcipInstruction is one instruction of a video-KYC callback; Translations keep their order.
+type vcipInstruction struct {
+	Text                         string
+	IDCardBox, SideNav, Snapshot bool
+	Translations                 [][2]string // {"HINDI", "…"}
+}
+
+// vcipCallback is a video-KYC session callback in the few words tests need.
+type vcipCallback struct {
+	SessionID, Name, Email string
+	Country, City, IP      string // geo
+	UserAgent, Browser     string
+	Instructions           []vcipInstruction
+	DocumentImages         []string
+	DocumentData           []map[string]any
+	Screenshots            [][]string // per step: final image first, then the others
+	VideoURL, Thumbnail    string
+	Feedback, FeedbackMsg  string
+	FieldValues            map[string]any
+	CallbackParameters     map[string]any
+}
+
+// body renders the callback as the vendor would send it.
+func (v vcipCallback) body() []byte {
+	var ins []json.RawMessage
+	for _, in := range v.Instructions {
+		var tr bytes.Buffer
+		tr.WriteByte('{')
+		for i, kv := range in.Translations {
+			if i > 0 {
+				tr.WriteByte(',')
+			}
+			k, val := marshalRaw(kv[0]), marshalRaw(kv[1])
+			tr.Write(k)
+			tr.WriteByte(':')
+			tr.Write(val)
+		}
+		tr.WriteByte('}')
+		b := marshalRaw(map[string]any{"text": in.Text, "isIDCardBoxRequired": in.IDCardBox,
+			"isSideNavRequired": in.SideNav, "isScreenshotRequired": in.Snapshot, "translations": json.RawMessage(tr.Bytes())})
+		ins = append(ins, b)
+	}
+	var docs []any
+	for i, img := range v.DocumentImages {
+		d := map[string]any{"image": img}
+		if i < len(v.DocumentData) {
+			d["data"] = v.DocumentData[i]
+		}
+		docs = append(docs, d)
+	}
+	var shots []any
+	for _, s := range v.Screenshots {
+		set := map[string]any{"finalImage": "", "screenshots": []string{}}
+		if len(s) > 0 {
+			set["finalImage"] = s[0]
+			set["screenshots"] = s[1:]
+		}
+		shots = append(shots, set)
+	}
+	data := map[string]any{
+		"sessionId": v.SessionID, "_id": "rec-" + v.SessionID, "name": v.Name, "email": v.Email,
+		"instructions": ins, "documents": docs, "screenshots": shots,
+		"feedback": v.Feedback, "feedbackMessage": v.FeedbackMsg, "fieldValues": v.FieldValues,
+		"recordedVideoData": map[string]any{"videoUrl": v.VideoURL, "videoThumbnail": v.Thumbnail},
+	}
+	if v.Country != "" || v.IP != "" {
+		data["geo"] = map[string]any{"statusCode": "OK", "countryCode": v.Country, "cityName": v.City,
+			"ipAddress": v.IP, "regionName": "Maharashtra", "zipCode": "400099", "latitude": "19.07",
+			"longitude": "72.87", "timeZone": "+05:30"}
+	}
+	if v.UserAgent != "" || v.Browser != "" {
+		data["browserData"] = map[string]any{"browserName": v.Browser, "browserVersion": v.Browser + " 120",
+			"os": "Win32", "userAgent": v.UserAgent, "browserLanguage": "en-IN", "cookieEnabled": "true",
+			"screenWidth": "1920", "screenHeight": "1080", "screenColorDepth": "24",
+			"deviceInfo": map[string]any{"complete_device_name": "Google Chrome", "form_factor": "Desktop", "is_mobile": false}}
+	}
+	return marshalRaw(map[string]any{"data": data, "callbackParameters": v.CallbackParameters})
+}
