@@ -22,16 +22,30 @@ const artifactsDir = "artifacts"
 // When the test has failed, cleanup saves the page to e2e/artifacts/ before closing it.
 func newPage(t *testing.T, baseURL string) playwright.Page {
 	t.Helper()
+	return newPageWith(t, baseURL)
+}
+
+// contextOption adjusts the options of a new browser context, e.g. to load a signed-in
+// storage state or to bypass the page's Content-Security-Policy.
+type contextOption func(*playwright.BrowserNewContextOptions)
+
+// newPageWith is newPage with adjusted context options.
+func newPageWith(t *testing.T, baseURL string, opts ...contextOption) playwright.Page {
+	t.Helper()
 	browser, err := chromium.get()
 	if err != nil {
 		t.Fatalf("e2e: browser: %v", err)
 	}
-	ctx, err := browser.NewContext(playwright.BrowserNewContextOptions{
+	o := playwright.BrowserNewContextOptions{
 		BaseURL:    playwright.String(baseURL),
 		Viewport:   &playwright.Size{Width: 1366, Height: 768},
 		Locale:     playwright.String("en-GB"),
 		TimezoneId: playwright.String("Europe/London"),
-	})
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	ctx, err := browser.NewContext(o)
 	if err != nil {
 		t.Fatalf("e2e: new browser context: %v", err)
 	}

@@ -158,7 +158,7 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter, after, before *QueueCurs
 		args = append(args, FormatTime(after.WaitingSince), after.ID)
 	}
 	args = append(args, limit+1)
-	q := `SELECT ` + queueColumns + ` FROM cases c LEFT JOIN users u ON u.id = c.claimed_by
+	q := `SELECT ` + queueColumns + ` FROM cases c INDEXED BY ` + f.pageIndex() + ` LEFT JOIN users u ON u.id = c.claimed_by
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -257,13 +257,19 @@ func (f QueueFilter) where() ([]string, []any) {
 		conds = append(conds, "c.id IN (SELECT id FROM cases WHERE doc_country = ? UNION ALL SELECT id FROM cases WHERE ip_country = ?)")
 		args = append(args, f.Country, f.Country)
 	}
-	if !f.From.IsZero() {
-		conds = append(conds, "c.first_received_at >= ?")
-		args = append(args, FormatTime(f.From))
-	}
-	if !f.To.IsZero() {
-		conds = append(conds, "c.first_received_at < ?")
-		args = append(args, FormatTime(f.To))
+	if !f.From.IsZero() || !f.To.IsZero() {
+		// The range is read from cases_received_state into a set the queue walk checks entries
+		// against, so the walk needs no table row for a case outside the range.
+		var rng []string
+		if !f.From.IsZero() {
+			rng = append(rng, "first_received_at >= ?")
+			args = append(args, FormatTime(f.From))
+		}
+		if !f.To.IsZero() {
+			rng = append(rng, "first_received_at < ?")
+			args = append(args, FormatTime(f.To))
+		}
+		conds = append(conds, "c.id IN (SELECT id FROM cases WHERE "+strings.Join(rng, " AND ")+")")
 	}
 	cutoff := FormatTime(f.ClaimCutoff)
 	switch f.Assignee {
@@ -273,6 +279,9 @@ func (f QueueFilter) where() ([]string, []any) {
 	case AssigneeUser:
 		conds = append(conds, "c.claimed_by = ? AND c.claim_touched_at >= ?")
 		args = append(args, f.AssigneeID, cutoff)
+	case assigneeLive:
+		conds = append(conds, "c.claimed_by IS NOT NULL AND c.claim_touched_at >= ?")
+		args = append(args, cutoff)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		// Exact references first (each column has its own index), then names and prefixes by FTS.
@@ -303,14 +312,68 @@ func FTSQuery(q string) string {
 	return strings.Join(terms, " ")
 }
 
+// pageIndex is the index a page of the queue walks. SQLite has no statistics to judge how many
+// rows a tag, a country or a name matches, and guessed "few" would sort thousands; walking the
+// queue's own order and checking each entry against the (bloom-filtered) set of matches costs at
+// most one pass over an index and usually stops after a page. A user's claims are few, so they
+// start from cases_claim.
+func (f QueueFilter) pageIndex() string {
+	switch {
+	case f.Assignee == AssigneeUser || f.Assignee == assigneeLive:
+		return "cases_claim"
+	case f.Tab.reviewState() == "":
+		return "cases_all"
+	}
+	return "cases_queue"
+}
+
+// countIndex is the index the tab counts read, or "" to let SQLite pick one of the covering
+// (column, review_state) indexes.
+func (f QueueFilter) countIndex() string {
+	switch {
+	case f.Assignee == AssigneeUser || f.Assignee == assigneeLive:
+		return "cases_claim"
+	case f.FraudTag != "" || f.MismatchTag != "" || f.Country != "" || strings.TrimSpace(f.Query) != "" ||
+		!f.From.IsZero() || !f.To.IsZero():
+		// One pass over the covering queue index with a membership test per entry, whatever
+		// the number of matches.
+		return "cases_queue"
+	}
+	return ""
+}
+
+// assigneeLive matches any case with a live claim; counts of unclaimed cases subtract it.
+const assigneeLive = "live"
+
 // QueueCounts counts the cases of each tab that match f's other narrowing (the tab is ignored).
 func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (ReviewCounts, error) {
 	if !f.narrowed() {
 		return db.ReviewCounts(ctx)
 	}
 	f.Tab = TabAll
+	if f.Assignee == AssigneeNone {
+		// "Nobody holds it" has no index; everything minus the few cases somebody holds has.
+		all := f
+		all.Assignee = AssigneeAnyone
+		n, err := db.QueueCounts(ctx, all)
+		if err != nil {
+			return n, err
+		}
+		held := f
+		held.Assignee = assigneeLive
+		h, err := db.QueueCounts(ctx, held)
+		if err != nil {
+			return n, err
+		}
+		return ReviewCounts{NeedsDecision: n.NeedsDecision - h.NeedsDecision, PendingApproval: n.PendingApproval - h.PendingApproval,
+			Decided: n.Decided - h.Decided, All: n.All - h.All}, nil
+	}
 	where, args := f.where()
-	rows, err := db.read.QueryContext(ctx, `SELECT c.review_state, COUNT(*) FROM cases c WHERE `+
+	from := "cases c"
+	if idx := f.countIndex(); idx != "" {
+		from += " INDEXED BY " + idx
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT c.review_state, COUNT(*) FROM `+from+` WHERE `+
 		strings.Join(where, " AND ")+` GROUP BY c.review_state`, args...)
 	if err != nil {
 		return ReviewCounts{}, fmt.Errorf("store: queue counts: %w", err)
@@ -346,7 +409,7 @@ func (db *DB) ExplainQueue(ctx context.Context, f QueueFilter, after *QueueCurso
 	}
 	args = append(args, QueuePageSize+1)
 	rows, err := db.read.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT `+queueColumns+`
-		FROM cases c LEFT JOIN users u ON u.id = c.claimed_by
+		FROM cases c INDEXED BY `+f.pageIndex()+` LEFT JOIN users u ON u.id = c.claimed_by
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.waiting_since, c.id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: explain queue: %w", err)

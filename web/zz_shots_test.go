@@ -117,6 +117,19 @@ func TestShots(t *testing.T) {
 	annaID := ta.caseIDByRef(t, store.SourceMarkID, anna.ScanRef)
 	vID := ta.caseIDByRef(t, store.SourceVCIP, "vk-20251120-0042")
 	rev.postForm(fmt.Sprintf("/cases/%d/claim", annaID), nil)
+	dec := suspected("scan-decided-001", "MARTA", "DECIDED")
+	ta.postMarkID(t, dec.body())
+	decID := ta.caseIDByRef(t, store.SourceMarkID, "scan-decided-001")
+	rev2 := ta.login(t, "rev2", "pw-rev2-0123456789")
+	rev2.postForm(fmt.Sprintf("/cases/%d/claim", decID), nil)
+	decide(rev2, decID, "decline", "document_forged", "Photo page shows signs of replacement; the laminate is lifted at the corner.")
+	ta.clock.Advance(time.Hour)
+	dec.Final, dec.Fraud = true, []string{"FACE_SUSPECTED", "DOC_PRINT_SPOOFED"}
+	ta.postMarkID(t, dec.body())
+	ta.postVCIP(t, vcipCallback{SessionID: "vk-pending-7", Name: "RAHUL MEHTA", Country: "IN", City: "Pune"}.body())
+	pendID := ta.caseIDByRef(t, store.SourceVCIP, "vk-pending-7")
+	rev2.postForm(fmt.Sprintf("/cases/%d/claim", pendID), nil)
+	decide(rev2, pendID, "allow", "face_matches", "All steps completed; PAN matches.")
 
 	var cookies []string
 	for _, ck := range rev.http.Jar.Cookies(mustURL(ta.url)) {
@@ -132,6 +145,8 @@ func TestShots(t *testing.T) {
 		{"queue-all", "/cases?tab=all&fraud=FACE_SUSPECTED"},
 		{"case-markid", fmt.Sprintf("/cases/%d", annaID)},
 		{"case-vcip", fmt.Sprintf("/cases/%d?lang=HINDI", vID)},
+		{"case-changed", fmt.Sprintf("/cases/%d", decID)},
+		{"case-pending", fmt.Sprintf("/cases/%d", pendID)},
 	}
 	if os.Getenv("SHOTS_HTML") != "" {
 		for _, s := range shots {
