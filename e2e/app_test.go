@@ -150,17 +150,21 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 	for _, u := range seed.users {
 		go func() { userErrs <- addUser(bin, dir, u) }()
 	}
+	tPost := time.Now()
 	for _, d := range seed.deliveries(media.URL) {
 		clock.set(seedNow.Add(-d.ago))
 		env.postWebhook(t, d)
 	}
 	clock.set(seedNow)
+	t.Logf("TIMING posts %v", time.Since(tPost))
 	for range seed.users {
 		if err := <-userErrs; err != nil {
 			t.Fatal(err)
 		}
 	}
+	t.Logf("TIMING users %v", time.Since(tPost))
 	env.cases = env.waitForSeed(t)
+	t.Logf("TIMING seed %v", time.Since(tPost))
 	return env
 }
 

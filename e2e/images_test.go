@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -52,14 +53,12 @@ func fill(img draw.Image, r image.Rectangle, c color.Color) {
 	draw.Draw(img, r, image.NewUniform(c), image.Point{}, draw.Src)
 }
 
+// ellipse fills an ellipse row by row (a span per row keeps drawing fast under -race).
 func ellipse(img *image.RGBA, cx, cy, rx, ry int, c color.RGBA) {
 	for y := cy - ry; y <= cy+ry; y++ {
-		for x := cx - rx; x <= cx+rx; x++ {
-			dx, dy := float64(x-cx)/float64(rx), float64(y-cy)/float64(ry)
-			if dx*dx+dy*dy <= 1 && image.Pt(x, y).In(img.Rect) {
-				img.SetRGBA(x, y, c)
-			}
-		}
+		dy := float64(y-cy) / float64(ry)
+		half := int(float64(rx) * math.Sqrt(max(0, 1-dy*dy)))
+		fill(img, image.Rect(cx-half, y, cx+half+1, y+1).Intersect(img.Rect), c)
 	}
 }
 
@@ -193,7 +192,8 @@ func thumbnail(key string) []byte { return encodePNG(callFrame(key, sizeThumbnai
 
 func encodePNG(img image.Image) []byte {
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&buf, img); err != nil {
 		panic(err) // an in-memory RGBA image always encodes
 	}
 	return buf.Bytes()
@@ -223,4 +223,26 @@ func webm() ([]byte, error) {
 		}
 	})
 	return video.data, video.err
+}
+
+// drawn memoizes the pictures by name: every app of the run serves the same files, and
+// drawing them again for each would cost seconds under -race.
+var drawn struct {
+	mu    sync.Mutex
+	files map[string][]byte
+}
+
+// picture returns the PNG named name, drawing it on first use.
+func picture(name string, draw func() []byte) []byte {
+	drawn.mu.Lock()
+	defer drawn.mu.Unlock()
+	if b, ok := drawn.files[name]; ok {
+		return b
+	}
+	if drawn.files == nil {
+		drawn.files = map[string][]byte{}
+	}
+	b := draw()
+	drawn.files[name] = b
+	return b
 }

@@ -27,11 +27,14 @@ type browserStarter struct {
 // chromium is the package's one browser; TestMain stops it after the tests.
 var chromium browserStarter
 
-// TestMain runs the tests, then closes the browser if a test started it.
+// TestMain runs the tests, then closes the browser and removes the CLI binary if a test made them.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if err := chromium.stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: stop browser:", err)
+	}
+	if err := removeCLI(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: remove the CLI built for the tests:", err)
 	}
 	os.Exit(code)
 }

@@ -249,3 +249,13 @@ func (db *DB) StreamAudit(ctx context.Context, f AuditFilter, fn func(AuditEntry
 	}
 	return rows.Err()
 }
+
+// AuditHashAt returns the hash of entry id, or ErrNotFound.
+func (db *DB) AuditHashAt(ctx context.Context, id int64) (string, error) {
+	var hash string
+	err := db.read.QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE id = ?`, id).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: audit entry %d: %w", id, ErrNotFound)
+	}
+	return hash, err
+}

@@ -370,6 +370,9 @@ type Ingester struct {
 	wg       sync.WaitGroup
 	closing  chan struct{}
 	once     sync.Once
+	// mu makes "not closed yet" and "queued" one step for Submit: Close takes it exclusively,
+	// so no request can be queued after the loop has drained and gone.
+	mu sync.RWMutex
 }
 
 type ingestReq struct {
@@ -399,16 +402,18 @@ var ErrClosed = errors.New("store: ingester closed")
 // Submit queues a delivery and waits until its transaction commits.
 func (g *Ingester) Submit(ctx context.Context, in *Incoming) (IngestResult, error) {
 	req := &ingestReq{in: in, done: make(chan ingestDone, 1)}
+	g.mu.RLock()
 	select {
 	case <-g.closing:
+		g.mu.RUnlock()
 		return IngestResult{}, ErrClosed
 	default:
 	}
 	select {
 	case g.reqs <- req:
-	case <-g.closing:
-		return IngestResult{}, ErrClosed
+		g.mu.RUnlock()
 	case <-ctx.Done():
+		g.mu.RUnlock()
 		return IngestResult{}, ctx.Err()
 	}
 	// Once queued, wait for the commit even if the client goes away: the outcome must be decided.
@@ -418,7 +423,11 @@ func (g *Ingester) Submit(ctx context.Context, in *Incoming) (IngestResult, erro
 
 // Close stops accepting deliveries, finishes those queued, and returns.
 func (g *Ingester) Close() {
-	g.once.Do(func() { close(g.closing) })
+	g.once.Do(func() {
+		g.mu.Lock()
+		close(g.closing)
+		g.mu.Unlock()
+	})
 	g.wg.Wait()
 }
 

@@ -260,15 +260,26 @@ func (db *DB) RecordLoginFailure(ctx context.Context, id int64, lockAfter int, l
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?`, until, id); err != nil {
 			return false, fmt.Errorf("store: lock user: %w", err)
 		}
+		var name string
+		if err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = ?`, id).Scan(&name); err != nil {
+			return false, fmt.Errorf("store: lock user: %w", err)
+		}
+		if err := appendAudit(ctx, tx, db.now(), AuditEntry{Actor: SystemActor.Name, Action: "user.lock", TargetType: "user",
+			TargetID: name, Details: map[string]any{"failures": n, "locked_until": until}}); err != nil {
+			return false, err
+		}
 	}
 	return locked, tx.Commit()
 }
 
-// RecordLoginSuccess clears the failure count.
-func (db *DB) RecordLoginSuccess(ctx context.Context, id int64) error {
-	_, err := db.write.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, id)
+// RecordLoginSuccess clears the failure count, unless the account was locked in the meantime
+// (by guesses running in parallel). It reports whether the sign-in may proceed.
+func (db *DB) RecordLoginSuccess(ctx context.Context, id int64) (bool, error) {
+	r, err := db.write.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL
+		WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)`, id, db.now())
 	if err != nil {
-		return fmt.Errorf("store: login success: %w", err)
+		return false, fmt.Errorf("store: login success: %w", err)
 	}
-	return nil
+	n, err := r.RowsAffected()
+	return n == 1, err
 }

@@ -925,7 +925,7 @@ func instructionsPanel(in InstructionsView) templ.Component {
 			templ_7745c5c3_Var39 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 100, "<section class=\"panel\" data-testid=\"instructions\" data-lang-scope aria-labelledby=\"h-instructions\"><div class=\"panel-head\"><h2 class=\"section-title\" id=\"h-instructions\">Instructions</h2>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 100, "<section class=\"panel\" id=\"instructions\" data-testid=\"instructions\" data-lang-scope aria-labelledby=\"h-instructions\"><div class=\"panel-head\"><h2 class=\"section-title\" id=\"h-instructions\">Instructions</h2>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -134,12 +134,22 @@ func homeFor(u *store.User) string {
 	return "/login"
 }
 
-// safeNext accepts only local paths, so the login form cannot redirect elsewhere.
+// safeNext accepts only a local path (no scheme, no host, no control characters or backslashes),
+// so the login form cannot be used to send someone elsewhere.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || len(next) > 2048 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
 		return ""
 	}
-	if strings.HasPrefix(next, "/login") || strings.HasPrefix(next, "/logout") {
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return ""
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return ""
+	}
+	if strings.HasPrefix(u.Path, "/login") || strings.HasPrefix(u.Path, "/logout") {
 		return ""
 	}
 	return next
@@ -161,7 +171,7 @@ func (a *App) handleLoginForm(c echo.Context) error {
 	if c.QueryParam("expired") == "1" {
 		msg = "Your session timed out. Please sign in again."
 	}
-	return a.render(c, http.StatusOK, views.Login(p, "", msg))
+	return a.render(c, http.StatusOK, views.Login(p, "", msg, safeNext(c.QueryParam("next"))))
 }
 
 const msgBadLogin = "Wrong username or password."
@@ -171,18 +181,25 @@ func msgLocked(d time.Duration) string {
 }
 
 // handleLogin signs a user in. Failures never reveal whether the username exists: unknown names
-// are counted and locked exactly like real ones, and the password check costs the same.
+// are counted and locked exactly like real ones, and every answer costs one password check.
 func (a *App) handleLogin(c echo.Context) error {
 	ctx := c.Request().Context()
 	username := strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
+	next := safeNext(c.FormValue("next"))
 	now := a.cfg.Now()
 	fail := func(msg string) error {
 		if err := a.db.Audit(ctx, store.AuditEntry{Actor: "anonymous", Action: "login.failure", TargetType: "user",
 			TargetID: username, Details: map[string]any{"remote_addr": c.RealIP(), "reason": msg}}); err != nil {
 			return err
 		}
-		return a.render(c, http.StatusUnauthorized, views.Login(a.page(c, "Sign in", ""), username, msg))
+		return a.render(c, http.StatusUnauthorized, views.Login(a.page(c, "Sign in", ""), username, msg, next))
+	}
+	if !store.ValidUsername(username) {
+		// Not a name we could have issued: refuse before it reaches the audit log or the throttle.
+		checkPassword(dummyHash, password)
+		username = ""
+		return a.render(c, http.StatusUnauthorized, views.Login(a.page(c, "Sign in", ""), "", msgBadLogin, next))
 	}
 	u, err := a.db.UserByUsername(ctx, username)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
@@ -196,6 +213,7 @@ func (a *App) handleLogin(c echo.Context) error {
 		return err
 	}
 	if u.LockedUntil.After(now) {
+		checkPassword(dummyHash, password) // same cost as every other answer
 		return fail(msgLocked(a.cfg.LoginLockFor))
 	}
 	if !checkPassword(u.PasswordHash, password) {
@@ -208,7 +226,17 @@ func (a *App) handleLogin(c echo.Context) error {
 		}
 		return fail(msgBadLogin)
 	}
-	if err := a.db.RecordLoginSuccess(ctx, u.ID); err != nil {
+	// The lock may have been set by guesses running in parallel with this one: success only counts
+	// if the account is still unlocked now.
+	ok, err := a.db.RecordLoginSuccess(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fail(msgLocked(a.cfg.LoginLockFor))
+	}
+	if err := a.db.Audit(ctx, store.AuditEntry{Actor: u.Username, ActorID: u.ID, Action: "login.success",
+		TargetType: "user", TargetID: u.Username, Details: map[string]any{"remote_addr": c.RealIP()}}); err != nil {
 		return err
 	}
 	// A new session ID at every sign-in: an ID planted before login is worthless after it.
@@ -229,15 +257,10 @@ func (a *App) handleLogin(c echo.Context) error {
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
 		return err
 	}
-	if err := a.db.Audit(ctx, store.AuditEntry{Actor: u.Username, ActorID: u.ID, Action: "login.success",
-		TargetType: "user", TargetID: u.Username, Details: map[string]any{"remote_addr": c.RealIP()}}); err != nil {
-		return err
+	if next == "" {
+		next = homeFor(&u)
 	}
-	dest := safeNext(c.FormValue("next"))
-	if dest == "" {
-		dest = homeFor(&u)
-	}
-	return c.Redirect(http.StatusSeeOther, dest)
+	return c.Redirect(http.StatusSeeOther, next)
 }
 
 // handleLogout ends the session on the server and clears the cookie.

@@ -177,12 +177,9 @@ func (a *App) caseView(c echo.Context, d caseData, r caseRender, csrf string) vi
 func (a *App) timeline(ds []store.Decision, rs []store.Reopen) []views.TimelineEvent {
 	var out []views.TimelineEvent
 	for _, d := range ds {
-		title := "Allowed"
-		if d.Outcome == store.OutcomeDecline {
-			title = "Declined"
-		}
+		title := ""
 		if d.NeedsApproval {
-			title += " · needs second approval"
+			title = "needs a second approval"
 		}
 		out = append(out, views.TimelineEvent{At: d.DecidedAt, Who: d.DecidedByName, Kind: "decision",
 			Badge: strings.ToUpper(d.Outcome), Title: title, Reason: a.reasonLabel(d.ReasonCode), Note: d.Note,
@@ -190,16 +187,16 @@ func (a *App) timeline(ds []store.Decision, rs []store.Reopen) []views.TimelineE
 		for _, ap := range d.Approvals {
 			ev := views.TimelineEvent{At: ap.At, Who: ap.ByName, Kind: ap.Verdict, TestID: "timeline-" + ap.Verdict}
 			if ap.Verdict == store.VerdictApproved {
-				ev.Badge, ev.Title = "APPROVED", "Second approval"
+				ev.Badge, ev.Title = "APPROVED", "second approval"
 			} else {
-				ev.Badge, ev.Title, ev.Note = "RETURNED", "Returned to the queue", ap.Reason
+				ev.Badge, ev.Title, ev.Note = "RETURNED", "sent it back to the queue", ap.Reason
 			}
 			out = append(out, ev)
 		}
 	}
 	for _, r := range rs {
-		out = append(out, views.TimelineEvent{At: r.At, Who: r.ByName, Kind: "reopened", Title: "Reopened",
-			Note: r.Reason, TestID: "timeline-reopen"})
+		out = append(out, views.TimelineEvent{At: r.At, Who: r.ByName, Kind: "reopened", Badge: "REOPENED",
+			Title: "reopened the case", Note: r.Reason, TestID: "timeline-reopen"})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out
@@ -212,29 +209,28 @@ func (a *App) banners(rec store.CaseRecord, ds []store.Decision) []views.Banner 
 		return nil
 	}
 	last := ds[len(ds)-1]
-	what := "Allowed"
-	level := views.StatusGreen
+	verb, what, level := "allowed", "Allowed", views.StatusGreen
 	if last.Outcome == store.OutcomeDecline {
-		what, level = "Declined", views.StatusRed
+		verb, what, level = "declined", "Declined", views.StatusRed
 	}
-	by := fmt.Sprintf("by %s · %s ·", last.DecidedByName, a.reasonLabel(last.ReasonCode))
+	reason := a.reasonLabel(last.ReasonCode)
 	var out []views.Banner
 	switch rec.ReviewState {
 	case store.ReviewDecided:
-		text := by
+		text := fmt.Sprintf("by %s (%s) on", last.DecidedByName, reason)
 		if n := len(last.Approvals); n > 0 && last.Approvals[n-1].Verdict == store.VerdictApproved {
-			text = fmt.Sprintf("by %s, approved by %s · %s ·", last.DecidedByName, last.Approvals[n-1].ByName,
-				a.reasonLabel(last.ReasonCode))
+			text = fmt.Sprintf("by %s (%s), approved by %s; decided on", last.DecidedByName, reason, last.Approvals[n-1].ByName)
 		}
 		out = append(out, views.Banner{Level: level, Title: what, Text: text, At: last.DecidedAt, TestID: "banner-decided"})
 	case store.ReviewPendingApproval:
-		out = append(out, views.Banner{Level: views.StatusAmber, Title: "Waiting for a second approval:",
-			Text: strings.ToLower(what) + " " + by, At: last.DecidedAt, TestID: "banner-pending"})
+		out = append(out, views.Banner{Level: views.StatusAmber, Title: "Waiting for a second approval.",
+			Text: fmt.Sprintf("%s %s the case (%s) on", last.DecidedByName, verb, reason), At: last.DecidedAt,
+			TestID: "banner-pending"})
 	}
 	if rec.ChangedAfterDecision {
 		out = append(out, views.Banner{Level: views.StatusAmber, Title: "Changed after decision.",
-			Text: fmt.Sprintf("A new callback arrived after the decision (%s by %s) on", strings.ToLower(what),
-				last.DecidedByName), At: last.DecidedAt, TestID: "banner-changed"})
+			Text: fmt.Sprintf("A new callback arrived after %s %s the case on", last.DecidedByName, verb),
+			At:   last.DecidedAt, TestID: "banner-changed"})
 	}
 	return out
 }

@@ -4,6 +4,7 @@ package web
 
 import (
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/kycdesk/kycdesk/web/mediafetch"
@@ -15,6 +16,8 @@ type Config struct {
 	DataDir string
 	// BaseURL is the public URL; an https:// one marks cookies Secure.
 	BaseURL string
+	// TrustedProxies are the networks of reverse proxies whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
 	// SecureCookies forces the Secure cookie flag (also implied by an https BaseURL).
 	SecureCookies bool
 

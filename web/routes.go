@@ -28,7 +28,7 @@ func (a *App) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.handleError
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = a.ipExtractor()
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, DisablePrintStack: true}))
 	e.Use(a.securityHeaders)
 
@@ -40,13 +40,17 @@ func (a *App) routes() *echo.Echo {
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", static.Handler())))
 
 	// Everything a person uses.
-	ui := e.Group("", a.loadSession, middleware.CSRFWithConfig(middleware.CSRFConfig{
+	ui := e.Group("", middleware.BodyLimit("256K"), a.loadSession, middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     "kycdesk_csrf",
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
 		CookieSecure:   a.cfg.secureCookies(),
 		CookieSameSite: http.SameSiteStrictMode,
+		// Same-site is not same-origin: a sibling subdomain could set the token cookie, so refuse.
+		AllowSecFetchSiteFunc: func(c echo.Context) (bool, error) {
+			return false, echo.NewHTTPError(http.StatusForbidden, "This form did not come from KYC Desk.")
+		},
 		ErrorHandler: func(err error, c echo.Context) error {
 			return echo.NewHTTPError(http.StatusForbidden, "This form has expired or did not come from KYC Desk. Reload the page and try again.").SetInternal(err)
 		},
@@ -124,4 +128,18 @@ func (a *App) loginRateLimit() echo.MiddlewareFunc {
 			return echo.NewHTTPError(http.StatusTooManyRequests, "Too many sign-in attempts from your network. Wait a minute and try again.")
 		},
 	})
+}
+
+// ipExtractor reads the client address from the connection, or from X-Forwarded-For when the
+// request comes through one of the configured trusted proxies.
+func (a *App) ipExtractor() echo.IPExtractor {
+	if len(a.cfg.TrustedProxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	var opts []echo.TrustOption
+	for _, n := range a.cfg.TrustedProxies {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	opts = append(opts, echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
+	return echo.ExtractIPFromXFFHeader(opts...)
 }

@@ -111,8 +111,16 @@ func (c Config) secureCookies() bool {
 // Serve listens on addr until ctx is done, then shuts down gracefully: in-flight requests finish.
 func (a *App) Serve(ctx context.Context, srv *http.Server, ready func(addr string)) error {
 	srv.Handler = a.echo
+	// Slow clients cannot hold connections open: headers in 10 s, a whole request in 60 s, idle
+	// keep-alives closed after 2 minutes. No write timeout: exports and video streams may be long.
 	if srv.ReadHeaderTimeout == 0 {
 		srv.ReadHeaderTimeout = 10 * time.Second
+	}
+	if srv.ReadTimeout == 0 {
+		srv.ReadTimeout = 60 * time.Second
+	}
+	if srv.IdleTimeout == 0 {
+		srv.IdleTimeout = 2 * time.Minute
 	}
 	ln, err := net.Listen("tcp", srv.Addr)
 	if err != nil {

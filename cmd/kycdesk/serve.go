@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,13 +23,14 @@ import (
 func runServe(ctx context.Context, args []string) error {
 	f := newFlags("serve")
 	var (
-		addr, data, markidSecrets, vcipTokens, allowHosts, sessionKey string
-		cfg                                                           web.Config
+		addr, data, markidSecrets, vcipTokens, allowHosts, sessionKey, proxies string
+		cfg                                                                    web.Config
 	)
 	f.str(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	f.dataFlag(&data)
 	f.str(&cfg.BaseURL, "base-url", "", "public URL of this server; https:// marks cookies Secure")
 	f.boolean(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (behind a TLS proxy)")
+	f.str(&proxies, "trusted-proxies", "", "CIDRs of reverse proxies whose X-Forwarded-For is trusted, comma-separated")
 	f.str(&markidSecrets, "markid-secret", "", "HMAC secret(s) for /webhooks/markid, comma-separated for rotation; unset disables the source")
 	f.str(&cfg.MarkIDSignatureHeader, "markid-signature-header", "Idenfy-Signature", "header carrying the hex HMAC-SHA256 of the body")
 	f.str(&vcipTokens, "vcip-token", "", "bearer token(s) for /webhooks/vcip, comma-separated; unset disables the source")
@@ -58,6 +60,13 @@ func runServe(ctx context.Context, args []string) error {
 	cfg.MarkIDSecrets = list(markidSecrets)
 	cfg.VCIPTokens = list(vcipTokens)
 	cfg.Media.AllowHosts = list(allowHosts)
+	for _, p := range list(proxies) {
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return fmt.Errorf("--trusted-proxies: %q is not a CIDR such as 10.0.0.0/8", p)
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, n)
+	}
 	key, err := loadSessionKey(data, sessionKey)
 	if err != nil {
 		return err

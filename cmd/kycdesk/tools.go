@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
@@ -76,8 +78,9 @@ func runAudit(ctx context.Context, args []string) error {
 		return fmt.Errorf("audit: the only sub-command is verify")
 	}
 	f := newFlags("audit verify")
-	var data string
+	var data, expect string
 	f.dataFlag(&data)
+	f.StringVar(&expect, "expect", "", "ID:HASH of a head printed by an earlier verify; fails if that entry was rewritten or removed")
 	if err := f.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -94,6 +97,27 @@ func runAudit(ctx context.Context, args []string) error {
 	if brk != nil {
 		return fmt.Errorf("audit chain BROKEN at entry %d: %s (%d entries before it verified)", brk.ID, brk.Reason, n)
 	}
-	fmt.Printf("audit chain intact: %d entries verified in %s\n", n, time.Since(start).Round(time.Millisecond))
+	// The chain proves order and content from the first entry on; a head recorded elsewhere also
+	// proves that nothing was cut from the end or rewritten wholesale since then.
+	if expect != "" {
+		id, hash, ok := strings.Cut(expect, ":")
+		n, perr := strconv.ParseInt(id, 10, 64)
+		if !ok || perr != nil {
+			return fmt.Errorf("--expect takes ID:HASH as printed by audit verify")
+		}
+		got, err := db.AuditHashAt(ctx, n)
+		if err != nil {
+			return fmt.Errorf("audit chain BROKEN: entry %d of the recorded head is missing", n)
+		}
+		if got != hash {
+			return fmt.Errorf("audit chain BROKEN at entry %d: its hash differs from the recorded head (history was rewritten)", n)
+		}
+	}
+	headID, headHash, err := db.AuditHead(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("audit chain intact: %d entries verified in %s\nhead: %d:%s (keep this outside the server; check later with --expect)\n",
+		n, time.Since(start).Round(time.Millisecond), headID, headHash)
 	return nil
 }
