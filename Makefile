@@ -13,9 +13,8 @@ ADDR  ?= 127.0.0.1:8080
 PKGS  ?= ./...
 # Extra flags for `go test` in `make test`, e.g. TESTFLAGS=-v or TESTFLAGS='-run TestBrowser'.
 TESTFLAGS ?=
-# `make bench BENCH=Ingest BENCHTIME=2s PKGS=./store` narrows the benchmarks.
+# `make bench BENCH=Ingest` runs only the benchmarks whose name matches.
 BENCH     ?= .
-BENCHTIME ?= 1s
 
 .PHONY: help build generate run test deps check-generated check-fmt vet test-go bench screenshots clean
 
@@ -89,8 +88,8 @@ vet: ## go vet every package
 test-go: ## go test -race -count=1 every package (no deps, no checks)
 	$(GO) test $(strip -race -count=1 $(TESTFLAGS)) $(PKGS)
 
-bench: ## run the Go benchmarks (BENCH=regex, BENCHTIME=1s, PKGS=./...)
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem -count=1 -timeout 15m $(PKGS)
+bench: ## run the benchmarks the issues name and print a summary table (BENCH=regex narrows them)
+	@BENCH='$(BENCH)' GO='$(GO)' bash scripts/bench.sh
 
 screenshots: deps ## write docs/*.png from the real app in Chromium
 	$(GO) test ./e2e -run TestScreenshots -count=1 -v

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# make bench: runs each benchmark with a run length that suits it (some seed 100,000 cases or
+# 1,000,000 audit rows first), keeps the raw `go test -bench` output in bin/bench.txt, and prints
+# a small table of the figures the issues ask for. BENCH=regex runs only the matching benchmarks.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+go_=${GO:-go}
+filter=${BENCH:-.}
+mkdir -p bin
+out=bin/bench.txt
+: >"$out"
+
+run() { # pattern benchtime packages...
+	local pattern=$1 benchtime=$2
+	shift 2
+	if ! grep -Eq -- "$filter" <<<"$pattern" && [ "$filter" != "." ]; then
+		return 0
+	fi
+	echo "==> go test -run '^\$' -bench '$pattern' -benchtime $benchtime $*"
+	"$go_" test -run '^$' -bench "$pattern" -benchtime "$benchtime" -count=1 -timeout 20m "$@" | tee -a "$out"
+}
+
+run '^BenchmarkSQLiteCeiling$' 3000x ./web
+run '^BenchmarkIngest$' 4000x ./web
+run '^BenchmarkIngesterDirect$' 4000x ./store
+run '^BenchmarkServe(Media|File)Range$' 2000x ./web
+run '^BenchmarkWorkspace$' 200x ./web
+run '^BenchmarkAuditExport1M$' 1x ./web
+
+echo
+echo "make bench summary (raw output: $out)"
+awk '
+/^Benchmark/ {
+	name = $1; sub(/-[0-9]+$/, "", name); sub(/^Benchmark/, "", name)
+	line = ""
+	for (i = 3; i < NF; i += 2) {
+		unit = $(i + 1)
+		if (unit == "ns/op" || unit == "B/op" || unit == "allocs/op") continue
+		line = line sprintf("  %s %s", $i, unit)
+	}
+	if (line == "") line = sprintf("  %s ns/op", $3)
+	printf "  %-40s%s\n", name, line
+}' "$out"
