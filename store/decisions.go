@@ -61,6 +61,9 @@ type DecisionInput struct {
 	SeenDelivery int64
 	// FourEyes lists the sources whose decisions need a second person's approval.
 	FourEyes []Source
+	// FormProblems are what the caller's own rules found wrong (the configured reason list, the
+	// confirmation box); they are reported inside the transaction, after the claim is checked.
+	FormProblems map[string]string
 }
 
 // DecisionProblems checks a decision against the rules that hold whatever the configuration:
@@ -371,7 +374,16 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput, ttl tim
 	if in.SeenDelivery != 0 && in.SeenDelivery != s.snapshotDelivery {
 		return Decision{}, fmt.Errorf("%w: A new callback changed this case while you were looking at it. Review the new evidence, then decide again.", ErrConflict)
 	}
-	if p := DecisionProblems(s.overall, in); p != nil {
+	p := DecisionProblems(s.overall, in)
+	for k, v := range in.FormProblems {
+		if p == nil {
+			p = map[string]string{}
+		}
+		if _, ok := p[k]; !ok {
+			p[k] = v
+		}
+	}
+	if len(p) > 0 {
 		return Decision{}, &ValidationError{Fields: p}
 	}
 	needsApproval := slices.Contains(in.FourEyes, s.source)

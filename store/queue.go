@@ -303,7 +303,8 @@ func (f QueueFilter) where() ([]string, []any) {
 // from being read as operators. It returns "" when nothing searchable is left.
 func FTSQuery(q string) string {
 	var terms []string
-	for _, t := range strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+	// Combining marks belong to their word: Devanagari and Tamil names are written with them.
+	for _, t := range strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) }) {
 		terms = append(terms, strings.ToLower(t)+"*")
 		if len(terms) == 8 {
 			break

@@ -195,6 +195,10 @@ func (db *DB) UpdateUser(ctx context.Context, actor Actor, id int64, ch UserChan
 	if err != nil {
 		return fmt.Errorf("store: update user: %w", err)
 	}
+	adminsBefore, err := countEnabledAdmins(ctx, tx)
+	if err != nil {
+		return err
+	}
 	now := db.now()
 	details := map[string]any{}
 	endSessions := false
@@ -225,6 +229,14 @@ func (db *DB) UpdateUser(ctx context.Context, actor Actor, id int64, ch UserChan
 			return fmt.Errorf("store: set name: %w", err)
 		}
 		details["display_name"] = *ch.DisplayName
+	}
+	// The desk must keep at least one enabled admin, whoever asks and however changes interleave.
+	after, err := countEnabledAdmins(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if adminsBefore > 0 && after == 0 {
+		return fmt.Errorf("%w: this change would leave no enabled admin; enable or create another admin first", ErrConflict)
 	}
 	if endSessions {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
@@ -282,4 +294,13 @@ func (db *DB) RecordLoginSuccess(ctx context.Context, id int64) (bool, error) {
 	}
 	n, err := r.RowsAffected()
 	return n == 1, err
+}
+
+func countEnabledAdmins(ctx context.Context, tx *sql.Tx) (int, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE disabled = 0
+		AND (',' || roles || ',') LIKE '%,admin,%'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count admins: %w", err)
+	}
+	return n, nil
 }

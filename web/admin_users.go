@@ -132,8 +132,9 @@ func (a *App) handleUserUpdate(c echo.Context) error {
 			return a.renderUsers(c, http.StatusUnprocessableEntity, views.NewUserForm{PasswordMode: "generate"},
 				"Choose at least one role for "+target.Username+". To stop someone signing in, disable the account instead.")
 		}
-		if self && !slices.Contains(roles, store.RoleAdmin) {
-			return refuse("You cannot remove your own admin role: another admin must do it, so the desk never loses its last admin by accident.")
+		if self {
+			// Granting yourself reviewer or supervisor would let one person be maker and checker.
+			return refuse("You cannot change your own roles: another admin must do it, so nobody grants themselves access or removes the last admin by accident.")
 		}
 		ch.Roles = roles
 	case "disable":

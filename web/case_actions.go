@@ -158,6 +158,10 @@ func (a *App) handleDecision(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	seen, _ := strconv.ParseInt(c.FormValue("seen"), 10, 64)
+	if seen <= 0 {
+		// The form always says which evidence was on screen; without it, nothing proves it was seen.
+		seen = -1
+	}
 	form := views.DecisionForm{
 		Outcome:      strings.TrimSpace(c.FormValue("outcome")),
 		Reason:       strings.TrimSpace(c.FormValue("reason")),
@@ -165,13 +169,13 @@ func (a *App) handleDecision(c echo.Context) error {
 		Confirm:      c.FormValue("confirm") == "1",
 		SeenDelivery: seen,
 	}
+	problems := a.decisionFormProblems(form)
 	in := store.DecisionInput{CaseID: id, Outcome: form.Outcome, ReasonCode: form.Reason, Note: form.Note,
-		SeenDelivery: seen, FourEyes: a.fourEyesSources()}
+		SeenDelivery: seen, FourEyes: a.fourEyesSources(), FormProblems: a.decisionFormProblems(form)}
 	rec, err := a.db.CaseByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	problems := a.decisionFormProblems(form)
 	for k, v := range store.DecisionProblems(rec.Overall, in) {
 		if _, ok := problems[k]; !ok {
 			problems[k] = v
@@ -187,6 +191,10 @@ func (a *App) handleDecision(c echo.Context) error {
 	}
 	// Not holding the case: the store explains why (a conflict) before any form problem.
 	d, err := a.db.Decide(ctx, actor(c), in, a.cfg.ClaimTTL)
+	if err != nil {
+		// Whatever went wrong, the reviewer confirms again after looking at the page as it is now.
+		form.Confirm = false
+	}
 	flash := "decided"
 	if d.NeedsApproval {
 		flash = "pending"

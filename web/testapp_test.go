@@ -161,6 +161,7 @@ type client struct {
 	app  *testApp
 	http *http.Client
 	csrf string
+	seen string // the case page's "seen" delivery, sent with decisions like a browser would
 }
 
 // page is a response as a test looks at it.
@@ -221,6 +222,9 @@ func (c *client) postForm(path string, form url.Values) *page {
 	if form.Get("_csrf") == "" {
 		form.Set("_csrf", c.csrf)
 	}
+	if strings.HasSuffix(path, "/decision") && !form.Has("seen") {
+		form.Set("seen", c.seen)
+	}
 	req, err := http.NewRequest(http.MethodPost, c.app.url+path, strings.NewReader(form.Encode()))
 	if err != nil {
 		c.t.Fatal(err)
@@ -247,6 +251,9 @@ func (c *client) do(req *http.Request) *page {
 	}
 	if tok, ok := p.find(`input[name="_csrf"]`).First().Attr("value"); ok && tok != "" {
 		c.csrf = tok
+	}
+	if v, ok := p.find(`input[name="seen"]`).First().Attr("value"); ok {
+		c.seen = v
 	}
 	return p
 }

@@ -1,0 +1,47 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/kycdesk/kycdesk/store"
+)
+
+// TestDecisionOnStaleEvidenceNeedsAFreshLook: a callback that changes the case while the reviewer
+// is looking refuses the decision, and the re-shown form must be confirmed again against the new
+// evidence; a form that does not say which evidence it saw is refused outright.
+func TestDecisionOnStaleEvidenceNeedsAFreshLook(t *testing.T) {
+	ta := newTestApp(t)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	cb := suspected("stale-1", "OLGA", "STALE")
+	ta.postMarkID(t, cb.body())
+	id := ta.caseIDByRef(t, store.SourceMarkID, "stale-1")
+	path := fmt.Sprintf("/cases/%d", id)
+	rev.postForm(path+"/claim", nil)
+	seenBefore := rev.seen
+
+	cb.Fraud = append(cb.Fraud, "DOC_MOBILE_PHOTO") // new evidence arrives
+	ta.clock.Advance(1)
+	ta.postMarkID(t, cb.body())
+
+	form := url.Values{"outcome": {"decline"}, "reason": {"document_forged"}, "note": {"forged"}, "confirm": {"1"}, "seen": {seenBefore}}
+	p := rev.postForm(path+"/decision", form)
+	wantStatus(t, "decision on stale evidence", p, http.StatusConflict)
+	if _, checked := p.testid("confirm").Attr("checked"); checked {
+		t.Error("the re-shown form still has 'I have checked the evidence' ticked; the reviewer must confirm again")
+	}
+	if rev.seen == seenBefore {
+		t.Error("the re-shown form still points at the old evidence")
+	}
+
+	missing := url.Values{"outcome": {"decline"}, "reason": {"document_forged"}, "note": {"forged"}, "confirm": {"1"}, "seen": {""}}
+	wantStatus(t, "decision without 'seen'", rev.postForm(path+"/decision", missing), http.StatusConflict)
+
+	// Confirming against the evidence now on screen works.
+	form.Set("seen", rev.seen)
+	if p := rev.postForm(path+"/decision", form); p.Status != http.StatusOK || p.testid("banner-decided").Length() != 1 {
+		t.Errorf("decision after a fresh look: status %d, no decision banner", p.Status)
+	}
+}
