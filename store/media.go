@@ -170,7 +170,8 @@ func (db *DB) MediaAttemptFailed(ctx context.Context, id int64, errText string, 
 
 // RetryMedia queues a failed (or backing-off) row for fetching now, with a fresh give-up window
 // counted from now. Archived and purged rows are ErrConflict.
-func (db *DB) RetryMedia(ctx context.Context, id int64) error {
+// The retry and its audit entry (by actor) commit together.
+func (db *DB) RetryMedia(ctx context.Context, actor Actor, id int64) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: retry media %d: %w", id, err)
@@ -183,6 +184,16 @@ func (db *DB) RetryMedia(ctx context.Context, id int64) error {
 		return fmt.Errorf("store: retry media %d: %w", id, err)
 	}
 	if err := mediaUpdated(ctx, tx, r, id, "retry"); err != nil {
+		return err
+	}
+	var caseID int64
+	var kind, lastErr string
+	if err := tx.QueryRowContext(ctx, `SELECT case_id, kind, last_error FROM media WHERE id = ?`, id).Scan(&caseID, &kind, &lastErr); err != nil {
+		return fmt.Errorf("store: retry media %d: %w", id, err)
+	}
+	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "media.retry",
+		TargetType: "media", TargetID: fmt.Sprint(id), CaseID: caseID,
+		Details: map[string]any{"kind": kind, "last_error": lastErr}}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -369,6 +380,13 @@ func (db *DB) purgeMediaBatch(ctx context.Context, before string, after int64, r
 			return nil, removed, fmt.Errorf("store: purge media file %s: %w", sha, err)
 		}
 		removed = append(removed, sha)
+	}
+	// The purge and its record commit together: no evidence is deleted without an audit entry.
+	if len(caseIDs) > 0 {
+		if err := appendAudit(ctx, tx, db.now(), AuditEntry{Actor: SystemActor.Name, Action: "media.purge", TargetType: "media",
+			Details: map[string]any{"received_before": before, "cases": caseIDs, "deleted_sha256": nonNil(removed)}}); err != nil {
+			return nil, nil, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, removed, fmt.Errorf("store: purge media: %w", err)

@@ -148,7 +148,7 @@ func TestMediaTransitions(t *testing.T) {
 		t.Fatalf("after giving up: %+v", got)
 	}
 	*now = now.Add(time.Hour)
-	if err := db.RetryMedia(ctx, face.ID); err != nil {
+	if err := db.RetryMedia(ctx, SystemActor, face.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.MediaByID(ctx, face.ID); got.State != MediaStateQueued || !got.NextAttemptAt.Equal(*now) || !got.QueuedAt.Equal(*now) || got.Attempts != 1 {
@@ -161,10 +161,10 @@ func TestMediaTransitions(t *testing.T) {
 		want error
 	}{
 		{"failed attempt on an archived row", db.MediaAttemptFailed(ctx, front.ID, "x", *now, false), ErrConflict},
-		{"retry of an archived row", db.RetryMedia(ctx, front.ID), ErrConflict},
+		{"retry of an archived row", db.RetryMedia(ctx, SystemActor, front.ID), ErrConflict},
 		{"failed attempt on a missing row", db.MediaAttemptFailed(ctx, 999, "x", *now, false), ErrNotFound},
 		{"archive of a missing row", db.MediaArchived(ctx, 999, sha, 1, "image/png"), ErrNotFound},
-		{"retry of a missing row", db.RetryMedia(ctx, 999), ErrNotFound},
+		{"retry of a missing row", db.RetryMedia(ctx, SystemActor, 999), ErrNotFound},
 		{"archive with a bad hash", db.MediaArchived(ctx, face.ID, "../x", 1, "image/png"), ErrInvalid},
 	}
 	for _, tt := range errTests {

@@ -79,12 +79,7 @@ func (a *App) handleMediaRetry(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.db.RetryMedia(ctx, id); err != nil {
-		return err
-	}
-	if err := a.db.Audit(ctx, store.AuditEntry{Actor: actor(c).Name, ActorID: actor(c).ID, Action: "media.retry",
-		TargetType: "media", TargetID: strconv.FormatInt(id, 10), CaseID: m.CaseID,
-		Details: map[string]any{"kind": m.Kind, "last_error": m.LastError}}); err != nil {
+	if err := a.db.RetryMedia(ctx, actor(c), id); err != nil {
 		return err
 	}
 	a.fetcher.Wake()
@@ -110,15 +105,8 @@ func (a *App) runRetention(ctx context.Context) {
 
 func (a *App) purgeOnce(ctx context.Context) {
 	before := a.cfg.Now().AddDate(0, 0, -a.cfg.MediaRetentionDays)
-	hashes, err := a.db.PurgeMedia(ctx, before, a.blobs.Remove)
-	if err != nil {
+	// PurgeMedia writes the media.purge audit entries itself, in the transactions that delete.
+	if _, err := a.db.PurgeMedia(ctx, before, a.blobs.Remove); err != nil {
 		a.log.Error("media retention", "err", err)
-	}
-	if len(hashes) == 0 {
-		return
-	}
-	if err := a.db.Audit(ctx, store.AuditEntry{Actor: store.SystemActor.Name, Action: "media.purge", TargetType: "media",
-		Details: map[string]any{"older_than": store.FormatTime(before), "deleted_sha256": hashes, "retention_days": a.cfg.MediaRetentionDays}}); err != nil {
-		a.log.Error("audit media purge", "err", err)
 	}
 }

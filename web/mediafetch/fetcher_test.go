@@ -428,7 +428,7 @@ func TestFetchOneGivesUpAfterDeadline(t *testing.T) {
 		t.Fatalf("row at the deadline = %+v, want failed with the last error", m)
 	}
 	// "Retry now" queues it again, due at once.
-	if err := e.db.RetryMedia(t.Context(), m.ID); err != nil {
+	if err := e.db.RetryMedia(t.Context(), store.SystemActor, m.ID); err != nil {
 		t.Fatal(err)
 	}
 	if due, _ := e.db.DueMedia(t.Context(), 10); len(due) != 1 || due[0].ID != m.ID {
