@@ -315,39 +315,43 @@ func mustTexts(t *testing.T, l playwright.Locator) []string {
 	return s
 }
 
-// mediaResponses records the status and Range header of every /media/ response a page gets.
+// mediaResponses collects the /media/ responses a page gets. The event handler only keeps
+// them: a Playwright call from inside a handler would block the event loop it runs on.
 type mediaResponses struct {
 	mu   sync.Mutex
-	seen []mediaResponse
+	seen []playwright.Response
 }
 
+func (m *mediaResponses) record(r playwright.Response) {
+	if u, err := url.Parse(r.URL()); err != nil || !strings.HasPrefix(u.Path, "/media/") {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.seen = append(m.seen, r)
+}
+
+// mediaResponse is what a test checks of one response.
 type mediaResponse struct {
-	path         string
 	status       int
 	rangeHeader  string
 	contentRange string
 }
 
-func (m *mediaResponses) record(r playwright.Response) {
-	u, err := url.Parse(r.URL())
-	if err != nil || !strings.HasPrefix(u.Path, "/media/") {
-		return
-	}
-	rng, _ := r.Request().HeaderValue("range")
-	cr, _ := r.HeaderValue("content-range")
+// of returns the responses for path, with their Range and Content-Range headers.
+func (m *mediaResponses) of(t *testing.T, path string) []mediaResponse {
+	t.Helper()
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.seen = append(m.seen, mediaResponse{path: u.Path, status: r.Status(), rangeHeader: rng, contentRange: cr})
-}
-
-func (m *mediaResponses) of(path string) []mediaResponse {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	seen := append([]playwright.Response(nil), m.seen...)
+	m.mu.Unlock()
 	var out []mediaResponse
-	for _, r := range m.seen {
-		if r.path == path {
-			out = append(out, r)
+	for _, r := range seen {
+		if u, _ := url.Parse(r.URL()); u.Path != path {
+			continue
 		}
+		rng, _ := r.Request().HeaderValue("range")
+		cr, _ := r.HeaderValue("content-range")
+		out = append(out, mediaResponse{status: r.Status(), rangeHeader: rng, contentRange: cr})
 	}
 	return out
 }
@@ -420,13 +424,14 @@ func testVideo(t *testing.T, env *appEnv) {
 		t.Errorf("after seeking: readyState = %v, want a decoded frame (>= 2)", s["ready"])
 	}
 	var partial []mediaResponse
-	for _, r := range responses.of(src) {
+	got := responses.of(t, src)
+	for _, r := range got {
 		if r.status == 206 && strings.HasPrefix(r.contentRange, "bytes ") {
 			partial = append(partial, r)
 		}
 	}
 	if len(partial) == 0 {
-		t.Errorf("no 206 Partial Content answer for %s; responses: %+v", src, responses.of(src))
+		t.Errorf("no 206 Partial Content answer for %s; responses: %+v", src, got)
 	}
 }
 

@@ -138,6 +138,10 @@ func navItems(p Page) []navItem {
 			navItem{Key: "pending", Label: "Pending approval", Href: "/cases?tab=pending", TestID: "nav-pending", Count: p.Counts.PendingApproval, Counts: true},
 		)
 	}
+	if u.Has("auditor") && !u.Has("reviewer") && !u.Has("supervisor") {
+		// Auditors read cases too; they start from every case, not from the work queue.
+		items = append(items, navItem{Key: "queue", Label: "Cases", Href: "/cases?tab=all", TestID: "nav-queue"})
+	}
 	if u.Has("auditor") || u.Has("admin") {
 		items = append(items, navItem{Key: "audit", Label: "Audit", Href: "/audit", TestID: "nav-audit"})
 	}
@@ -145,6 +149,7 @@ func navItems(p Page) []navItem {
 		items = append(items,
 			navItem{Key: "admin", Label: "Users", Href: "/admin/users", TestID: "nav-users"},
 			navItem{Key: "health", Label: "Ingest health", Href: "/admin/health", TestID: "nav-health"},
+			navItem{Key: "settings", Label: "Settings", Href: "/admin/settings", TestID: "nav-settings"},
 		)
 	}
 	return items

@@ -43,6 +43,8 @@ var routeAccess = map[string][]string{
 	"POST /admin/users":                 admins,
 	"POST /admin/users/:id":             admins,
 	"GET /admin/health":                 admins,
+	"GET /admin/settings":               admins,
+	"POST /admin/settings":              admins,
 	"POST /admin/deliveries/:id/replay": admins,
 	"GET /audit":                        auditReaders,
 	"GET /audit/export":                 auditReaders,

@@ -34,13 +34,8 @@ var defaultReasonCodes = []ReasonCode{
 	{"other", "Other", ""},
 }
 
-// reasonCodes is the configured list of reasons, or the default one.
-func (a *App) reasonCodes() []ReasonCode {
-	if len(a.cfg.ReasonCodes) > 0 {
-		return a.cfg.ReasonCodes
-	}
-	return defaultReasonCodes
-}
+// reasonCodes is the list of reasons in force (settings page, flags, or the defaults).
+func (a *App) reasonCodes() []ReasonCode { return a.rules().ReasonCodes }
 
 // reasonLabel is how a stored reason code reads; a code no longer configured shows verbatim.
 func (a *App) reasonLabel(code string) string {
@@ -55,10 +50,11 @@ func (a *App) reasonLabel(code string) string {
 // fourEyesSources lists the sources whose decisions need a second approval.
 func (a *App) fourEyesSources() []store.Source {
 	var out []store.Source
-	if a.cfg.FourEyesMarkID {
+	rules := a.rules()
+	if rules.FourEyesMarkID {
 		out = append(out, store.SourceMarkID)
 	}
-	if a.cfg.FourEyesVCIP {
+	if rules.FourEyesVCIP {
 		out = append(out, store.SourceVCIP)
 	}
 	return out
@@ -112,7 +108,7 @@ func (a *App) handleClaim(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = a.db.Claim(c.Request().Context(), actor(c), id, a.cfg.ClaimTTL)
+	err = a.db.Claim(c.Request().Context(), actor(c), id, a.rules().ClaimTTL)
 	return a.afterAction(c, id, err, caseURL(id, "claimed"), caseRender{})
 }
 
@@ -128,7 +124,7 @@ func (a *App) handleRelease(c echo.Context) error {
 
 // handleClaimNext claims the oldest case nobody holds and opens it.
 func (a *App) handleClaimNext(c echo.Context) error {
-	id, err := a.db.ClaimNext(c.Request().Context(), actor(c), a.cfg.ClaimTTL)
+	id, err := a.db.ClaimNext(c.Request().Context(), actor(c), a.rules().ClaimTTL)
 	if errors.Is(err, store.ErrNotFound) {
 		return c.Redirect(http.StatusSeeOther, "/cases?flash=nonext")
 	}
@@ -183,14 +179,14 @@ func (a *App) handleDecision(c echo.Context) error {
 	}
 	u := currentUser(c)
 	holding := rec.ReviewState == store.ReviewNeedsDecision && rec.ClaimedBy == u.ID &&
-		rec.ClaimLive(a.cfg.Now().Add(-a.cfg.ClaimTTL))
+		rec.ClaimLive(a.cfg.Now().Add(-a.rules().ClaimTTL))
 	if len(problems) > 0 && holding {
 		form.Errors = problems
 		return a.renderCase(c, id, caseRender{status: http.StatusUnprocessableEntity, form: &form, recordView: true,
 			pageError: "Check the highlighted fields."})
 	}
 	// Not holding the case: the store explains why (a conflict) before any form problem.
-	d, err := a.db.Decide(ctx, actor(c), in, a.cfg.ClaimTTL)
+	d, err := a.db.Decide(ctx, actor(c), in, a.rules().ClaimTTL)
 	if err != nil {
 		// Whatever went wrong, the reviewer confirms again after looking at the page as it is now.
 		form.Confirm = false

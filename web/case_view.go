@@ -61,11 +61,11 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 	}
 	u := currentUser(c)
 	if r.recordView {
-		if err := a.db.RecordCaseView(ctx, actor(c), id, a.cfg.ClaimTTL); err != nil {
+		if err := a.db.RecordCaseView(ctx, actor(c), id, a.rules().ClaimTTL); err != nil {
 			return d, err
 		}
 		now := a.cfg.Now()
-		if d.rec.ClaimedBy == u.ID && d.rec.ClaimLive(now.Add(-a.cfg.ClaimTTL)) {
+		if d.rec.ClaimedBy == u.ID && d.rec.ClaimLive(now.Add(-a.rules().ClaimTTL)) {
 			d.rec.ClaimTouchedAt = now
 		}
 	}
@@ -156,7 +156,7 @@ func (a *App) caseView(c echo.Context, d caseData, r caseRender, csrf string) vi
 	if rec.ReviewState == store.ReviewNeedsDecision || rec.ReviewState == store.ReviewPendingApproval {
 		v.ShowWaited = true
 		v.Waited = now.Sub(rec.WaitingSince)
-		v.Overdue = v.Waited > a.cfg.SLA
+		v.Overdue = v.Waited > a.rules().SLA
 	}
 	u := currentUser(c)
 	v.DocRows, v.HasOriginal = views.DocumentRows(s, now)
@@ -240,7 +240,7 @@ func (a *App) banners(rec store.CaseRecord, ds []store.Decision) []views.Banner 
 func (a *App) decisionPanel(u *store.User, d caseData, r caseRender, csrf string) views.DecisionPanel {
 	rec := d.rec
 	now := a.cfg.Now()
-	live := rec.ClaimLive(now.Add(-a.cfg.ClaimTTL))
+	live := rec.ClaimLive(now.Add(-a.rules().ClaimTTL))
 	mine := rec.ClaimedBy != 0 && rec.ClaimedBy == u.ID
 	canDecide := u.Has(store.RoleReviewer) || u.Has(store.RoleSupervisor)
 	sup := u.Has(store.RoleSupervisor)
@@ -249,7 +249,7 @@ func (a *App) decisionPanel(u *store.User, d caseData, r caseRender, csrf string
 		ReturnReason: r.returnReason, ReopenReason: r.reopenReason, Errors: r.panelErrors}
 	if rec.ClaimedBy != 0 {
 		p.Claim = views.ClaimView{Holder: rec.ClaimedByName, Mine: mine, Live: live, Since: rec.ClaimedAt,
-			Expires: rec.ClaimTouchedAt.Add(a.cfg.ClaimTTL)}
+			Expires: rec.ClaimTouchedAt.Add(a.rules().ClaimTTL)}
 	}
 	maker := false
 	if n := len(d.decisions); n > 0 {

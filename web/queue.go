@@ -67,7 +67,7 @@ func queueURL(v url.Values) string {
 func (a *App) parseQueue(c echo.Context, u *store.User) (queueParams, store.QueueFilter) {
 	q := queueParams{tab: store.ParseQueueTab(c.QueryParam("tab"))}
 	now := a.cfg.Now()
-	f := store.QueueFilter{Tab: q.tab, ClaimCutoff: now.Add(-a.cfg.ClaimTTL)}
+	f := store.QueueFilter{Tab: q.tab, ClaimCutoff: now.Add(-a.rules().ClaimTTL)}
 	v := &q.values
 	v.Query = strings.TrimSpace(c.QueryParam("q"))
 	if len(v.Query) > 200 {
@@ -195,7 +195,7 @@ func (a *App) handleQueue(c echo.Context) error {
 		if waitedColumn || r.ReviewState == store.ReviewNeedsDecision || r.ReviewState == store.ReviewPendingApproval {
 			row.ShowWaited = true
 			row.Waited = now.Sub(r.WaitingSince)
-			row.Overdue = row.Waited > a.cfg.SLA
+			row.Overdue = row.Waited > a.rules().SLA
 		}
 		if r.ClaimLive(f.ClaimCutoff) {
 			row.Holder, row.HolderMine = r.ClaimedByName, r.ClaimedBy == u.ID

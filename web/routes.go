@@ -84,6 +84,8 @@ func (a *App) routes() *echo.Echo {
 	adm.POST("/users", a.handleUserCreate)
 	adm.POST("/users/:id", a.handleUserUpdate)
 	adm.GET("/health", a.handleIngestHealth)
+	adm.GET("/settings", a.handleSettings)
+	adm.POST("/settings", a.handleSettingsSave)
 	adm.POST("/deliveries/:id/replay", a.handleReplay)
 
 	aud := ui.Group("/audit", a.require(auditReaders...))

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -32,6 +33,7 @@ type App struct {
 	blobs    *store.Blobs
 	fetcher  *mediafetch.Fetcher
 	views    mediaViews
+	current  atomic.Pointer[settings]
 
 	stop    context.CancelFunc
 	workers sync.WaitGroup
@@ -66,6 +68,9 @@ func New(cfg Config, db *store.DB) (*App, error) {
 	a.fetcher = mediafetch.New(cfg.Media, db, a.blobs, a.log)
 	a.fetcher.OnResult = a.metrics.mediaResult
 	a.metrics.registerStoreGauges(db)
+	if err := a.loadSettings(context.Background()); err != nil {
+		return nil, err
+	}
 	a.echo = a.routes()
 	return a, nil
 }
