@@ -92,7 +92,12 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 	}
 	bin := kycdeskBinary(t)
 	seed := newSeedSet(o.hostile)
-	media := seed.mediaServer(t) // started first so that it stops after the app
+	// The media server holds every download until all callbacks are in, so that the fetcher
+	// archives everything at seedNow: the pages show the same fetch times on every run.
+	mediaOpen := make(chan struct{})
+	media := seed.mediaServer(t, mediaOpen) // started first so that it stops after the app
+	openMedia := sync.OnceFunc(func() { close(mediaOpen) })
+	t.Cleanup(openMedia) // let held downloads go if the test fails while seeding
 
 	dir := t.TempDir()
 	db, err := store.Open(context.Background(), filepath.Join(dir, "kycdesk.db"))
@@ -123,14 +128,17 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 	}
 	app.Start()
 	ctx, stop := context.WithCancel(context.Background())
-	addrc, errc := make(chan string, 1), make(chan error, 1)
+	addrc, served := make(chan string, 1), make(chan struct{})
+	var serveErr error
 	go func() {
-		errc <- app.Serve(ctx, &http.Server{Addr: "127.0.0.1:0"}, func(addr string) { addrc <- addr })
+		defer close(served)
+		serveErr = app.Serve(ctx, &http.Server{Addr: "127.0.0.1:0"}, func(addr string) { addrc <- addr })
 	}()
 	t.Cleanup(func() {
 		stop()
-		if err := <-errc; err != nil {
-			t.Errorf("app.Serve: %v", err)
+		<-served
+		if serveErr != nil {
+			t.Errorf("app.Serve: %v", serveErr)
 		}
 		app.Close()
 		if err := db.Close(); err != nil {
@@ -141,30 +149,28 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 	select {
 	case addr := <-addrc:
 		env.url = "http://" + addr
-	case err := <-errc:
-		t.Fatalf("app.Serve: %v", err)
+	case <-served:
+		t.Fatalf("app.Serve: %v", serveErr)
 	}
 
 	// Users come from the real CLI, which opens the same database file while the app runs.
-	userErrs := make(chan error, len(seed.users))
-	for _, u := range seed.users {
-		go func() { userErrs <- addUser(bin, dir, u) }()
+	var users sync.WaitGroup
+	t.Cleanup(users.Wait) // before the data directory goes
+	userErrs := make([]error, len(seed.users))
+	for i, u := range seed.users {
+		users.Go(func() { userErrs[i] = addUser(bin, dir, u) })
 	}
-	tPost := time.Now()
 	for _, d := range seed.deliveries(media.URL) {
 		clock.set(seedNow.Add(-d.ago))
 		env.postWebhook(t, d)
 	}
 	clock.set(seedNow)
-	t.Logf("TIMING posts %v", time.Since(tPost))
-	for range seed.users {
-		if err := <-userErrs; err != nil {
-			t.Fatal(err)
-		}
+	openMedia()
+	users.Wait()
+	if err := errors.Join(userErrs...); err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("TIMING users %v", time.Since(tPost))
 	env.cases = env.waitForSeed(t)
-	t.Logf("TIMING seed %v", time.Since(tPost))
 	return env
 }
 
@@ -424,10 +430,16 @@ func addUser(bin, dataDir string, u seedUser) error {
 }
 
 // mediaServer serves the seed's generated images and the video on 127.0.0.1, as the vendors'
-// pre-signed links would; Range requests work (http.ServeContent).
-func (s *seedSet) mediaServer(t *testing.T) *httptest.Server {
+// pre-signed links would; Range requests work (http.ServeContent). Requests wait until open
+// is closed.
+func (s *seedSet) mediaServer(t *testing.T, open <-chan struct{}) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-open:
+		case <-r.Context().Done():
+			return
+		}
 		f, ok := s.files[r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -75,6 +76,9 @@ func saveArtifacts(t *testing.T, page playwright.Page) {
 		return
 	}
 	base := filepath.Join(artifactsDir, strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()))
+	if n := artifactsSaved.next(t.Name()); n > 1 { // a test with several browsers: one file each
+		base += "-" + strconv.Itoa(n)
+	}
 	if _, err := page.Screenshot(playwright.PageScreenshotOptions{
 		Path: playwright.String(base + ".png"), FullPage: playwright.Bool(true),
 	}); err != nil {
@@ -89,6 +93,25 @@ func saveArtifacts(t *testing.T, page playwright.Page) {
 	}
 	shown := filepath.Join("e2e", base) // the package runs in e2e/; people run make from the root
 	t.Logf("e2e: page at failure (%s): %s.png, %s.html", page.URL(), shown, shown)
+}
+
+// artifactsSaved counts the pages saved per test in this run.
+var artifactsSaved pageCounter
+
+type pageCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// next returns how many pages of test have been saved, this one included.
+func (c *pageCounter) next(test string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[test]++
+	return c.n[test]
 }
 
 // dialogGuard fails the test on any alert, confirm, prompt or beforeunload dialog the test

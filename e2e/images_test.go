@@ -203,7 +203,6 @@ func encodePNG(img image.Image) []byte {
 // frames every second, so seeking lands close), else the media fetcher's 2-second fixture.
 var videoFiles = []string{
 	filepath.Join("..", "web", "demo", "assets", "demo.webm"),
-	filepath.Join("testdata", "video.webm"),
 	filepath.Join("..", "web", "mediafetch", "testdata", "tiny.webm"),
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -245,7 +247,10 @@ func testCasePage(t *testing.T, env *appEnv) {
 	}
 
 	// Fraud and mismatch tags with their plain-language line.
-	kovalenko := env.seed.markID[0]
+	kovalenko, ok := env.seed.markIDCase("kovalenko")
+	if !ok {
+		t.Fatal("no seeded case kovalenko")
+	}
 	for _, tag := range kovalenko.fraud {
 		line := page.Locator(`[data-testid=fraud-tag] [data-tag="` + tag + `"]`)
 		if err := expect.Locator(line.Locator("code")).ToHaveText(tag); err != nil {
@@ -433,6 +438,15 @@ func testVideo(t *testing.T, env *appEnv) {
 	if len(partial) == 0 {
 		t.Errorf("no 206 Partial Content answer for %s; responses: %+v", src, got)
 	}
+
+	// And a range from the middle of the file, asked for explicitly, comes back as just that range.
+	mid := evalTo[map[string]any](t, page, `async src => {
+		const r = await fetch(src, {headers: {Range: 'bytes=1000-1999'}});
+		return {status: r.status, range: r.headers.get('Content-Range') || '', length: (await r.arrayBuffer()).byteLength};
+	}`, src)
+	if toFloat(mid["status"]) != 206 || toFloat(mid["length"]) != 1000 || !strings.HasPrefix(mid["range"].(string), "bytes 1000-1999/") {
+		t.Errorf("GET %s with Range: bytes=1000-1999 = %v, want 206 with those 1000 bytes", src, mid)
+	}
 }
 
 // toFloat reads a number Playwright returned (int or float64).
@@ -512,11 +526,14 @@ func testInstructions(t *testing.T, env *appEnv) {
 		t.Errorf("the address does not keep the language: %v", err)
 	}
 
-	// The Devanagari renders with a real font, not as boxes.
-	shot, err := panel.Screenshot()
-	must(t, err)
-	if len(shot) == 0 {
-		t.Error("the instructions panel screenshot is empty")
+	// The Devanagari renders with a real font, not as boxes. The panel's picture is kept in
+	// e2e/artifacts/ for a person to look at.
+	if err := os.MkdirAll(artifactsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(artifactsDir, "instructions-hindi.png")
+	if _, err := panel.Screenshot(playwright.LocatorScreenshotOptions{Path: playwright.String(shot)}); err != nil {
+		t.Fatalf("screenshot of the instructions: %v", err)
 	}
 	checkDevanagariRenders(t, page, text(0, "HINDI"))
 }

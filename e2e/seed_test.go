@@ -45,7 +45,6 @@ type markIDCase struct {
 	files                                       []string // FRONT, BACK, FACE, FACE_VIDEO
 	ago, finalAgo                               time.Duration
 	finalOnly                                   bool // one delivery, already final
-	additional                                  map[string]any
 }
 
 // vcipInstruction is one instruction of a video-KYC session, with its translations in order.
@@ -262,6 +261,16 @@ func (s *seedSet) addMediaFile(path, kind, key string) {
 	s.files[path] = f
 }
 
+// markIDCase returns the seeded identity verification with key.
+func (s *seedSet) markIDCase(key string) (markIDCase, bool) {
+	for _, c := range s.markID {
+		if c.key == key {
+			return c, true
+		}
+	}
+	return markIDCase{}, false
+}
+
 // seedCaseByKey returns the seeded case with key.
 func (s *seedSet) seedCaseByKey(key string) (seedCase, bool) {
 	for _, c := range s.cases {
@@ -329,9 +338,6 @@ func (c markIDCase) delivery(base string, ago time.Duration, final bool, n int) 
 		"docFirstName": c.first, "docLastName": c.last, "orgFirstName": nullable(c.orgFirst), "orgLastName": nullable(c.orgLast),
 		"docNumber": c.docNumber, "docType": c.docType, "docIssuingCountry": c.docCountry, "docNationality": c.nationality,
 		"docDob": c.dob, "docExpiry": c.expiry, "clientIpProxyRiskLevel": c.proxy, "duplicateFaces": []string{},
-	}
-	for k, v := range c.additional {
-		data[k] = v
 	}
 	body := map[string]any{
 		"final": final, "platform": "PC", "scanRef": c.scanRef, "clientId": c.clientID,

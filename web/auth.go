@@ -197,13 +197,13 @@ func (a *App) handleLogin(c echo.Context) error {
 	}
 	if !store.ValidUsername(username) {
 		// Not a name we could have issued: refuse before it reaches the audit log or the throttle.
-		checkPassword(dummyHash, password)
+		checkPassword(dummyHash(), password)
 		username = ""
 		return a.render(c, http.StatusUnauthorized, views.Login(a.page(c, "Sign in", ""), "", msgBadLogin, next))
 	}
 	u, err := a.db.UserByUsername(ctx, username)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
-		checkPassword(dummyHash, password)
+		checkPassword(dummyHash(), password)
 		if a.logins.fail(strings.ToLower(username), a.cfg.LoginLockAfter, a.cfg.LoginLockFor) {
 			return fail(msgLocked(a.cfg.LoginLockFor))
 		}
@@ -213,7 +213,7 @@ func (a *App) handleLogin(c echo.Context) error {
 		return err
 	}
 	if u.LockedUntil.After(now) {
-		checkPassword(dummyHash, password) // same cost as every other answer
+		checkPassword(dummyHash(), password) // same cost as every other answer
 		return fail(msgLocked(a.cfg.LoginLockFor))
 	}
 	if !checkPassword(u.PasswordHash, password) {
@@ -294,11 +294,12 @@ func randomToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// dummyHash is checked against when the user does not exist, so both paths take as long.
-var dummyHash = func() string {
+// dummyHash is checked against when the user does not exist, so both paths take as long. It is
+// made on first use, so commands and tests that never sign anyone in do not pay for it.
+var dummyHash = sync.OnceValue(func() string {
 	h, _ := HashPassword("not-a-real-password-just-timing", DefaultBcryptCost)
 	return h
-}()
+})
 
 // loginThrottle locks unknown usernames after repeated failures, mirroring the lock real accounts get
 // in the database, so the answers cannot be used to find out which usernames exist.
