@@ -15,9 +15,18 @@ type ReviewCounts struct {
 
 // ReviewCounts counts cases per review state in one indexed pass.
 func (db *DB) ReviewCounts(ctx context.Context) (ReviewCounts, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT review_state, COUNT(*) FROM cases GROUP BY review_state`)
+	n, err := db.countByState(ctx, `SELECT review_state, COUNT(*) FROM cases GROUP BY review_state`)
 	if err != nil {
 		return ReviewCounts{}, fmt.Errorf("store: review counts: %w", err)
+	}
+	return n, nil
+}
+
+// countByState runs a query that yields (review_state, count) rows and totals them.
+func (db *DB) countByState(ctx context.Context, query string, args ...any) (ReviewCounts, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return ReviewCounts{}, err
 	}
 	defer rows.Close()
 	var n ReviewCounts
@@ -25,7 +34,7 @@ func (db *DB) ReviewCounts(ctx context.Context) (ReviewCounts, error) {
 		var state string
 		var c int
 		if err := rows.Scan(&state, &c); err != nil {
-			return ReviewCounts{}, fmt.Errorf("store: review counts: %w", err)
+			return ReviewCounts{}, err
 		}
 		switch state {
 		case ReviewNeedsDecision:

@@ -39,6 +39,32 @@ type Incoming struct {
 	// Snapshot is the decoded content; nil when DecodeErr is set.
 	Snapshot  *Snapshot
 	DecodeErr error
+
+	// Worked out by prepare, outside the single writer, so the group commit spends its time on SQL.
+	prepared bool
+	sha      string
+	headers  string
+	snapJSON []byte
+}
+
+// prepare computes what storing the delivery needs but no database: its hash, the stored
+// headers and the snapshot's JSON. Submit calls it on the sender's goroutine.
+func (in *Incoming) prepare() error {
+	if in.prepared {
+		return nil
+	}
+	sum := sha256.Sum256(in.Body)
+	in.sha = hex.EncodeToString(sum[:])
+	in.headers = headersJSON(in.Headers)
+	if in.Snapshot != nil {
+		b, err := json.Marshal(in.Snapshot)
+		if err != nil {
+			return fmt.Errorf("encode snapshot: %w", err)
+		}
+		in.snapJSON = b
+	}
+	in.prepared = true
+	return nil
 }
 
 // IngestResult says what became of a delivery.
@@ -115,8 +141,10 @@ func (db *DB) ingestBatch(ctx context.Context, items []*Incoming) ([]IngestResul
 }
 
 func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestResult, error) {
-	sum := sha256.Sum256(in.Body)
-	sha := hex.EncodeToString(sum[:])
+	if err := in.prepare(); err != nil {
+		return IngestResult{}, err
+	}
+	sha := in.sha
 	received := FormatTime(in.ReceivedAt)
 
 	var firstID int64
@@ -128,7 +156,7 @@ func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestRe
 		r, err := tx.ExecContext(ctx, `INSERT INTO deliveries
 			(source, received_at, remote_addr, headers, body, sha256, size, outcome, duplicate_of, case_id)
 			VALUES (?, ?, ?, ?, NULL, ?, ?, 'duplicate', ?, ?)`,
-			in.Source, received, in.RemoteAddr, headersJSON(in.Headers), sha, len(in.Body), firstID, firstCase)
+			in.Source, received, in.RemoteAddr, in.headers, sha, len(in.Body), firstID, firstCase)
 		if err != nil {
 			return IngestResult{}, fmt.Errorf("insert duplicate: %w", err)
 		}
@@ -159,7 +187,7 @@ func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestRe
 		(source, received_at, remote_addr, headers, body, sha256, size, outcome, error,
 		ref, final, overall, auto_document, auto_face, manual_document, manual_face, fraud_tags, mismatch_tags)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append([]any{in.Source, received, in.RemoteAddr, headersJSON(in.Headers), body, sha, len(in.Body), outcome, errText},
+		append([]any{in.Source, received, in.RemoteAddr, in.headers, body, sha, len(in.Body), outcome, errText},
 			summary...)...)
 	if err != nil {
 		return IngestResult{}, fmt.Errorf("insert delivery: %w", err)
@@ -169,7 +197,7 @@ func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestRe
 	if in.Snapshot == nil {
 		return res, nil
 	}
-	caseID, err := db.applySnapshot(ctx, tx, id, in.Snapshot, received)
+	caseID, err := db.applySnapshot(ctx, tx, id, in.Snapshot, in.snapJSON, received)
 	if err != nil {
 		return IngestResult{}, err
 	}
@@ -180,7 +208,7 @@ func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestRe
 // applySnapshot derives the case from a stored delivery. The most authoritative snapshot wins:
 // a final result is never overwritten by a later automatic one; equal authority goes to the newer.
 // It is on the ingest hot path, so it keeps the number of statements per delivery small.
-func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s *Snapshot, received string) (int64, error) {
+func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s *Snapshot, snapJSON []byte, received string) (int64, error) {
 	if s.Ref == "" {
 		return 0, fmt.Errorf("%w: the callback has no reference (scanRef or sessionId)", ErrInvalid)
 	}
@@ -197,9 +225,12 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 	if err != nil && !isNew {
 		return 0, fmt.Errorf("find case: %w", err)
 	}
-	snapJSON, err := json.Marshal(s)
-	if err != nil {
-		return 0, fmt.Errorf("encode snapshot: %w", err)
+	if snapJSON == nil {
+		b, err := json.Marshal(s)
+		if err != nil {
+			return 0, fmt.Errorf("encode snapshot: %w", err)
+		}
+		snapJSON = b
 	}
 	fraud, mismatch := tagsJSON(s.Status.FraudTags), tagsJSON(s.Status.MismatchTags)
 	wanted := ReviewInformational
@@ -330,10 +361,14 @@ func replaceTags(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, exi
 	return nil
 }
 
-// indexCase refreshes the case's full-text search row.
+// indexCase refreshes the case's full-text search row (names).
 func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, existing bool) error {
-	parts := []string{s.DisplayName(), s.Person.FirstName, s.Person.LastName, s.Person.OrgFirstName, s.Person.OrgLastName,
-		s.Ref, s.ClientID, s.ExternalRef, s.Document.Number, s.Person.Email}
+	// Names only: references, client IDs and document numbers are searched through their own
+	// indexes, and every token here costs the ingest path.
+	parts := []string{s.DisplayName(), s.Person.OrgFirstName, s.Person.OrgLastName}
+	if s.Person.FirstName != "" && !strings.Contains(s.DisplayName(), s.Person.FirstName) {
+		parts = append(parts, s.Person.FirstName, s.Person.LastName)
+	}
 	body := strings.Join(parts, " ")
 	if existing {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM case_search WHERE docid = ?`, caseID); err != nil {
@@ -401,6 +436,9 @@ var ErrClosed = errors.New("store: ingester closed")
 
 // Submit queues a delivery and waits until its transaction commits.
 func (g *Ingester) Submit(ctx context.Context, in *Incoming) (IngestResult, error) {
+	if err := in.prepare(); err != nil {
+		return IngestResult{}, err
+	}
 	req := &ingestReq{in: in, done: make(chan ingestDone, 1)}
 	g.mu.RLock()
 	select {

@@ -284,10 +284,16 @@ func (f QueueFilter) where() ([]string, []any) {
 		args = append(args, cutoff)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		// Exact references first (each column has its own index), then names and prefixes by FTS.
+		// Exact references first (each column has its own index), then names by FTS.
+		// A reference may be typed in part (the page shows "5f1c…"): a prefix of four or more
+		// characters walks the ref index as a range.
 		sub := []string{"SELECT id FROM cases WHERE ref = ?", "SELECT id FROM cases WHERE client_id = ?",
 			"SELECT id FROM cases WHERE doc_number = ?"}
 		args = append(args, q, q, q)
+		if len(q) >= 4 {
+			sub = append(sub, "SELECT id FROM cases WHERE ref > ? AND ref < ?")
+			args = append(args, q, q+"\U0010FFFF")
+		}
 		if m := FTSQuery(q); m != "" {
 			sub = append(sub, "SELECT docid FROM case_search WHERE case_search MATCH ?")
 			args = append(args, m)
@@ -374,30 +380,12 @@ func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (ReviewCounts, err
 	if idx := f.countIndex(); idx != "" {
 		from += " INDEXED BY " + idx
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT c.review_state, COUNT(*) FROM `+from+` WHERE `+
+	n, err := db.countByState(ctx, `SELECT c.review_state, COUNT(*) FROM `+from+` WHERE `+
 		strings.Join(where, " AND ")+` GROUP BY c.review_state`, args...)
 	if err != nil {
 		return ReviewCounts{}, fmt.Errorf("store: queue counts: %w", err)
 	}
-	defer rows.Close()
-	var n ReviewCounts
-	for rows.Next() {
-		var state string
-		var c int
-		if err := rows.Scan(&state, &c); err != nil {
-			return ReviewCounts{}, fmt.Errorf("store: queue counts: %w", err)
-		}
-		switch state {
-		case ReviewNeedsDecision:
-			n.NeedsDecision = c
-		case ReviewPendingApproval:
-			n.PendingApproval = c
-		case ReviewDecided:
-			n.Decided = c
-		}
-		n.All += c
-	}
-	return n, rows.Err()
+	return n, nil
 }
 
 // ExplainQueue returns SQLite's query plan for the queue query of f (one line per plan step),

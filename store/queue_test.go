@@ -120,6 +120,8 @@ func TestQueueFilters(t *testing.T) {
 		{"search name prefix", QueueFilter{Query: "kov"}, []int64{anna}},
 		{"search full name any case", QueueFilter{Query: "anna Kovalenko"}, []int64{anna}},
 		{"search scanRef", QueueFilter{Query: "scan-viktor"}, []int64{viktor}},
+		{"search scanRef prefix", QueueFilter{Query: "scan-vik"}, []int64{viktor}},
+		{"short prefix is no reference search", QueueFilter{Query: "sca"}, nil},
 		{"search sessionId", QueueFilter{Query: "sess-priya"}, []int64{priya}},
 		{"search client id", QueueFilter{Tab: TabAll, Query: "c-3"}, []int64{approved}},
 		{"search document number", QueueFilter{Query: "X9988776"}, []int64{viktor}},

@@ -18,10 +18,7 @@ func runDemo(ctx context.Context, args []string) error {
 	f := newFlags("demo")
 	var data string
 	f.dataFlag(&data)
-	if err := f.Parse(args); err != nil {
-		return err
-	}
-	db, err := openData(ctx, data)
+	db, err := f.parseAndOpen(ctx, args, &data)
 	if err != nil {
 		return err
 	}

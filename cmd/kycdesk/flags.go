@@ -91,3 +91,11 @@ func openData(ctx context.Context, dir string) (*store.DB, error) {
 func (f flags) dataFlag(p *string) {
 	f.str(p, "data", "./data", "data directory (database, media, generated secrets)")
 }
+
+// parseAndOpen parses args and opens the database in the --data directory.
+func (f flags) parseAndOpen(ctx context.Context, args []string, data *string) (*store.DB, error) {
+	if err := f.Parse(args); err != nil {
+		return nil, err
+	}
+	return openData(ctx, *data)
+}

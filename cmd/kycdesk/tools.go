@@ -16,10 +16,7 @@ func runReplay(ctx context.Context, args []string) error {
 	f := newFlags("replay")
 	var data string
 	f.dataFlag(&data)
-	if err := f.Parse(args); err != nil {
-		return err
-	}
-	db, err := openData(ctx, data)
+	db, err := f.parseAndOpen(ctx, args, &data)
 	if err != nil {
 		return err
 	}
@@ -45,10 +42,7 @@ func runExport(ctx context.Context, args []string) error {
 	f.StringVar(&to, "to", "", "audit: last day (YYYY-MM-DD, UTC), inclusive")
 	f.StringVar(&actorName, "actor", "", "audit: only this actor")
 	f.StringVar(&action, "action", "", "audit: only this action (or a prefix ending in '.')")
-	if err := f.Parse(rest); err != nil {
-		return err
-	}
-	db, err := openData(ctx, data)
+	db, err := f.parseAndOpen(ctx, rest, &data)
 	if err != nil {
 		return err
 	}
@@ -81,10 +75,7 @@ func runAudit(ctx context.Context, args []string) error {
 	var data, expect string
 	f.dataFlag(&data)
 	f.StringVar(&expect, "expect", "", "ID:HASH of a head printed by an earlier verify; fails if that entry was rewritten or removed")
-	if err := f.Parse(args[1:]); err != nil {
-		return err
-	}
-	db, err := openData(ctx, data)
+	db, err := f.parseAndOpen(ctx, args[1:], &data)
 	if err != nil {
 		return err
 	}

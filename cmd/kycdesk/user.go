@@ -34,10 +34,7 @@ func runUser(ctx context.Context, args []string) error {
 	f.StringVar(&roles, "role", "", "role(s), comma-separated: reviewer, supervisor, admin, auditor")
 	f.StringVar(&name, "name", "", "display name")
 	f.BoolVar(&stdin, "password-stdin", false, "read the password from standard input instead of generating one")
-	if err := f.Parse(rest); err != nil {
-		return err
-	}
-	db, err := openData(ctx, data)
+	db, err := f.parseAndOpen(ctx, rest, &data)
 	if err != nil {
 		return err
 	}
@@ -48,11 +45,7 @@ func runUser(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		pw, generated, err := password(stdin)
-		if err != nil {
-			return err
-		}
-		hash, err := web.HashPassword(pw, web.DefaultBcryptCost)
+		pw, hash, generated, err := newPassword(stdin)
 		if err != nil {
 			return err
 		}
@@ -70,11 +63,7 @@ func runUser(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		pw, generated, err := password(stdin)
-		if err != nil {
-			return err
-		}
-		hash, err := web.HashPassword(pw, web.DefaultBcryptCost)
+		pw, hash, generated, err := newPassword(stdin)
 		if err != nil {
 			return err
 		}
@@ -116,15 +105,17 @@ func runUser(ctx context.Context, args []string) error {
 	return fmt.Errorf("user: unknown sub-command %q", sub)
 }
 
-// password reads one from stdin, or generates one.
-func password(stdin bool) (pw string, generated bool, err error) {
-	if !stdin {
-		pw, err = web.GeneratePassword()
-		return pw, true, err
+// newPassword reads a password from stdin, or generates one, and hashes it.
+func newPassword(stdin bool) (pw, hash string, generated bool, err error) {
+	if stdin {
+		line, rerr := bufio.NewReader(os.Stdin).ReadString('\n')
+		if rerr != nil && line == "" {
+			return "", "", false, fmt.Errorf("read password from stdin: %w", rerr)
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	} else if pw, err = web.GeneratePassword(); err != nil {
+		return "", "", false, err
 	}
-	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return "", false, fmt.Errorf("read password from stdin: %w", err)
-	}
-	return strings.TrimRight(line, "\r\n"), false, nil
+	hash, err = web.HashPassword(pw, web.DefaultBcryptCost)
+	return pw, hash, !stdin, err
 }
