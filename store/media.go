@@ -422,3 +422,12 @@ func clipMediaError(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// FailedMedia lists the newest media whose download gave up, for the ingest health page.
+func (db *DB) FailedMedia(ctx context.Context, limit int) ([]Media, error) {
+	m, err := queryMedia(ctx, db.read, `SELECT `+mediaColumns+` FROM media WHERE state = 'failed' ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: failed media: %w", err)
+	}
+	return m, nil
+}

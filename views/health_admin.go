@@ -18,6 +18,8 @@ type HealthPage struct {
 	Quarantine      []store.QuarantinedDelivery
 	QuarantineTotal int
 	Media           store.MediaStats
+	// FailedMedia are the newest downloads that gave up, each with a Retry button.
+	FailedMedia []store.Media
 }
 
 // SourceStatus is one vendor's row: its configuration and what arrived.

@@ -30,7 +30,12 @@ func (a *App) handleIngestHealth(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.HealthPage{Now: now, Window: healthWindow, Quarantine: h.Quarantine, QuarantineTotal: h.QuarantineTotal, Media: media}
+	failed, err := a.db.FailedMedia(ctx, healthQuarantineRows)
+	if err != nil {
+		return err
+	}
+	v := views.HealthPage{Now: now, Window: healthWindow, Quarantine: h.Quarantine, QuarantineTotal: h.QuarantineTotal,
+		Media: media, FailedMedia: failed}
 	for _, s := range h.Sources {
 		st := views.SourceStatus{SourceHealth: s, Endpoint: a.webhookURL(s.Source)}
 		switch s.Source {

@@ -83,6 +83,10 @@ func (a *App) handleMediaRetry(c echo.Context) error {
 		return err
 	}
 	a.fetcher.Wake()
+	if c.FormValue("back") == "health" {
+		// Admins retry from the ingest health page; they do not open cases.
+		return c.Redirect(http.StatusSeeOther, "/admin/health?flash=retry")
+	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/cases/%d?flash=retry", m.CaseID))
 }
 
