@@ -479,7 +479,8 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'decided' WHERE id = ?`, caseID)
 	} else {
 		action = "case.return"
-		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision', waiting_since = ? WHERE id = ?`, now, caseID)
+		// Sent back: the case keeps its place and its waiting time; the customer has waited all along.
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision' WHERE id = ?`, caseID)
 	}
 	if err != nil {
 		return fmt.Errorf("store: record %s: %w", verdict, err)
@@ -519,8 +520,9 @@ func (db *DB) Reopen(ctx context.Context, actor Actor, caseID int64, reason stri
 		caseID, reason, actor.ID, now); err != nil {
 		return fmt.Errorf("store: reopen case %d: %w", caseID, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision', waiting_since = ? WHERE id = ?`,
-		now, caseID); err != nil {
+	// Reopened: back in the queue at its original place, with its original waiting time.
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision' WHERE id = ?`,
+		caseID); err != nil {
 		return fmt.Errorf("store: reopen case %d: %w", caseID, err)
 	}
 	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reopen",

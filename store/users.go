@@ -238,13 +238,24 @@ func (db *DB) UpdateUser(ctx context.Context, actor Actor, id int64, ch UserChan
 	if adminsBefore > 0 && after == 0 {
 		return fmt.Errorf("%w: this change would leave no enabled admin; enable or create another admin first", ErrConflict)
 	}
+	if ch.Disabled != nil && *ch.Disabled {
+		// A disabled user's claims would block their cases until they expire: release them now.
+		r, err := tx.ExecContext(ctx, `UPDATE cases SET claimed_by = NULL, claimed_at = NULL, claim_touched_at = NULL
+			WHERE claimed_by = ?`, id)
+		if err != nil {
+			return fmt.Errorf("store: release claims: %w", err)
+		}
+		if n, _ := r.RowsAffected(); n > 0 {
+			details["claims_released"] = n
+		}
+	}
 	if endSessions {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 			return fmt.Errorf("store: end sessions: %w", err)
 		}
 	}
 	action := "user.update"
-	if ch.Disabled != nil && len(details) == 1 {
+	if ch.Disabled != nil && ch.PasswordHash == nil && ch.Roles == nil && ch.DisplayName == nil {
 		action = map[bool]string{true: "user.disable", false: "user.enable"}[*ch.Disabled]
 	}
 	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,

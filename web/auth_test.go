@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -28,6 +29,7 @@ var openRoutes = map[string]bool{
 var routeAccess = map[string][]string{
 	"POST /logout":                      store.AllRoles,
 	"GET /cases":                        caseReaders,
+	"GET /cases/:id/:action":            caseReaders,
 	"GET /cases/:id":                    caseReaders,
 	"GET /media/:id":                    caseReaders,
 	"POST /cases/claim-next":            caseDeciders,
@@ -332,5 +334,21 @@ func TestDisabledUserIsSignedOut(t *testing.T) {
 	}
 	if p := c.get("/cases"); p.URL.Path != "/login" {
 		t.Errorf("a disabled user's session still opens %s", p.URL.Path)
+	}
+}
+
+func TestUnknownAddressIsNotFound(t *testing.T) {
+	ta := newTestApp(t)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	for _, path := range []string{"/nope", "/cases/1/2/3", "/admin-ish"} {
+		if p := rev.get(path); p.Status != http.StatusNotFound {
+			t.Errorf("GET %s as a reviewer = %d, want 404", path, p.Status)
+		}
+	}
+	ta.postMarkID(t, markIDCallback{ScanRef: "reload-1", Overall: "SUSPECTED"}.body())
+	id := ta.caseIDByRef(t, store.SourceMarkID, "reload-1")
+	// Reloading the address a decision form posted to shows the case again.
+	if p := rev.get(fmt.Sprintf("/cases/%d/decision", id)); p.URL.Path != fmt.Sprintf("/cases/%d", id) || p.Status != http.StatusOK {
+		t.Errorf("GET /cases/%d/decision ended at %s (%d), want the case page", id, p.URL.Path, p.Status)
 	}
 }

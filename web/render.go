@@ -66,6 +66,8 @@ func flashText(code string) string {
 		"replayed":   "Delivery replayed.",
 		"retry":      "Fetch queued again.",
 		"nonext":     "No unclaimed case is waiting.",
+		"settings":   "Settings saved. They apply from now on.",
+		"stillq":     "Replayed, but the delivery still cannot be read: it stays quarantined with the error shown.",
 	}[code]
 }
 

@@ -66,8 +66,12 @@ func (a *App) handleReplay(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	if _, err := replayOne(c.Request().Context(), a.db, actor(c), id); err != nil {
+	outcome, err := replayOne(c.Request().Context(), a.db, actor(c), id)
+	if err != nil {
 		return err
+	}
+	if outcome != store.OutcomeStored {
+		return c.Redirect(http.StatusSeeOther, "/admin/health?flash=stillq")
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/health?flash=replayed")
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -60,22 +61,24 @@ func (a *App) routes() *echo.Echo {
 	ui.POST("/login", a.handleLogin, a.loginRateLimit())
 	ui.POST("/logout", a.handleLogout, a.require())
 
-	read := ui.Group("", a.require(caseReaders...))
-	read.GET("/cases", a.handleQueue)
-	read.GET("/cases/:id", a.handleCase)
-	read.GET("/media/:id", a.handleMedia)
+	// Roles are checked per route: a group with middleware would also catch unknown paths and
+	// answer them 403 instead of 404.
+	read, decide, sup := a.require(caseReaders...), a.require(caseDeciders...), a.require(supervisors...)
+	ui.GET("/cases", a.handleQueue, read)
+	ui.GET("/cases/:id", a.handleCase, read)
+	// Reloading the address a form posted to (after a validation error) shows the case again.
+	ui.GET("/cases/:id/:action", a.handleCaseActionGet, read)
+	ui.GET("/media/:id", a.handleMedia, read)
 
-	decide := ui.Group("", a.require(caseDeciders...))
-	decide.POST("/cases/claim-next", a.handleClaimNext)
-	decide.POST("/cases/:id/claim", a.handleClaim)
-	decide.POST("/cases/:id/release", a.handleRelease)
-	decide.POST("/cases/:id/decision", a.handleDecision)
+	ui.POST("/cases/claim-next", a.handleClaimNext, decide)
+	ui.POST("/cases/:id/claim", a.handleClaim, decide)
+	ui.POST("/cases/:id/release", a.handleRelease, decide)
+	ui.POST("/cases/:id/decision", a.handleDecision, decide)
 
-	sup := ui.Group("", a.require(supervisors...))
-	sup.POST("/cases/:id/approve", a.handleApprove)
-	sup.POST("/cases/:id/return", a.handleReturn)
-	sup.POST("/cases/:id/reopen", a.handleReopen)
-	sup.POST("/cases/:id/reassign", a.handleReassign)
+	ui.POST("/cases/:id/approve", a.handleApprove, sup)
+	ui.POST("/cases/:id/return", a.handleReturn, sup)
+	ui.POST("/cases/:id/reopen", a.handleReopen, sup)
+	ui.POST("/cases/:id/reassign", a.handleReassign, sup)
 
 	ui.POST("/media/:id/retry", a.handleMediaRetry, a.require(mediaFixers...))
 
@@ -93,6 +96,15 @@ func (a *App) routes() *echo.Echo {
 	aud.GET("/export", a.handleAuditExport)
 	aud.GET("/report", a.handleAuditReport)
 	return e
+}
+
+// handleCaseActionGet sends a GET of a case action's address back to the case page.
+func (a *App) handleCaseActionGet(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/cases/%d", id))
 }
 
 // securityHeaders sets a strict CSP (no inline script or style) and the other defensive headers.
