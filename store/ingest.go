@@ -361,6 +361,9 @@ func replaceTags(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, exi
 	return nil
 }
 
+// nameJoiners are the punctuation inside names that people leave out when they search.
+var nameJoiners = strings.NewReplacer("'", "", "’", "", "-", "")
+
 // indexCase refreshes the case's full-text search row (names).
 func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, existing bool) error {
 	// Names only: references, client IDs and document numbers are searched through their own
@@ -368,6 +371,10 @@ func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, exist
 	parts := []string{s.DisplayName(), s.Person.OrgFirstName, s.Person.OrgLastName}
 	if s.Person.FirstName != "" && !strings.Contains(s.DisplayName(), s.Person.FirstName) {
 		parts = append(parts, s.Person.FirstName, s.Person.LastName)
+	}
+	// "O'CONNOR" and "GARCIA-LOPEZ" are also found as typed without the punctuation.
+	if squashed := nameJoiners.Replace(s.DisplayName()); squashed != s.DisplayName() {
+		parts = append(parts, squashed)
 	}
 	body := strings.Join(parts, " ")
 	if existing {

@@ -355,3 +355,21 @@ func TestSeedSyntheticCases(t *testing.T) {
 		t.Errorf("CaseByID(seeded) = ref %q snapshot ref %q, err %v", c.Ref, c.Snapshot.Ref, err)
 	}
 }
+
+// TestQueueSearchFoldsAccentsAndApostrophes: people type names the way their keyboard allows.
+func TestQueueSearchFoldsAccentsAndApostrophes(t *testing.T) {
+	db, clk := openWorkspace(t)
+	ctx := context.Background()
+	thi := ingestWS(t, db, wsCase{ref: "scan-thi", first: "Thị", last: "Nguyễn", overall: StatusSuspected})
+	clk.advance(time.Minute)
+	siobhan := ingestWS(t, db, wsCase{ref: "scan-sio", first: "SIOBHAN", last: "O'CONNOR", overall: StatusSuspected})
+	for q, want := range map[string]int64{"nguyen": thi, "Nguyễn": thi, "oconnor": siobhan, "o'connor": siobhan} {
+		page, err := db.Queue(ctx, QueueFilter{Query: q}, nil, nil, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Rows) != 1 || page.Rows[0].ID != want {
+			t.Errorf("search %q = %d rows, want case %d", q, len(page.Rows), want)
+		}
+	}
+}

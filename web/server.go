@@ -98,6 +98,11 @@ func (a *App) Start() {
 		defer a.workers.Done()
 		a.runRetention(ctx)
 	}()
+	a.workers.Add(1)
+	go func() {
+		defer a.workers.Done()
+		a.flushAuthFailures(ctx)
+	}()
 }
 
 // Close stops the workers and waits for queued deliveries to commit.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -155,6 +156,41 @@ func (l *authFailureLog) take(source store.Source, now time.Time) (bool, int) {
 	n := l.missed[source]
 	l.last[source], l.missed[source] = now, 0
 	return true, n
+}
+
+// drain returns the failures counted but not yet written, per source, and starts a new window.
+func (l *authFailureLog) drain(now time.Time) map[store.Source]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[store.Source]int{}
+	for s, n := range l.missed {
+		if n > 0 {
+			out[s] = n
+			l.missed[s], l.last[s] = 0, now
+		}
+	}
+	return out
+}
+
+// flushAuthFailures writes the failures held back by the rate limit once a window, so the counts on
+// the ingest health page are complete within a minute.
+func (a *App) flushAuthFailures(ctx context.Context) {
+	tick := time.NewTicker(a.authLog.window)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for source, n := range a.authLog.drain(a.cfg.Now()) {
+			if err := a.db.Audit(ctx, store.AuditEntry{Actor: store.SystemActor.Name, Action: "webhook.auth_failed",
+				TargetType: "webhook", TargetID: string(source),
+				Details: map[string]any{"failures": n, "window": a.authLog.window.String(), "held_back": true}}); err != nil && ctx.Err() == nil {
+				a.log.Error("audit webhook failures", "err", err)
+			}
+		}
+	}
 }
 
 func (a *App) auditAuthFailure(c echo.Context, source store.Source) {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kycdesk/kycdesk/store"
 )
@@ -270,5 +271,31 @@ func TestHealthz(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("/healthz with the database closed = %d, want 503", resp.StatusCode)
+	}
+}
+
+// TestAuthFailureSamplingLosesNoCount: one audit entry per window, and the failures held back in
+// between are drained into the next entry, so the totals add up.
+func TestAuthFailureSamplingLosesNoCount(t *testing.T) {
+	l := newAuthFailureLog(time.Minute)
+	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	total := 0
+	if write, n := l.take(store.SourceMarkID, t0); !write || n != 1 {
+		t.Fatalf("first failure: write=%v n=%d, want an entry for 1", write, n)
+	} else {
+		total += n
+	}
+	for i := 1; i <= 4; i++ {
+		if write, _ := l.take(store.SourceMarkID, t0.Add(time.Duration(i)*time.Second)); write {
+			t.Fatalf("failure %d within the window wrote an entry", i+1)
+		}
+	}
+	held := l.drain(t0.Add(time.Minute))
+	total += held[store.SourceMarkID]
+	if total != 5 {
+		t.Errorf("entries account for %d failures, want 5", total)
+	}
+	if again := l.drain(t0.Add(2 * time.Minute)); len(again) != 0 {
+		t.Errorf("second drain = %v, want nothing held back", again)
 	}
 }
