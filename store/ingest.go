@@ -101,10 +101,23 @@ func (db *DB) Ingest(ctx context.Context, in *Incoming) (IngestResult, error) {
 	return res[0], nil
 }
 
-// ingestBatch stores deliveries in one transaction: one fsync for the whole batch.
-// Each delivery gets a savepoint, so a failure deriving the case from one of them
-// quarantines that delivery and leaves the others alone.
+// errRetryCarefully aborts an optimistic batch so it can be redone with a savepoint per delivery.
+var errRetryCarefully = errors.New("store: ingest: a delivery failed; retry with savepoints")
+
+// ingestBatch stores deliveries in one transaction: one fsync for the whole batch. It first tries
+// the batch straight through; if deriving a case from any delivery fails, it redoes the batch with
+// a savepoint per delivery, so that delivery is quarantined and the others are left alone.
 func (db *DB) ingestBatch(ctx context.Context, items []*Incoming) ([]IngestResult, error) {
+	if len(items) > 1 {
+		out, err := db.ingestTx(ctx, items, false)
+		if !errors.Is(err, errRetryCarefully) {
+			return out, err
+		}
+	}
+	return db.ingestTx(ctx, items, true)
+}
+
+func (db *DB) ingestTx(ctx context.Context, items []*Incoming, careful bool) ([]IngestResult, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: ingest: begin: %w", err)
@@ -112,6 +125,14 @@ func (db *DB) ingestBatch(ctx context.Context, items []*Incoming) ([]IngestResul
 	defer tx.Rollback()
 	out := make([]IngestResult, len(items))
 	for i, in := range items {
+		if !careful {
+			res, err := db.ingestOne(ctx, tx, in)
+			if err != nil {
+				return nil, errRetryCarefully
+			}
+			out[i] = res
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT delivery"); err != nil {
 			return nil, fmt.Errorf("store: ingest: savepoint: %w", err)
 		}

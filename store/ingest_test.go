@@ -201,3 +201,30 @@ func TestIngesterGroupCommitConcurrent(t *testing.T) {
 		t.Errorf("cases = %d, %v; want 200", n, err)
 	}
 }
+
+// TestBatchWithOneBadDeliveryQuarantinesOnlyIt: a delivery whose case cannot be derived is kept as
+// quarantined, and the deliveries sharing its commit are stored normally.
+func TestBatchWithOneBadDeliveryQuarantinesOnlyIt(t *testing.T) {
+	db := openTest(t)
+	now := time.Now()
+	items := []*Incoming{
+		incoming(markSnap("b-1", StatusSuspected, false), "one", now),
+		incoming(&Snapshot{Source: SourceMarkID}, "no reference", now), // no scanRef: cannot become a case
+		incoming(markSnap("b-3", StatusApproved, true), "three", now),
+	}
+	res, err := db.ingestBatch(context.Background(), items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{OutcomeStored, OutcomeQuarantined, OutcomeStored}
+	for i, r := range res {
+		if r.Outcome != want[i] {
+			t.Errorf("delivery %d outcome = %s, want %s", i, r.Outcome, want[i])
+		}
+	}
+	if !strings.Contains(res[1].Error, "no reference") {
+		t.Errorf("quarantine reason = %q, want it to say the reference is missing", res[1].Error)
+	}
+	readCase(t, db, SourceMarkID, "b-1")
+	readCase(t, db, SourceMarkID, "b-3")
+}
