@@ -25,7 +25,7 @@ build: ## build bin/kycdesk
 	$(GO) build -o $(BIN) ./cmd/kycdesk
 
 generate: ## regenerate views/*_templ.go from views/*.templ
-	$(GO) tool templ generate -path views
+	$(GO) tool templ generate
 
 run: build ## build, load demo data into ./data on first run, serve on 127.0.0.1:8080
 	@if [ ! -f $(DATA)/kycdesk.db ]; then \
@@ -57,8 +57,8 @@ check-generated: ## fail if templ generate changes *_templ.go (uncommitted gener
 	fi; \
 	before=$$(git status --porcelain -- '*_templ.go'); \
 	log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
-	if ! $(GO) tool templ generate -path views >"$$log" 2>&1; then \
-		cat "$$log"; echo "check-generated: 'go tool templ generate -path views' failed (see above)"; exit 1; \
+	if ! $(GO) tool templ generate >"$$log" 2>&1; then \
+		cat "$$log"; echo "check-generated: 'go tool templ generate' failed (see above)"; exit 1; \
 	fi; \
 	after=$$(git status --porcelain -- '*_templ.go'); \
 	if [ "$$before" != "$$after" ] || ! git diff --quiet -- '*_templ.go'; then \
