@@ -3,9 +3,11 @@ package web
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -165,9 +167,10 @@ func (a *App) handleDecision(c echo.Context) error {
 		Confirm:      c.FormValue("confirm") == "1",
 		SeenDelivery: seen,
 	}
-	problems := a.decisionFormProblems(form)
+	webProblems := a.decisionFormProblems(form)
 	in := store.DecisionInput{CaseID: id, Outcome: form.Outcome, ReasonCode: form.Reason, Note: form.Note,
-		SeenDelivery: seen, FourEyes: a.fourEyesSources(), FormProblems: a.decisionFormProblems(form)}
+		SeenDelivery: seen, FourEyes: a.fourEyesSources(), FormProblems: webProblems}
+	problems := maps.Clone(webProblems)
 	rec, err := a.db.CaseByID(ctx, id)
 	if err != nil {
 		return err
@@ -186,10 +189,19 @@ func (a *App) handleDecision(c echo.Context) error {
 			pageError: "Check the highlighted fields."})
 	}
 	// Not holding the case: the store explains why (a conflict) before any form problem.
-	d, err := a.db.Decide(ctx, actor(c), in, a.rules().ClaimTTL)
+	ttl := a.rules().ClaimTTL
+	d, err := a.db.Decide(ctx, actor(c), in, ttl)
 	if err != nil {
 		// Whatever went wrong, the reviewer confirms again after looking at the page as it is now.
 		form.Confirm = false
+	}
+	lapsed := rec.ReviewState == store.ReviewNeedsDecision && rec.ClaimedBy == u.ID && !holding
+	if errors.Is(err, store.ErrConflict) && lapsed && a.db.Claim(ctx, actor(c), id, ttl) == nil {
+		// The reviewer's own claim ran out while they wrote; nobody else took the case. Keep what
+		// they wrote and give the case back to them, rather than throwing the note away.
+		return a.renderCase(c, id, caseRender{status: http.StatusConflict, form: &form, recordView: true,
+			pageError: fmt.Sprintf("Your claim had lapsed after %s without activity; the case is yours again. "+
+				"Check the evidence, tick the box and record the decision.", formatMinutes(ttl))})
 	}
 	flash := "decided"
 	if d.NeedsApproval {
@@ -252,4 +264,12 @@ func (a *App) handleReopen(c echo.Context) error {
 	reason := c.FormValue("reopen_reason")
 	err = a.db.Reopen(c.Request().Context(), actor(c), id, reason)
 	return a.afterAction(c, id, err, caseURL(id, "reopened"), caseRender{reopenReason: reason})
+}
+
+// formatMinutes says a duration in whole minutes, e.g. "30 minutes".
+func formatMinutes(d time.Duration) string {
+	if m := int(d.Minutes()); m != 1 {
+		return fmt.Sprintf("%d minutes", m)
+	}
+	return "1 minute"
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/kycdesk/kycdesk/store"
 )
@@ -43,5 +44,30 @@ func TestDecisionOnStaleEvidenceNeedsAFreshLook(t *testing.T) {
 	form.Set("seen", rev.seen)
 	if p := rev.postForm(path+"/decision", form); p.Status != http.StatusOK || p.testid("banner-decided").Length() != 1 {
 		t.Errorf("decision after a fresh look: status %d, no decision banner", p.Status)
+	}
+}
+
+// TestLapsedClaimKeepsTheReviewersNote: a claim that runs out while the reviewer writes does not
+// throw their note away; if nobody else took the case it is theirs again, to confirm once more.
+func TestLapsedClaimKeepsTheReviewersNote(t *testing.T) {
+	ta := newTestApp(t)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	ta.postMarkID(t, suspected("lapse-1", "LEV", "LAPSED").body())
+	id := ta.caseIDByRef(t, store.SourceMarkID, "lapse-1")
+	path := fmt.Sprintf("/cases/%d", id)
+	rev.postForm(path+"/claim", nil)
+	ta.clock.Advance(31 * time.Minute)
+	note := "Checked the passport against the registry; the photo matches."
+	p := rev.postForm(path+"/decision", url.Values{"outcome": {"allow"}, "reason": {"face_matches"}, "note": {note}, "confirm": {"1"}})
+	wantStatus(t, "decision after the claim lapsed", p, http.StatusConflict)
+	if got := p.find(`textarea[name="note"]`).Text(); got != note {
+		t.Errorf("note after the lapse = %q, want the reviewer's text kept", got)
+	}
+	if _, checked := p.testid("confirm").Attr("checked"); checked {
+		t.Error("confirmation still ticked after the lapse")
+	}
+	rec, err := ta.db.CaseByID(t.Context(), id)
+	if err != nil || rec.ClaimedBy != ta.userID(t, "rev") {
+		t.Errorf("case claimed by %d after the lapse, want rev again", rec.ClaimedBy)
 	}
 }
