@@ -88,7 +88,14 @@ func audDetails(raw string) string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	// What was decided reads first; free text such as a note comes last.
+	sort.Slice(keys, func(i, j int) bool {
+		pi, pj := audKeyRank(keys[i]), audKeyRank(keys[j])
+		if pi != pj {
+			return pi < pj
+		}
+		return keys[i] < keys[j]
+	})
 	var b strings.Builder
 	for _, k := range keys {
 		v := m[k]
@@ -140,3 +147,14 @@ func audActionClass(action string) string {
 func audSelected(f AuditFilterForm, value string) bool { return f.Action == value }
 
 func audCaseURL(id int64) string { return "/cases/" + strconv.FormatInt(id, 10) }
+
+// audKeyRank orders audit detail keys: outcomes and verdicts first, notes and reasons in words last.
+func audKeyRank(k string) int {
+	switch k {
+	case "outcome", "verdict", "reason", "roles", "disabled":
+		return 0
+	case "note", "reason_text", "last_error":
+		return 2
+	}
+	return 1
+}
