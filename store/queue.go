@@ -125,6 +125,8 @@ type QueueRow struct {
 	ClaimedBy      int64
 	ClaimedByName  string
 	ClaimTouchedAt time.Time
+	// LastOutcome and LastDecider are the newest decision on the case, if any ("allow", "Meera Iyer").
+	LastOutcome, LastDecider string
 }
 
 // ClaimLive reports whether the row's claim still holds, given the oldest activity that counts.
@@ -205,14 +207,16 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter, after, before *QueueCurs
 const queueColumns = `c.id, c.source, c.ref, c.client_id, c.full_name, c.overall, c.final, c.review_state,
 	c.changed_after_decision, c.fraud_tags, c.mismatch_tags, c.doc_country, c.ip_country, c.waiting_since,
 	c.first_received_at, c.last_received_at, COALESCE(c.claimed_by, 0),
-	COALESCE(NULLIF(u.display_name, ''), u.username, ''), COALESCE(c.claim_touched_at, '')`
+	COALESCE(NULLIF(u.display_name, ''), u.username, ''), COALESCE(c.claim_touched_at, ''),
+	COALESCE((SELECT d.outcome || ' ' || COALESCE(NULLIF(du.display_name, ''), du.username) FROM decisions d
+		JOIN users du ON du.id = d.decided_by WHERE d.case_id = c.id ORDER BY d.id DESC LIMIT 1), '')`
 
 func scanQueueRow(row interface{ Scan(...any) error }) (QueueRow, error) {
 	var r QueueRow
-	var fraud, mismatch, waiting, first, last, touched string
+	var fraud, mismatch, waiting, first, last, touched, lastDecision string
 	if err := row.Scan(&r.ID, &r.Source, &r.Ref, &r.ClientID, &r.Name, &r.Overall, &r.Final, &r.ReviewState,
 		&r.ChangedAfterDecision, &fraud, &mismatch, &r.DocCountry, &r.IPCountry, &waiting, &first, &last,
-		&r.ClaimedBy, &r.ClaimedByName, &touched); err != nil {
+		&r.ClaimedBy, &r.ClaimedByName, &touched, &lastDecision); err != nil {
 		return QueueRow{}, err
 	}
 	_ = json.Unmarshal([]byte(fraud), &r.FraudTags)
@@ -221,6 +225,7 @@ func scanQueueRow(row interface{ Scan(...any) error }) (QueueRow, error) {
 	if touched != "" {
 		r.ClaimTouchedAt = ParseTime(touched)
 	}
+	r.LastOutcome, r.LastDecider, _ = strings.Cut(lastDecision, " ")
 	return r, nil
 }
 

@@ -78,6 +78,8 @@ type QueueRowView struct {
 	HolderMine  bool
 	Changed     bool
 	Final       bool
+	// Decision is the newest decision's outcome and Decider who made it, for pending and decided rows.
+	Decision, Decider string
 }
 
 // FraudTagValues lists the fraud tags of the vendor's vocabulary, sorted, for filter suggestions.

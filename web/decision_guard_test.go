@@ -71,3 +71,23 @@ func TestLapsedClaimKeepsTheReviewersNote(t *testing.T) {
 		t.Errorf("case claimed by %d after the lapse, want rev again", rec.ClaimedBy)
 	}
 }
+
+// TestDecidedRowsShowTheDecision: the Pending and Decided tabs say what was decided and by whom.
+func TestDecidedRowsShowTheDecision(t *testing.T) {
+	ta := newTestApp(t)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	ta.postMarkID(t, suspected("row-dec", "ROW", "DECIDED").body())
+	id := ta.caseIDByRef(t, store.SourceMarkID, "row-dec")
+	rev.postForm(fmt.Sprintf("/cases/%d/claim", id), nil)
+	decide(rev, id, "decline", "document_forged", "forged stamp")
+	p := rev.get("/cases?tab=decided")
+	if got := p.testid("row-decision").Text(); got != "decline" {
+		t.Errorf("decided row decision = %q, want decline", got)
+	}
+	if got := p.testid("row-decider").Text(); got != "rev" {
+		t.Errorf("decided row decider = %q, want rev", got)
+	}
+	if n := rev.get("/cases").testid("row-decision").Length(); n != 0 {
+		t.Errorf("the needs-decision tab shows %d decisions, want none", n)
+	}
+}

@@ -197,6 +197,9 @@ func (a *App) handleQueue(c echo.Context) error {
 			row.Waited = now.Sub(r.WaitingSince)
 			row.Overdue = row.Waited > a.rules().SLA
 		}
+		if r.ReviewState == store.ReviewPendingApproval || r.ReviewState == store.ReviewDecided {
+			row.Decision, row.Decider = r.LastOutcome, r.LastDecider
+		}
 		if r.ClaimLive(f.ClaimCutoff) {
 			row.Holder, row.HolderMine = r.ClaimedByName, r.ClaimedBy == u.ID
 			if row.HolderMine {
