@@ -22,6 +22,17 @@ func (db *DB) ReviewCounts(ctx context.Context) (ReviewCounts, error) {
 	return n, nil
 }
 
+// NavCounts counts only the two states the navigation shows. It walks just their part of the
+// queue index, not every case, since it runs on every page a reviewer opens.
+func (db *DB) NavCounts(ctx context.Context) (ReviewCounts, error) {
+	n, err := db.countByState(ctx, `SELECT review_state, COUNT(*) FROM cases
+		WHERE review_state IN ('needs_decision', 'pending_approval') GROUP BY review_state`)
+	if err != nil {
+		return ReviewCounts{}, fmt.Errorf("store: nav counts: %w", err)
+	}
+	return n, nil
+}
+
 // countByState runs a query that yields (review_state, count) rows and totals them.
 func (db *DB) countByState(ctx context.Context, query string, args ...any) (ReviewCounts, error) {
 	rows, err := db.read.QueryContext(ctx, query, args...)

@@ -71,8 +71,8 @@ type QueueFilter struct {
 	ClaimCutoff time.Time
 }
 
-// narrowed reports whether anything besides the tab narrows the queue.
-func (f QueueFilter) narrowed() bool {
+// Narrowed reports whether anything besides the tab narrows the queue.
+func (f QueueFilter) Narrowed() bool {
 	return f.Source != "" || f.Overall != "" || f.FraudTag != "" || f.MismatchTag != "" || f.Country != "" ||
 		!f.From.IsZero() || !f.To.IsZero() || f.Assignee != AssigneeAnyone || strings.TrimSpace(f.Query) != ""
 }
@@ -359,7 +359,7 @@ const assigneeLive = "live"
 
 // QueueCounts counts the cases of each tab that match f's other narrowing (the tab is ignored).
 func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (ReviewCounts, error) {
-	if !f.narrowed() {
+	if !f.Narrowed() {
 		return db.ReviewCounts(ctx)
 	}
 	f.Tab = TabAll

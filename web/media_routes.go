@@ -65,7 +65,7 @@ func (a *App) handleMedia(c echo.Context) error {
 			return err
 		}
 	}
-	return ServeMedia(c.Response(), c.Request(), a.db, a.blobs, id)
+	return ServeMedia(c.Response(), c.Request(), a.blobs, m)
 }
 
 // handleMediaRetry puts a failed download back in the queue now.

@@ -8,16 +8,13 @@ import (
 	"github.com/kycdesk/kycdesk/store"
 )
 
-// ServeMedia writes archived media file id, honouring Range and conditional requests. Unknown
-// media, media not (or no longer) archived, and a missing file are errors wrapping
-// store.ErrNotFound, written by the error handler. With ?download=1 the file is an attachment.
-func ServeMedia(w http.ResponseWriter, r *http.Request, db *store.DB, blobs *store.Blobs, id int64) error {
-	m, err := db.MediaByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
+// ServeMedia writes the file of media row m, which the caller has read (and checked access to),
+// honouring Range and conditional requests. Media not (or no longer) archived and a missing file
+// are errors wrapping store.ErrNotFound, written by the error handler. With ?download=1 the file
+// is an attachment.
+func ServeMedia(w http.ResponseWriter, r *http.Request, blobs *store.Blobs, m store.Media) error {
 	if m.State != store.MediaStateArchived {
-		return fmt.Errorf("web: media %d is %s: %w", id, m.State, store.ErrNotFound)
+		return fmt.Errorf("web: media %d is %s: %w", m.ID, m.State, store.ErrNotFound)
 	}
 	f, err := blobs.Open(m.SHA256)
 	if err != nil {

@@ -75,8 +75,11 @@ func (e *archivedMediaEnv) get(t *testing.T, id int64, target string, header htt
 		r.Header[k] = v
 	}
 	w := httptest.NewRecorder()
-	err := ServeMedia(w, r, e.db, e.blobs, id)
-	return w, err
+	m, err := e.db.MediaByID(r.Context(), id)
+	if err != nil {
+		return w, err
+	}
+	return w, ServeMedia(w, r, e.blobs, m)
 }
 
 func TestServeMedia(t *testing.T) {

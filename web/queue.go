@@ -139,9 +139,16 @@ func (a *App) handleQueue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	counts, err := a.db.QueueCounts(ctx, f)
+	// Unfiltered, the tab counts are the nav counts: count once.
+	counts, err := a.db.ReviewCounts(ctx)
 	if err != nil {
 		return err
+	}
+	navCounts := counts
+	if f.Narrowed() {
+		if counts, err = a.db.QueueCounts(ctx, f); err != nil {
+			return err
+		}
 	}
 	users, err := a.db.Deciders(ctx)
 	if err != nil {
@@ -151,7 +158,7 @@ func (a *App) handleQueue(c echo.Context) error {
 	if q.tab == store.TabPending {
 		nav = "pending"
 	}
-	p := a.page(c, "Queue", nav)
+	p := a.pageWithCounts(c, "Queue", nav, &navCounts)
 	canClaim := u.Has(store.RoleReviewer) || u.Has(store.RoleSupervisor)
 	if canClaim {
 		p.Shortcuts = append(p.Shortcuts, views.Shortcut{Key: "n", Action: "Claim the next case"})

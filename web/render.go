@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"net/http"
 	"sync"
@@ -31,16 +30,25 @@ func (a *App) render(c echo.Context, status int, comp templ.Component) error {
 
 // page builds the frame every page shares: the user, the CSRF token and the nav counts.
 func (a *App) page(c echo.Context, title, nav string) views.Page {
+	return a.pageWithCounts(c, title, nav, nil)
+}
+
+// pageWithCounts is page with nav counts the handler already has (nil: count them here). Only
+// reviewers and supervisors see counts, so nobody else pays for them.
+func (a *App) pageWithCounts(c echo.Context, title, nav string, counts *store.ReviewCounts) views.Page {
 	p := views.Page{Title: title, Nav: nav}
 	p.CSRF, _ = c.Get(middleware.DefaultCSRFConfig.ContextKey).(string)
 	if u := currentUser(c); u != nil {
 		p.User = &views.User{ID: u.ID, Username: u.Username, Name: u.Name(), Roles: u.Roles}
-		if u.Has(store.RoleReviewer) || u.Has(store.RoleSupervisor) || u.Has(store.RoleAuditor) {
-			ctx, cancel := context.WithCancel(c.Request().Context())
-			defer cancel()
-			if n, err := a.db.ReviewCounts(ctx); err == nil {
-				p.Counts = views.NavCounts{NeedsDecision: n.NeedsDecision, PendingApproval: n.PendingApproval}
+		if u.Has(store.RoleReviewer) || u.Has(store.RoleSupervisor) {
+			if counts == nil {
+				n, err := a.db.NavCounts(c.Request().Context())
+				if err != nil {
+					a.log.Warn("nav counts", "err", err) // the page is still useful without them
+				}
+				counts = &n
 			}
+			p.Counts = views.NavCounts{NeedsDecision: counts.NeedsDecision, PendingApproval: counts.PendingApproval}
 		}
 	}
 	if f := c.QueryParam("flash"); f != "" {
