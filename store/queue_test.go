@@ -274,18 +274,13 @@ func TestFTSQuery(t *testing.T) {
 		{`"); DROP TABLE cases; --`, "drop* table* cases*"},
 		{"AND OR NOT NEAR", "and* or* not* near*"},
 		{"Šiluva", "šiluva*"},
-		{"कृपया", ""}, // combining marks split Devanagari words; letters alone remain
+		{"कृपया", "कृपया*"}, // combining marks stay inside the word
+		{"தமிழ் நாடு", "தமிழ்* நாடு*"},
 		{"***", ""},
 		{"", ""},
 	}
 	for _, tt := range tests {
 		got := FTSQuery(tt.in)
-		if tt.in == "कृपया" { // only check that nothing unsafe is produced
-			if strings.ContainsAny(got, `"()^:`) {
-				t.Errorf("FTSQuery(%q) = %q, has FTS syntax", tt.in, got)
-			}
-			continue
-		}
 		if got != tt.want {
 			t.Errorf("FTSQuery(%q) = %q, want %q", tt.in, got, tt.want)
 		}
@@ -324,6 +319,11 @@ func TestQueuePlansUseIndexes(t *testing.T) {
 			for _, step := range plan {
 				if strings.HasPrefix(step, "SCAN c") && !strings.Contains(step, "INDEX") {
 					t.Errorf("%s: plan scans cases without an index:\n%s", name, strings.Join(plan, "\n"))
+				}
+				// The page walks an index in queue order; sorting the matches would cost every match.
+				// ("mine" starts from the holder's few claims and sorts those, by design.)
+				if strings.Contains(step, "USE TEMP B-TREE FOR ORDER BY") && name != "mine" {
+					t.Errorf("%s: plan sorts instead of walking the queue order:\n%s", name, strings.Join(plan, "\n"))
 				}
 				if strings.HasPrefix(step, "SCAN case_tags") {
 					t.Errorf("%s: plan scans case_tags:\n%s", name, strings.Join(plan, "\n"))

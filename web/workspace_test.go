@@ -447,10 +447,18 @@ func TestAuditorSeesNoDecisionControls(t *testing.T) {
 	if q.testid("claim-next").Length() != 0 {
 		t.Errorf("auditor sees Claim next")
 	}
-	for _, action := range []string{"/claim", "/decision", "/release", "/approve", "/return", "/reopen", "/reassign"} {
-		wantStatus(t, "auditor POST "+action, aud.postForm(path+action, url.Values{"outcome": {"allow"}}), http.StatusForbidden)
+	// 403 for the role, not for a missing CSRF token: the page must say it is the role.
+	wantRoleRefusal := func(what string, p *page) {
+		t.Helper()
+		wantStatus(t, what, p, http.StatusForbidden)
+		if msg := p.testid("error-message").Text(); !strings.Contains(msg, "Your role does not allow") {
+			t.Errorf("%s: refused with %q, want the role refusal", what, msg)
+		}
 	}
-	wantStatus(t, "auditor claim next", aud.postForm("/cases/claim-next", nil), http.StatusForbidden)
+	for _, action := range []string{"/claim", "/decision", "/release", "/approve", "/return", "/reopen", "/reassign"} {
+		wantRoleRefusal("auditor POST "+action, aud.postForm(path+action, url.Values{"outcome": {"allow"}}))
+	}
+	wantRoleRefusal("auditor claim next", aud.postForm("/cases/claim-next", nil))
 
 	// A reviewer sees the controls on the same case.
 	if rev.get(path).testid("claim").Length() != 1 {
