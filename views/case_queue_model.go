@@ -131,3 +131,14 @@ func shortRef(ref string) string {
 	}
 	return string(r[:12]) + "…"
 }
+
+// waitedHeading names the waiting column: decided cases show when they arrived, not a wait.
+func waitedHeading(tab string) string {
+	switch tab {
+	case "decided":
+		return "Received"
+	case "all":
+		return "Waiting / received"
+	}
+	return "Waiting"
+}
