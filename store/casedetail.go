@@ -120,36 +120,46 @@ func (db *DB) DeliveryBodies(ctx context.Context, ids []int64, max int) (map[int
 	return out, rows.Err()
 }
 
-// CasesByRef maps each of refs that names a case of source to that case's ID, in one query;
-// refs without a case are absent.
+// CasesByRef maps each of refs that names a case of source to that case's ID, in one query per
+// refsPerQuery refs (SQLite caps the variables of one statement); refs without a case are absent.
 func (db *DB) CasesByRef(ctx context.Context, source Source, refs []string) (map[string]int64, error) {
 	out := map[string]int64{}
 	seen := map[string]bool{}
-	args := []any{string(source)}
-	for _, r := range refs {
+	var batch []any
+	for i, r := range refs {
 		if r = strings.TrimSpace(r); r != "" && !seen[r] {
 			seen[r] = true
-			args = append(args, r)
+			batch = append(batch, r)
+		}
+		if len(batch) == refsPerQuery || i == len(refs)-1 && len(batch) > 0 {
+			if err := db.casesByRef(ctx, source, batch, out); err != nil {
+				return nil, err
+			}
+			batch = batch[:0]
 		}
 	}
-	if len(args) == 1 {
-		return out, nil
-	}
+	return out, nil
+}
+
+// refsPerQuery is how many references one look-up binds.
+const refsPerQuery = 500
+
+func (db *DB) casesByRef(ctx context.Context, source Source, refs []any, out map[string]int64) error {
 	rows, err := db.read.QueryContext(ctx, `SELECT ref, id FROM cases WHERE source = ? AND ref IN (`+
-		placeholders(len(args)-1)+`)`, args...)
+		placeholders(len(refs))+`)`, append([]any{string(source)}, refs...)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: cases by ref: %w", err)
+		return fmt.Errorf("store: cases by ref: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var ref string
 		var id int64
 		if err := rows.Scan(&ref, &id); err != nil {
-			return nil, fmt.Errorf("store: cases by ref: %w", err)
+			return fmt.Errorf("store: cases by ref: %w", err)
 		}
 		out[ref] = id
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // Deciders lists the active users who can hold a case (reviewers and supervisors), by username.

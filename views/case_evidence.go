@@ -1,7 +1,6 @@
 package views
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -277,18 +276,40 @@ func CaseSignals(s *store.Snapshot, rec store.CaseRecord, linked map[string]int6
 		for _, ch := range group.checks {
 			hits := hitCount(ch)
 			if hits > 0 || StatusClass(ch.OverallStatus) != StatusGreen {
+				if len(out.Checks) == ChecksShown {
+					out.ChecksMore++
+					continue
+				}
 				out.Checks = append(out.Checks, CheckSummary{Group: group.name, Service: ch.ServiceName,
 					Status: ch.OverallStatus, Hits: hits})
 			}
 		}
 	}
-	for _, r := range s.DuplicateFaces {
+	faces, docFaces := ShownDuplicates(s)
+	for _, r := range faces {
 		out.Duplicates = append(out.Duplicates, LinkedRef{Kind: "face", Ref: r, CaseID: linked[r]})
 	}
-	for _, r := range s.DuplicateDocFaces {
+	for _, r := range docFaces {
 		out.Duplicates = append(out.Duplicates, LinkedRef{Kind: "document face", Ref: r, CaseID: linked[r]})
 	}
+	out.DuplicatesMore = len(s.DuplicateFaces) + len(s.DuplicateDocFaces) - len(faces) - len(docFaces)
 	return out
+}
+
+// A callback may name any number of checks and shared references; the page lists the first few
+// and says how many more there are, so its size and its look-ups stay bounded.
+const (
+	// DuplicatesShown is how many shared face references the signals list, both kinds together.
+	DuplicatesShown = 10
+	// ChecksShown is how many AML and LID results the page lists.
+	ChecksShown = 50
+)
+
+// ShownDuplicates is the face and document-face references the page lists (and links to cases).
+func ShownDuplicates(s *store.Snapshot) (faces, docFaces []string) {
+	faces = s.DuplicateFaces[:min(len(s.DuplicateFaces), DuplicatesShown)]
+	docFaces = s.DuplicateDocFaces[:min(len(s.DuplicateDocFaces), DuplicatesShown-len(faces))]
+	return faces, docFaces
 }
 
 // hitCount is the check's number of hits: the vendor's count, else the length of its data array.
@@ -303,9 +324,14 @@ func hitCount(ch store.Check) int {
 	return 0
 }
 
-func CheckViews(checks []store.Check, group string) []CheckView {
+// CheckViews lists up to max AML or LID results, their hits laid out within budget, and how many
+// it left out.
+func CheckViews(checks []store.Check, group string, budget *JSONBudget, max int) ([]CheckView, int) {
 	var out []CheckView
-	for _, ch := range checks {
+	for i, ch := range checks {
+		if i == max {
+			return out, len(checks) - max
+		}
 		g := ch.ServiceGroupType
 		if g == "" {
 			g = group
@@ -313,25 +339,11 @@ func CheckViews(checks []store.Check, group string) []CheckView {
 		cv := CheckView{Group: g, Service: ch.ServiceName, Status: ch.OverallStatus, Hits: hitCount(ch),
 			Error: ch.ErrorMessage, Succeeded: ch.CheckSuccessful}
 		if cv.Hits > 0 {
-			cv.HitsJSON = PrettyJSON(ch.Hits)
+			cv.HitsJSON = budget.Format(ch.Hits)
 		}
 		out = append(out, cv)
 	}
-	return out
-}
-
-// PrettyJSON indents a JSON value for reading; null and empty values give "". The result is text:
-// the template escapes it.
-func PrettyJSON(raw json.RawMessage) string {
-	t := bytes.TrimSpace(raw)
-	if len(t) == 0 || string(t) == "null" || string(t) == "{}" || string(t) == "[]" {
-		return ""
-	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, t, "", "  "); err != nil {
-		return strings.ToValidUTF8(string(t), "�")
-	}
-	return unescapeHTMLJSON(buf.String())
+	return out, 0
 }
 
 // unescapeHTMLJSON turns the \u003c, \u003e and \u0026 that Go writes for <, > and & back into

@@ -72,7 +72,7 @@ func languageLabel(key string) string {
 }
 
 // VideoDocs shows each document the video-KYC agent captured with the data read from it.
-func VideoDocs(docs []store.VideoDocument, now time.Time) []VideoDocView {
+func VideoDocs(docs []store.VideoDocument, now time.Time, budget *JSONBudget) []VideoDocView {
 	var out []VideoDocView
 	for i, d := range docs {
 		v := VideoDocView{N: i + 1}
@@ -87,7 +87,7 @@ func VideoDocs(docs []store.VideoDocument, now time.Time) []VideoDocView {
 				val, scalar := scalarText(flat[k])
 				if !scalar {
 					v.Data = nil
-					v.JSON = PrettyJSON(d.Data)
+					v.JSON = budget.Format(d.Data)
 					break
 				}
 				row := FieldRow{Label: k, Value: val}
@@ -103,9 +103,9 @@ func VideoDocs(docs []store.VideoDocument, now time.Time) []VideoDocView {
 				v.Data = append(v.Data, row)
 			}
 		} else {
-			v.JSON = PrettyJSON(d.Data)
+			v.JSON = budget.Format(d.Data)
 		}
-		if v.JSON != "" || len(v.Data) > 0 {
+		if !v.JSON.Empty() || len(v.Data) > 0 {
 			out = append(out, v)
 		}
 	}
@@ -125,8 +125,10 @@ func scalarText(v any) (string, bool) {
 }
 
 // History lists every callback with what changed since the previous one that was not a
-// byte-identical retry, and the raw bytes of the latest few.
-func History(ds []store.DeliveryRow, bodies map[int64]store.DeliveryBody, current int64) []DeliveryView {
+// byte-identical retry, and the raw bytes of the latest few, laid out within budget. rawHref is
+// the download address of a delivery's whole body.
+func History(ds []store.DeliveryRow, bodies map[int64]store.DeliveryBody, current int64, budget *JSONBudget,
+	rawHref func(id int64) string) []DeliveryView {
 	out := make([]DeliveryView, 0, len(ds))
 	var prev *store.DeliveryRow
 	for i := range ds {
@@ -138,13 +140,15 @@ func History(ds []store.DeliveryRow, bodies map[int64]store.DeliveryBody, curren
 			v.Final = map[bool]string{true: "final", false: "automatic"}[*d.Final]
 		}
 		if b, ok := bodies[d.ID]; ok {
-			v.BodySize, v.BodyCut = b.Size, b.Cut
-			v.Body = strings.ToValidUTF8(string(b.Bytes), "�")
+			v.BodySize, v.RawHref = b.Size, rawHref(d.ID)
+			blk := JSONBlock{}
 			if !b.Cut {
-				if p := PrettyJSON(b.Bytes); p != "" {
-					v.Body = p
-				}
+				blk = budget.Format(b.Bytes)
 			}
+			if blk.Empty() {
+				blk = budget.Text(strings.ToValidUTF8(string(b.Bytes), "�"))
+			}
+			v.Body, v.BodyCut = blk.Text, b.Cut || blk.Cut
 		} else if d.Outcome != store.OutcomeDuplicate {
 			v.BodyNotShown = true
 		}

@@ -51,10 +51,14 @@ type CaseView struct {
 
 	Feedback           string
 	FeedbackMessage    string
-	FieldValues        string // formatted JSON
-	CallbackParameters string
-	AdditionalData     string
-	Forensics          string
+	FieldValues        JSONBlock
+	CallbackParameters JSONBlock
+	AdditionalData     JSONBlock
+	Forensics          JSONBlock
+	// RawHref downloads the raw callback the case's data came from, for JSON too large to show.
+	RawHref string
+	// ChecksMore is how many AML and LID results the page leaves out.
+	ChecksMore int
 
 	History  []DeliveryView
 	Timeline []TimelineEvent
@@ -63,8 +67,8 @@ type CaseView struct {
 
 // HasExtra reports whether the case carries any of the free-form vendor data.
 func (c CaseView) HasExtra() bool {
-	return c.Feedback != "" || c.FeedbackMessage != "" || c.FieldValues != "" || c.CallbackParameters != "" ||
-		c.AdditionalData != "" || c.Forensics != ""
+	return c.Feedback != "" || c.FeedbackMessage != "" || !c.FieldValues.Empty() || !c.CallbackParameters.Empty() ||
+		!c.AdditionalData.Empty() || !c.Forensics.Empty()
 }
 
 // Banner is a full-width status line above the evidence.
@@ -111,12 +115,15 @@ type Signals struct {
 	Suspicion  []TagItem
 	Flags      []Flag
 	Checks     []CheckSummary
+	ChecksMore int // results with hits or a bad status beyond those listed
 	Duplicates []LinkedRef
+	// DuplicatesMore is how many further shared references the page does not list.
+	DuplicatesMore int
 }
 
 // Count is how many signals there are.
 func (s Signals) Count() int {
-	return len(s.Fraud) + len(s.Mismatch) + len(s.Suspicion) + len(s.Flags) + len(s.Checks) + len(s.Duplicates)
+	return len(s.Fraud) + len(s.Mismatch) + len(s.Suspicion) + len(s.Flags) + len(s.Checks) + s.ChecksMore + len(s.Duplicates) + s.DuplicatesMore
 }
 
 // Empty reports whether there is nothing to list.
@@ -222,7 +229,7 @@ type VideoDocView struct {
 	N     int
 	Image *MediaItem
 	Data  []FieldRow
-	JSON  string // when the data is not a flat object
+	JSON  JSONBlock // when the data is not a flat object
 }
 
 // CheckView is one AML or LID service result.
@@ -231,7 +238,7 @@ type CheckView struct {
 	Service   string
 	Status    string
 	Hits      int
-	HitsJSON  string
+	HitsJSON  JSONBlock
 	Error     string
 	Succeeded bool
 }
@@ -256,7 +263,8 @@ type DeliveryView struct {
 	Body         string // escaped when rendered; "" when not loaded
 	BodySize     int
 	BodyCut      bool
-	BodyNotShown bool // older than the deliveries whose bytes the page carries
+	BodyNotShown bool   // older than the deliveries whose bytes the page carries
+	RawHref      string // downloads the whole body
 }
 
 // Change is one difference between a delivery and the one before it.

@@ -27,9 +27,10 @@ var openRoutes = map[string]bool{
 
 // routeAccess is the role matrix: which roles may use each protected route.
 var routeAccess = map[string][]string{
-	"POST /logout":                      store.AllRoles,
-	"GET /cases":                        caseReaders,
-	"GET /cases/:id/:action":            caseReaders,
+	"POST /logout":           store.AllRoles,
+	"GET /cases":             caseReaders,
+	"GET /cases/:id/:action": caseReaders,
+	"GET /cases/:id/deliveries/:delivery/raw": caseReaders,
 	"GET /cases/:id":                    caseReaders,
 	"GET /media/:id":                    caseReaders,
 	"POST /cases/claim-next":            caseDeciders,

@@ -91,7 +91,8 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 		return d, err
 	}
 	s := &d.rec.Snapshot
-	if refs := append(slices.Clone(s.DuplicateFaces), s.DuplicateDocFaces...); len(refs) > 0 {
+	faces, docFaces := views.ShownDuplicates(s)
+	if refs := append(slices.Clone(faces), docFaces...); len(refs) > 0 {
 		if d.linked, err = a.db.CasesByRef(ctx, store.SourceMarkID, refs); err != nil {
 			return d, err
 		}
@@ -147,8 +148,13 @@ func (a *App) caseView(c echo.Context, d caseData, r caseRender, csrf string) vi
 		ReviewState: rec.ReviewState, FirstReceived: rec.FirstReceivedAt, LastReceived: rec.LastReceivedAt,
 		Deliveries: rec.DeliveryCount,
 		Feedback:   s.Feedback, FeedbackMessage: s.FeedbackMessage,
-		FieldValues: views.PrettyJSON(s.FieldValues), CallbackParameters: views.PrettyJSON(s.CallbackParameters),
-		AdditionalData: views.PrettyJSON(s.AdditionalData), Forensics: views.PrettyJSON(s.Forensics),
+	}
+	// One budget for all the vendor JSON on the page keeps the page's size bounded whatever arrives.
+	budget := views.NewJSONBudget(views.JSONPageMax)
+	v.FieldValues, v.CallbackParameters = budget.Format(s.FieldValues), budget.Format(s.CallbackParameters)
+	v.AdditionalData, v.Forensics = budget.Format(s.AdditionalData), budget.Format(s.Forensics)
+	if rec.SnapshotDelivery != 0 {
+		v.RawHref = rawDeliveryHref(rec.ID, rec.SnapshotDelivery)
 	}
 	if v.IsVCIP {
 		v.RefLabel = "sessionId"
@@ -164,9 +170,13 @@ func (a *App) caseView(c echo.Context, d caseData, r caseRender, csrf string) vi
 	v.Signals = views.CaseSignals(s, rec, d.linked, now)
 	v.Media = views.MediaFor(d.media, s, u.Has(store.RoleSupervisor) || u.Has(store.RoleAdmin), csrf)
 	v.Instructions = views.InstructionsFor(s.Instructions, s.RandomizeInstructions, c.QueryParam("lang"))
-	v.VideoDocs = views.VideoDocs(s.VideoDocuments, now)
-	v.AML, v.LID = views.CheckViews(s.AML, "AML"), views.CheckViews(s.LID, "LID")
-	v.History = views.History(d.deliveries, d.bodies, rec.SnapshotDelivery)
+	v.VideoDocs = views.VideoDocs(s.VideoDocuments, now, budget)
+	var amlMore, lidMore int
+	v.AML, amlMore = views.CheckViews(s.AML, "AML", budget, views.ChecksShown)
+	v.LID, lidMore = views.CheckViews(s.LID, "LID", budget, views.ChecksShown)
+	v.ChecksMore = amlMore + lidMore
+	v.History = views.History(d.deliveries, d.bodies, rec.SnapshotDelivery, budget,
+		func(delivery int64) string { return rawDeliveryHref(rec.ID, delivery) })
 	v.Timeline = a.timeline(d.decisions, d.reopens)
 	v.Banners = a.banners(rec, d.decisions)
 	v.Panel = a.decisionPanel(u, d, r, csrf)

@@ -16,12 +16,29 @@ import (
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// maxPooledBuffer is the largest render buffer kept for reuse. A pool holds what it is given
+// until a collection, so one huge page must not pin its buffer for the next.
+const maxPooledBuffer = 1 << 20
+
+// renderBuffer takes an empty buffer from the pool.
+func renderBuffer() *bytes.Buffer {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	return buf
+}
+
+// recycleBuffer gives buf back to the pool unless it grew past maxPooledBuffer.
+func recycleBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuffer {
+		bufPool.Put(buf)
+	}
+}
+
 // render writes a component with status. It renders into a buffer first, so a failing template
 // becomes a clean error page instead of half a page.
 func (a *App) render(c echo.Context, status int, comp templ.Component) error {
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
+	buf := renderBuffer()
+	defer recycleBuffer(buf)
 	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return err
 	}

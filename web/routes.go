@@ -68,6 +68,7 @@ func (a *App) routes() *echo.Echo {
 	ui.GET("/cases/:id", a.handleCase, read)
 	// Reloading the address a form posted to (after a validation error) shows the case again.
 	ui.GET("/cases/:id/:action", a.handleCaseActionGet, read)
+	ui.GET("/cases/:id/deliveries/:delivery/raw", a.handleCaseDeliveryRaw, read)
 	ui.GET("/media/:id", a.handleMedia, read)
 
 	ui.POST("/cases/claim-next", a.handleClaimNext, decide)

@@ -1,0 +1,33 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+)
+
+// rawDeliveryHref is the download address of one of a case's raw callbacks.
+func rawDeliveryHref(caseID, deliveryID int64) string {
+	return fmt.Sprintf("/cases/%d/deliveries/%d/raw", caseID, deliveryID)
+}
+
+// handleCaseDeliveryRaw downloads a raw callback whole, for vendor JSON too large for the page.
+// It is sent as an attachment of plain bytes, never rendered, and the download is audited.
+func (a *App) handleCaseDeliveryRaw(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	delivery, err := strconv.ParseInt(c.Param("delivery"), 10, 64)
+	if err != nil || delivery <= 0 {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	body, err := a.db.CaseDeliveryBody(c.Request().Context(), actor(c), id, delivery)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="case-%d-callback-%d.json"`, id, delivery))
+	return c.Blob(http.StatusOK, "application/octet-stream", body)
+}
