@@ -115,7 +115,7 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 		MarkIDSecrets:      []string{markIDSecret},
 		VCIPTokens:         []string{vcipToken},
 		LoginRatePerMinute: 10000,
-		FourEyesVCIP:       true, // as `kycdesk serve` defaults
+		FourEyesVCIP:       store.DefaultRules().NeedsFourEyes(store.SourceVCIP),
 		Logger:             slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
 		Now:                clock.Now,
 	}

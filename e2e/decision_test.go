@@ -76,7 +76,7 @@ func testDecision(t *testing.T, env *appEnv) {
 	// A declines without a note: the form comes back with the reason why, and her choices.
 	dialogs.acceptConfirms()
 	must(t, a.GetByTestId("outcome-decline").Check())
-	_, err := a.GetByTestId("reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Document forged"}})
+	_, err := a.GetByTestId("reason").SelectOption(playwright.SelectOptionValues{Values: &[]string{"document_forged"}})
 	must(t, err)
 	must(t, a.GetByTestId("confirm").Check())
 	must(t, a.GetByTestId("record-decision").Click())
@@ -141,7 +141,7 @@ func testFourEyes(t *testing.T, env *appEnv) {
 		t.Fatalf("claim: %v", err)
 	}
 	must(t, a.GetByTestId("outcome-allow").Check())
-	_, err := a.GetByTestId("reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Face matches"}})
+	_, err := a.GetByTestId("reason").SelectOption(playwright.SelectOptionValues{Values: &[]string{"face_matches"}})
 	must(t, err)
 	must(t, a.GetByTestId("note").Fill("Face matches the PAN card; call from Bengaluru."))
 	must(t, a.GetByTestId("confirm").Check())

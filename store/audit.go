@@ -255,7 +255,7 @@ func (db *DB) AuditHashAt(ctx context.Context, id int64) (string, error) {
 	var hash string
 	err := db.read.QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE id = ?`, id).Scan(&hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("store: audit entry %d: %w", id, ErrNotFound)
+		return "", fmt.Errorf("store: audit entry %d: %w", id, errNoSuchThing)
 	}
 	return hash, err
 }

@@ -82,11 +82,11 @@ func (b *Blobs) Put(r io.Reader, max int64) (sha string, size int64, err error) 
 // Open opens the file with this hash for reading. A missing file is ErrNotFound.
 func (b *Blobs) Open(sha string) (*os.File, error) {
 	if !validSHA256(sha) {
-		return nil, fmt.Errorf("store: open blob: %w: %q is not a SHA-256", ErrInvalid, sha)
+		return nil, fmt.Errorf("store: open blob: %w", Errorf(KindInvalid, "%q is not a SHA-256", sha))
 	}
 	f, err := os.Open(b.path(sha))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("store: open blob %s: %w", sha, ErrNotFound)
+		return nil, fmt.Errorf("store: open blob %s: %w", sha, errNoSuchThing)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open blob %s: %w", sha, err)
@@ -97,7 +97,7 @@ func (b *Blobs) Open(sha string) (*os.File, error) {
 // Remove deletes the file with this hash; removing a missing file is not an error.
 func (b *Blobs) Remove(sha string) error {
 	if !validSHA256(sha) {
-		return fmt.Errorf("store: remove blob: %w: %q is not a SHA-256", ErrInvalid, sha)
+		return fmt.Errorf("store: remove blob: %w", Errorf(KindInvalid, "%q is not a SHA-256", sha))
 	}
 	p := b.path(sha)
 	err := os.Remove(p)

@@ -64,7 +64,7 @@ func (db *DB) CaseByID(ctx context.Context, id int64) (CaseRecord, error) {
 		&c.DeliveryCount, &first, &last, &waiting, &c.SnapshotDelivery, &c.ClaimedBy, &c.ClaimedByName, &claimedAt,
 		&touched, &snap)
 	if errors.Is(err, sql.ErrNoRows) {
-		return CaseRecord{}, fmt.Errorf("store: case %d: %w", id, ErrNotFound)
+		return CaseRecord{}, fmt.Errorf("store: case %d: %w", id, errNoSuchThing)
 	}
 	if err != nil {
 		return CaseRecord{}, fmt.Errorf("store: case %d: %w", id, err)

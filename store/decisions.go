@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 )
@@ -23,33 +21,6 @@ const (
 	VerdictReturned = "returned"
 )
 
-// ValidationError lists what is wrong with a submitted form, field by field. It wraps ErrInvalid;
-// pages re-render the form with these messages rather than show an error page.
-type ValidationError struct {
-	Fields map[string]string // field name → a sentence saying what to fix
-}
-
-func (e *ValidationError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = e.Fields[k]
-	}
-	return "invalid: " + strings.Join(parts, " ")
-}
-
-// Unwrap makes errors.Is(err, ErrInvalid) hold.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-// invalidField is a ValidationError for one field.
-func invalidField(field, msg string) error {
-	return &ValidationError{Fields: map[string]string{field: msg}}
-}
-
 // DecisionInput is a reviewer's allow or decline of a case.
 type DecisionInput struct {
 	CaseID     int64
@@ -59,22 +30,17 @@ type DecisionInput struct {
 	// SeenDelivery is the delivery whose snapshot the reviewer had on screen (0: the current one).
 	// If a newer callback has become the case's snapshot since, the decision is refused.
 	SeenDelivery int64
-	// FourEyes lists the sources whose decisions need a second person's approval.
-	FourEyes []Source
-	// FormProblems are what the caller's own rules found wrong (the configured reason list, the
-	// confirmation box); they are reported inside the transaction, after the claim is checked.
-	FormProblems map[string]string
 }
 
-// DecisionProblems checks a decision against the rules that hold whatever the configuration:
-// an outcome, a reason, and a note for a decline or for allowing a SUSPECTED case.
-// overall is the case's current overall status. It returns nil when all is well.
-func DecisionProblems(overall string, in DecisionInput) map[string]string {
+// decisionProblems checks a decision's fields against the rules: an outcome, a configured reason
+// that fits the case's source and the outcome, and a note for a decline or for allowing a
+// SUSPECTED case. It returns nil when all is well.
+func (r Rules) decisionProblems(f CaseFacts, in DecisionInput) map[string]string {
 	p := map[string]string{}
 	note := strings.TrimSpace(in.Note)
 	switch in.Outcome {
 	case OutcomeAllow:
-		if note == "" && strings.EqualFold(overall, StatusSuspected) {
+		if note == "" && strings.EqualFold(f.Overall, StatusSuspected) {
 			p["note"] = "Explain why you allow a case the vendor marked SUSPECTED."
 		}
 	case OutcomeDecline:
@@ -84,11 +50,18 @@ func DecisionProblems(overall string, in DecisionInput) map[string]string {
 	default:
 		p["outcome"] = "Choose Allow or Decline."
 	}
-	if strings.TrimSpace(in.ReasonCode) == "" {
+	code := strings.TrimSpace(in.ReasonCode)
+	rc, known := r.Reason(code)
+	switch {
+	case code == "":
 		p["reason"] = "Choose a reason."
+	case !known || !rc.AppliesTo(f.Source, ""):
+		p["reason"] = "Choose a reason from the list."
+	case !rc.AppliesTo(f.Source, in.Outcome):
+		p["reason"] = fmt.Sprintf("“%s” is a reason to %s; choose one that fits your outcome.", rc.Label, rc.Outcome)
 	}
-	if len(note) > 4000 {
-		p["note"] = "Keep the note under 4000 characters."
+	if len(note) > MaxNote {
+		p["note"] = fmt.Sprintf("Keep the note under %d characters.", MaxNote)
 	}
 	if len(p) == 0 {
 		return nil
@@ -133,58 +106,6 @@ type Reopen struct {
 	At     time.Time
 }
 
-// caseState is what the decision rules read about a case inside a transaction.
-type caseState struct {
-	source           Source
-	overall          string
-	reviewState      string
-	snapshotDelivery int64
-	claimedBy        int64
-	claimHolder      string
-	claimTouched     string
-}
-
-func loadCaseState(ctx context.Context, tx *sql.Tx, id int64) (caseState, error) {
-	var s caseState
-	err := tx.QueryRowContext(ctx, `SELECT c.source, c.overall, c.review_state, COALESCE(c.snapshot_delivery, 0),
-		COALESCE(c.claimed_by, 0), COALESCE(NULLIF(u.display_name, ''), u.username, ''), COALESCE(c.claim_touched_at, '')
-		FROM cases c LEFT JOIN users u ON u.id = c.claimed_by WHERE c.id = ?`, id).
-		Scan(&s.source, &s.overall, &s.reviewState, &s.snapshotDelivery, &s.claimedBy, &s.claimHolder, &s.claimTouched)
-	if errors.Is(err, sql.ErrNoRows) {
-		return s, fmt.Errorf("store: case %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return s, fmt.Errorf("store: case %d: %w", id, err)
-	}
-	return s, nil
-}
-
-// liveClaim reports whether the case's claim holds at cutoff (a formatted time).
-func (s caseState) liveClaim(cutoff string) bool {
-	return s.claimedBy != 0 && s.claimTouched >= cutoff
-}
-
-func (s caseState) heldByOther(actorID int64, cutoff string) error {
-	if s.liveClaim(cutoff) && s.claimedBy != actorID {
-		return fmt.Errorf("%w: %s is working on this case. Ask them to release it, or a supervisor to reassign it.",
-			ErrConflict, s.claimHolder)
-	}
-	return nil
-}
-
-// notWaiting explains why a case in state cannot be claimed or decided.
-func notWaiting(state string) error {
-	switch state {
-	case ReviewPendingApproval:
-		return fmt.Errorf("%w: This case already has a decision waiting for a second approval.", ErrConflict)
-	case ReviewDecided:
-		return fmt.Errorf("%w: This case is already decided. A supervisor can reopen it.", ErrConflict)
-	case ReviewInformational:
-		return fmt.Errorf("%w: This case needs no decision: the vendor's result stands on its own.", ErrConflict)
-	}
-	return fmt.Errorf("%w: This case is not waiting for a decision.", ErrConflict)
-}
-
 // claimTx gives the case to actor and audits it. prev is the holder being replaced (0: none).
 func claimTx(ctx context.Context, tx *sql.Tx, actor Actor, caseID int64, now string, prev int64, details map[string]any) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET claimed_by = ?, claimed_at = ?, claim_touched_at = ? WHERE id = ?`,
@@ -202,34 +123,31 @@ func claimTx(ctx context.Context, tx *sql.Tx, actor Actor, caseID int64, now str
 }
 
 // Claim gives the case to actor for deciding. A live claim by someone else is ErrConflict; a claim
-// idle for longer than ttl has expired and may be taken over. Claiming one's own case refreshes it.
-func (db *DB) Claim(ctx context.Context, actor Actor, caseID int64, ttl time.Duration) error {
+// idle for longer than the rules' claim TTL has lapsed and may be taken over. Claiming one's own
+// case refreshes the claim.
+func (db *DB) Claim(ctx context.Context, actor Actor, caseID int64) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: claim: %w", err)
 	}
 	defer tx.Rollback()
-	s, err := loadCaseState(ctx, tx, caseID)
+	s, err := loadCaseState(ctx, tx, caseID, actor)
 	if err != nil {
 		return err
 	}
 	now := db.Now()
-	cutoff := FormatTime(now.Add(-ttl))
-	if s.reviewState != ReviewNeedsDecision {
-		return notWaiting(s.reviewState)
-	}
-	if err := s.heldByOther(actor.ID, cutoff); err != nil {
+	if err := db.Rules().Actions(s.who, s.CaseFacts, now).Claim.Err(); err != nil {
 		return err
 	}
-	if err := claimTx(ctx, tx, actor, caseID, FormatTime(now), s.claimedBy, nil); err != nil {
+	if err := claimTx(ctx, tx, actor, caseID, FormatTime(now), s.ClaimedBy, nil); err != nil {
 		return err
 	}
 	return commit(tx, "claim")
 }
 
 // ClaimNext claims the oldest case waiting for a decision that nobody holds (or whose claim
-// expired) for actor, and returns its ID; ErrNotFound when there is none.
-func (db *DB) ClaimNext(ctx context.Context, actor Actor, ttl time.Duration) (int64, error) {
+// lapsed) for actor, and returns its ID; ErrNotFound when there is none.
+func (db *DB) ClaimNext(ctx context.Context, actor Actor) (int64, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: claim next: %w", err)
@@ -240,12 +158,19 @@ func (db *DB) ClaimNext(ctx context.Context, actor Actor, ttl time.Duration) (in
 	var prev sql.NullInt64
 	err = tx.QueryRowContext(ctx, `SELECT id, claimed_by FROM cases
 		WHERE review_state = 'needs_decision' AND (claimed_by IS NULL OR claim_touched_at < ?)
-		ORDER BY waiting_since, id LIMIT 1`, FormatTime(now.Add(-ttl))).Scan(&id, &prev)
+		ORDER BY waiting_since, id LIMIT 1`, FormatTime(now.Add(-db.Rules().ClaimTTL))).Scan(&id, &prev)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("store: claim next: %w: no unclaimed case is waiting for a decision", ErrNotFound)
+		return 0, fmt.Errorf("store: claim next: %w", Errorf(KindNotFound, "No unclaimed case is waiting for a decision."))
 	}
 	if err != nil {
 		return 0, fmt.Errorf("store: claim next: %w", err)
+	}
+	s, err := loadCaseState(ctx, tx, id, actor)
+	if err != nil {
+		return 0, err
+	}
+	if err := db.Rules().Actions(s.who, s.CaseFacts, now).Claim.Err(); err != nil {
+		return 0, err
 	}
 	if err := claimTx(ctx, tx, actor, id, FormatTime(now), prev.Int64, map[string]any{"next": true}); err != nil {
 		return 0, err
@@ -263,12 +188,12 @@ func (db *DB) Release(ctx context.Context, actor Actor, caseID int64) error {
 		return fmt.Errorf("store: release: %w", err)
 	}
 	defer tx.Rollback()
-	s, err := loadCaseState(ctx, tx, caseID)
+	s, err := loadCaseState(ctx, tx, caseID, actor)
 	if err != nil {
 		return err
 	}
-	if s.claimedBy != actor.ID {
-		return fmt.Errorf("%w: You do not hold this case, so there is nothing to release.", ErrConflict)
+	if err := db.Rules().Actions(s.who, s.CaseFacts, db.Now()).Release.Err(); err != nil {
+		return err
 	}
 	now := db.now()
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET claimed_by = NULL, claimed_at = NULL, claim_touched_at = NULL
@@ -290,12 +215,12 @@ func (db *DB) Reassign(ctx context.Context, actor Actor, caseID, toUser int64) e
 		return fmt.Errorf("store: reassign: %w", err)
 	}
 	defer tx.Rollback()
-	s, err := loadCaseState(ctx, tx, caseID)
+	s, err := loadCaseState(ctx, tx, caseID, actor)
 	if err != nil {
 		return err
 	}
-	if s.reviewState != ReviewNeedsDecision {
-		return notWaiting(s.reviewState)
+	if err := db.Rules().Actions(s.who, s.CaseFacts, db.Now()).Reassign.Err(); err != nil {
+		return err
 	}
 	to, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, toUser))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -314,7 +239,7 @@ func (db *DB) Reassign(ctx context.Context, actor Actor, caseID, toUser int64) e
 	}
 	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reassign",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID,
-		Details: map[string]any{"from": s.claimedBy, "to": to.ID, "to_username": to.Username}}); err != nil {
+		Details: map[string]any{"from": s.ClaimedBy, "to": to.ID, "to_username": to.Username}}); err != nil {
 		return err
 	}
 	return commit(tx, "reassign")
@@ -322,7 +247,7 @@ func (db *DB) Reassign(ctx context.Context, actor Actor, caseID, toUser int64) e
 
 // RecordCaseView audits that actor opened the case and, if actor holds a live claim on it,
 // keeps the claim alive: looking at the evidence is activity.
-func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64, ttl time.Duration) error {
+func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: case view: %w", err)
@@ -332,7 +257,7 @@ func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64, ttl
 	if actor.ID != 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE cases SET claim_touched_at = ?
 			WHERE id = ? AND claimed_by = ? AND claim_touched_at >= ?`,
-			FormatTime(now), caseID, actor.ID, FormatTime(now.Add(-ttl))); err != nil {
+			FormatTime(now), caseID, actor.ID, FormatTime(now.Add(-db.Rules().ClaimTTL))); err != nil {
 			return fmt.Errorf("store: case view: %w", err)
 		}
 	}
@@ -343,50 +268,57 @@ func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64, ttl
 	return commit(tx, "case view")
 }
 
+// checkDecision is every rule a decision must pass, in the order a reviewer should hear them:
+// whether they may decide at all, whether the evidence they saw is still current, then the form.
+func (db *DB) checkDecision(s caseState, in DecisionInput, now time.Time) error {
+	rules := db.Rules()
+	if err := rules.Actions(s.who, s.CaseFacts, now).Decide.Err(); err != nil {
+		return err
+	}
+	if in.SeenDelivery != 0 && in.SeenDelivery != s.snapshotDelivery {
+		return Errorf(KindConflict, "A new callback changed this case while you were looking at it. Review the new evidence, then decide again.")
+	}
+	if p := rules.decisionProblems(s.CaseFacts, in); p != nil {
+		return FieldErrors(p)
+	}
+	return nil
+}
+
+// CheckDecision tells, without recording anything, whether Decide would accept in from actor now:
+// nil, a conflict or forbidden *Error with its sentence, or field errors. Pages use it to show
+// every problem at once; Decide checks again inside its transaction.
+func (db *DB) CheckDecision(ctx context.Context, actor Actor, in DecisionInput) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: check decision: %w", err)
+	}
+	defer tx.Rollback()
+	s, err := loadCaseState(ctx, tx, in.CaseID, actor)
+	if err != nil {
+		return err
+	}
+	return db.checkDecision(s, in, db.Now())
+}
+
 // Decide records actor's allow or decline. The case must be waiting for a decision and actor must
 // hold a live claim on it. With four-eyes for the case's source the decision waits for a
 // supervisor's approval; otherwise the case is decided. Either way the claim is released and the
 // "changed after decision" marker cleared. The decision and its audit entry commit together.
-func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput, ttl time.Duration) (Decision, error) {
+func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decision, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return Decision{}, fmt.Errorf("store: decide: %w", err)
 	}
 	defer tx.Rollback()
-	s, err := loadCaseState(ctx, tx, in.CaseID)
+	s, err := loadCaseState(ctx, tx, in.CaseID, actor)
 	if err != nil {
 		return Decision{}, err
 	}
 	now := db.Now()
-	cutoff := FormatTime(now.Add(-ttl))
-	if s.reviewState != ReviewNeedsDecision {
-		return Decision{}, notWaiting(s.reviewState)
-	}
-	if err := s.heldByOther(actor.ID, cutoff); err != nil {
+	if err := db.checkDecision(s, in, now); err != nil {
 		return Decision{}, err
 	}
-	if !s.liveClaim(cutoff) {
-		if s.claimedBy == actor.ID {
-			return Decision{}, fmt.Errorf("%w: Your claim on this case expired after %s without activity. Claim it again, check the evidence, then decide.", ErrConflict, formatTTL(ttl))
-		}
-		return Decision{}, fmt.Errorf("%w: Claim this case before you decide it, so nobody else works on it at the same time.", ErrConflict)
-	}
-	if in.SeenDelivery != 0 && in.SeenDelivery != s.snapshotDelivery {
-		return Decision{}, fmt.Errorf("%w: A new callback changed this case while you were looking at it. Review the new evidence, then decide again.", ErrConflict)
-	}
-	p := DecisionProblems(s.overall, in)
-	for k, v := range in.FormProblems {
-		if p == nil {
-			p = map[string]string{}
-		}
-		if _, ok := p[k]; !ok {
-			p[k] = v
-		}
-	}
-	if len(p) > 0 {
-		return Decision{}, &ValidationError{Fields: p}
-	}
-	needsApproval := slices.Contains(in.FourEyes, s.source)
+	needsApproval := db.Rules().NeedsFourEyes(s.Source)
 	at := FormatTime(now)
 	var delivery any
 	if s.snapshotDelivery != 0 {
@@ -426,7 +358,7 @@ func pendingDecision(ctx context.Context, tx *sql.Tx, caseID int64) (id, decided
 	err = tx.QueryRowContext(ctx, `SELECT id, decided_by FROM decisions WHERE case_id = ? ORDER BY id DESC LIMIT 1`, caseID).
 		Scan(&id, &decidedBy)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, 0, fmt.Errorf("%w: This case has no decision to approve.", ErrConflict)
+		return 0, 0, Errorf(KindConflict, "This case has no decision to approve.")
 	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: pending decision of case %d: %w", caseID, err)
@@ -443,9 +375,6 @@ func (db *DB) Approve(ctx context.Context, actor Actor, caseID int64) error {
 // Return sends a pending decision back to the queue with the supervisor's reason; the decision
 // stays on record and the case needs a new one.
 func (db *DB) Return(ctx context.Context, actor Actor, caseID int64, reason string) error {
-	if strings.TrimSpace(reason) == "" {
-		return invalidField("return_reason", "Say what the reviewer should look at again.")
-	}
 	return db.secondLook(ctx, actor, caseID, VerdictReturned, strings.TrimSpace(reason))
 }
 
@@ -455,30 +384,33 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 		return fmt.Errorf("store: %s: %w", verdict, err)
 	}
 	defer tx.Rollback()
-	s, err := loadCaseState(ctx, tx, caseID)
+	s, err := loadCaseState(ctx, tx, caseID, actor)
 	if err != nil {
 		return err
 	}
-	if s.reviewState != ReviewPendingApproval {
-		return fmt.Errorf("%w: This case has no decision waiting for a second approval.", ErrConflict)
+	acts := db.Rules().Actions(s.who, s.CaseFacts, db.Now())
+	perm, action := acts.Approve, "case.approve"
+	if verdict == VerdictReturned {
+		perm, action = acts.Return, "case.return"
 	}
-	decision, maker, err := pendingDecision(ctx, tx, caseID)
-	if err != nil {
+	if err := perm.Err(); err != nil {
 		return err
 	}
-	if maker == actor.ID {
-		return fmt.Errorf("%w: You made this decision, so a different supervisor must give the second approval.", ErrConflict)
+	if verdict == VerdictReturned && reason == "" {
+		return invalidField("return_reason", "Say what the reviewer should look at again.")
+	}
+	decision, _, err := pendingDecision(ctx, tx, caseID)
+	if err != nil {
+		return err
 	}
 	now := db.now()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO approvals (decision_id, verdict, reason, by_user, at) VALUES (?, ?, ?, ?, ?)`,
 		decision, verdict, reason, actor.ID, now); err != nil {
 		return fmt.Errorf("store: record %s: %w", verdict, err)
 	}
-	action := "case.approve"
 	if verdict == VerdictApproved {
 		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'decided' WHERE id = ?`, caseID)
 	} else {
-		action = "case.return"
 		// Sent back: the case keeps its place and its waiting time; the customer has waited all along.
 		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision' WHERE id = ?`, caseID)
 	}
@@ -500,20 +432,20 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 // decisions stay on record.
 func (db *DB) Reopen(ctx context.Context, actor Actor, caseID int64, reason string) error {
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return invalidField("reopen_reason", "Say why the case needs a new decision.")
-	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: reopen: %w", err)
 	}
 	defer tx.Rollback()
-	s, err := loadCaseState(ctx, tx, caseID)
+	s, err := loadCaseState(ctx, tx, caseID, actor)
 	if err != nil {
 		return err
 	}
-	if s.reviewState != ReviewDecided {
-		return fmt.Errorf("%w: Only a decided case can be reopened.", ErrConflict)
+	if err := db.Rules().Actions(s.who, s.CaseFacts, db.Now()).Reopen.Err(); err != nil {
+		return err
+	}
+	if reason == "" {
+		return invalidField("reopen_reason", "Say why the case needs a new decision.")
 	}
 	now := db.now()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO reopens (case_id, reason, by_user, at) VALUES (?, ?, ?, ?)`,

@@ -57,40 +57,40 @@ func TestClaimConflictAndExpiry(t *testing.T) {
 	b := wsUser(t, db, "rev-b", RoleReviewer)
 	id := ingestWS(t, db, wsCase{ref: "c1", first: "ANNA", overall: StatusSuspected})
 
-	if err := db.Claim(ctx, a, id, wsTTL); err != nil {
+	if err := db.Claim(ctx, a, id); err != nil {
 		t.Fatal(err)
 	}
-	err := db.Claim(ctx, b, id, wsTTL)
+	err := db.Claim(ctx, b, id)
 	wantErr(t, "B claims A's case", err, ErrConflict)
 	if !strings.Contains(err.Error(), "rev-a is working on this case") {
 		t.Errorf("conflict message = %q, want it to name the holder", err)
 	}
-	_, err = db.Decide(ctx, b, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "face_matches", Note: "ok"}, wsTTL)
+	_, err = db.Decide(ctx, b, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "face_matches", Note: "ok"})
 	wantErr(t, "B decides A's case", err, ErrConflict)
 	wantErr(t, "B releases A's case", db.Release(ctx, b, id), ErrConflict)
 
 	// Viewing keeps A's claim alive; 20 + 20 minutes later it still holds.
 	clk.advance(20 * time.Minute)
-	if err := db.RecordCaseView(ctx, a, id, wsTTL); err != nil {
+	if err := db.RecordCaseView(ctx, a, id); err != nil {
 		t.Fatal(err)
 	}
 	clk.advance(20 * time.Minute)
-	wantErr(t, "B claims after A viewed", db.Claim(ctx, b, id, wsTTL), ErrConflict)
+	wantErr(t, "B claims after A viewed", db.Claim(ctx, b, id), ErrConflict)
 
 	// Then A goes idle past the TTL: B may take the case over.
 	clk.advance(wsTTL + time.Second)
-	if err := db.RecordCaseView(ctx, a, id, wsTTL); err != nil {
+	if err := db.RecordCaseView(ctx, a, id); err != nil {
 		t.Fatal(err)
 	}
 	if c := wsState(t, db, id); c.ClaimLive(clk.t.Add(-wsTTL)) {
 		t.Fatalf("viewing revived an expired claim")
 	}
-	_, err = db.Decide(ctx, a, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "x", Note: "n"}, wsTTL)
+	_, err = db.Decide(ctx, a, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "x", Note: "n"})
 	wantErr(t, "A decides after expiry", err, ErrConflict)
 	if !strings.Contains(err.Error(), "expired") {
 		t.Errorf("expired-claim message = %q", err)
 	}
-	if err := db.Claim(ctx, b, id, wsTTL); err != nil {
+	if err := db.Claim(ctx, b, id); err != nil {
 		t.Fatalf("B claims an expired claim: %v", err)
 	}
 	if c := wsState(t, db, id); c.ClaimedBy != b.ID {
@@ -121,15 +121,15 @@ func TestClaimNextAndReassign(t *testing.T) {
 	clk.advance(time.Second)
 	ingestWS(t, db, wsCase{ref: "3", first: "C", overall: StatusApproved, final: true}) // informational
 
-	got, err := db.ClaimNext(ctx, a, wsTTL)
+	got, err := db.ClaimNext(ctx, a)
 	if err != nil || got != first {
 		t.Fatalf("ClaimNext(a) = %d, %v; want %d", got, err, first)
 	}
-	got, err = db.ClaimNext(ctx, b, wsTTL)
+	got, err = db.ClaimNext(ctx, b)
 	if err != nil || got != second {
 		t.Fatalf("ClaimNext(b) = %d, %v; want %d", got, err, second)
 	}
-	_, err = db.ClaimNext(ctx, sup, wsTTL)
+	_, err = db.ClaimNext(ctx, sup)
 	wantErr(t, "ClaimNext with nothing left", err, ErrNotFound)
 
 	wantErr(t, "reassign to an auditor", db.Reassign(ctx, sup, first, aud.ID), ErrInvalid)
@@ -152,26 +152,26 @@ func TestDecideValidationAndFourEyes(t *testing.T) {
 	id := ingestWS(t, db, wsCase{source: SourceVCIP, ref: "sess-1", first: "PRIYA", last: "NAIR"})
 	c := wsState(t, db, id)
 
-	_, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeDecline, ReasonCode: "poor_quality"}, wsTTL)
+	_, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeDecline, ReasonCode: "poor_quality"})
 	wantErr(t, "decide without a claim", err, ErrConflict)
-	if err := db.Claim(ctx, sup1, id, wsTTL); err != nil {
+	if err := db.Claim(ctx, sup1, id); err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Decide(ctx, sup1, DecisionInput{CaseID: id, Outcome: OutcomeDecline, ReasonCode: "poor_quality"}, wsTTL)
-	var ve *ValidationError
+	_, err = db.Decide(ctx, sup1, DecisionInput{CaseID: id, Outcome: OutcomeDecline, ReasonCode: "poor_quality"})
+	var ve *Error
 	if !errors.As(err, &ve) || ve.Fields["note"] == "" || !errors.Is(err, ErrInvalid) {
 		t.Fatalf("decline without a note: err = %v, want a note field error", err)
 	}
-	_, err = db.Decide(ctx, sup1, DecisionInput{CaseID: id, Outcome: "maybe", ReasonCode: ""}, wsTTL)
+	_, err = db.Decide(ctx, sup1, DecisionInput{CaseID: id, Outcome: "maybe", ReasonCode: ""})
 	if !errors.As(err, &ve) || ve.Fields["outcome"] == "" || ve.Fields["reason"] == "" {
 		t.Fatalf("bad outcome and no reason: err = %v", err)
 	}
 	_, err = db.Decide(ctx, sup1, DecisionInput{CaseID: id, Outcome: OutcomeDecline, ReasonCode: "poor_quality",
-		Note: "blurry", SeenDelivery: c.SnapshotDelivery + 100}, wsTTL)
+		Note: "blurry", SeenDelivery: c.SnapshotDelivery + 100})
 	wantErr(t, "decide on a stale snapshot", err, ErrConflict)
 
 	d, err := db.Decide(ctx, sup1, DecisionInput{CaseID: id, Outcome: OutcomeDecline, ReasonCode: "poor_quality",
-		Note: "Video too dark to see the PAN card.", SeenDelivery: c.SnapshotDelivery, FourEyes: []Source{SourceVCIP}}, wsTTL)
+		Note: "Video too dark to see the PAN card.", SeenDelivery: c.SnapshotDelivery})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,11 +190,10 @@ func TestDecideValidationAndFourEyes(t *testing.T) {
 	if c := wsState(t, db, id); c.ReviewState != ReviewNeedsDecision {
 		t.Fatalf("after return state = %s", c.ReviewState)
 	}
-	if err := db.Claim(ctx, rev, id, wsTTL); err != nil {
+	if err := db.Claim(ctx, rev, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "face_matches",
-		FourEyes: []Source{SourceVCIP}}, wsTTL); err != nil {
+	if _, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "face_matches"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Approve(ctx, sup1, id); err != nil {
@@ -224,16 +223,16 @@ func TestAllowSuspectedNeedsNote(t *testing.T) {
 	ctx := context.Background()
 	rev := wsUser(t, db, "rev", RoleReviewer)
 	id := ingestWS(t, db, wsCase{ref: "s", first: "S", overall: StatusSuspected})
-	if err := db.Claim(ctx, rev, id, wsTTL); err != nil {
+	if err := db.Claim(ctx, rev, id); err != nil {
 		t.Fatal(err)
 	}
-	_, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "tags_explained"}, wsTTL)
-	var ve *ValidationError
+	_, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "tags_explained"})
+	var ve *Error
 	if !errors.As(err, &ve) || ve.Fields["note"] == "" {
 		t.Fatalf("allow SUSPECTED without note: err = %v", err)
 	}
 	if _, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "tags_explained",
-		Note: "Tags explained by the customer's travel."}, wsTTL); err != nil {
+		Note: "Tags explained by the customer's travel."}); err != nil {
 		t.Fatal(err)
 	}
 	if c := wsState(t, db, id); c.ReviewState != ReviewDecided {
@@ -248,10 +247,10 @@ func TestLateCallbackAndReopen(t *testing.T) {
 	sup := wsUser(t, db, "sup", RoleSupervisor)
 	w := wsCase{ref: "late", first: "ANNA", overall: StatusSuspected, fraud: []string{"FACE_SUSPECTED"}}
 	id := ingestWS(t, db, w)
-	if err := db.Claim(ctx, rev, id, wsTTL); err != nil {
+	if err := db.Claim(ctx, rev, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "face_matches", Note: "ok"}, wsTTL); err != nil {
+	if _, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "face_matches", Note: "ok"}); err != nil {
 		t.Fatal(err)
 	}
 	wantErr(t, "reopen without reason", db.Reopen(ctx, sup, id, ""), ErrInvalid)
@@ -268,11 +267,11 @@ func TestLateCallbackAndReopen(t *testing.T) {
 		t.Fatalf("late callback touched the decisions: %d", len(ds))
 	}
 	wantErr(t, "reopen a case that is not decided", db.Reopen(ctx, sup, id, "why"), ErrConflict)
-	if err := db.Claim(ctx, rev, id, wsTTL); err != nil {
+	if err := db.Claim(ctx, rev, id); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeDecline, ReasonCode: "face_mismatch",
-		Note: "Virtual camera.", SeenDelivery: c.SnapshotDelivery}, wsTTL); err != nil {
+		Note: "Virtual camera.", SeenDelivery: c.SnapshotDelivery}); err != nil {
 		t.Fatal(err)
 	}
 	if c := wsState(t, db, id); c.ChangedAfterDecision || c.ReviewState != ReviewDecided {
@@ -300,7 +299,7 @@ func TestDecideRollsBackWithAudit(t *testing.T) {
 	ctx := context.Background()
 	rev := wsUser(t, db, "rev", RoleReviewer)
 	id := ingestWS(t, db, wsCase{ref: "rb", first: "R", overall: StatusSuspected})
-	if err := db.Claim(ctx, rev, id, wsTTL); err != nil {
+	if err := db.Claim(ctx, rev, id); err != nil {
 		t.Fatal(err)
 	}
 	// Break the audit chain's insert: the decision must not commit without its entry.
@@ -308,7 +307,7 @@ func TestDecideRollsBackWithAudit(t *testing.T) {
 		WHEN NEW.action = 'case.decision' BEGIN SELECT RAISE(ABORT, 'blocked'); END`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "x", Note: "y"}, wsTTL); err == nil {
+	if _, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "face_matches", Note: "y"}); err == nil {
 		t.Fatal("Decide succeeded without its audit entry")
 	}
 	ds, _ := db.CaseDecisions(ctx, id)

@@ -231,7 +231,7 @@ func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestRe
 // It is on the ingest hot path, so it keeps the number of statements per delivery small.
 func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s *Snapshot, snapJSON []byte, received string) (int64, error) {
 	if s.Ref == "" {
-		return 0, fmt.Errorf("%w: the callback has no reference (scanRef or sessionId)", ErrInvalid)
+		return 0, Errorf(KindInvalid, "the callback has no reference (scanRef or sessionId)")
 	}
 	var (
 		caseID    int64

@@ -97,7 +97,7 @@ func (db *DB) DueMedia(ctx context.Context, limit int) ([]Media, error) {
 func (db *DB) MediaByID(ctx context.Context, id int64) (Media, error) {
 	m, err := scanMedia(db.read.QueryRowContext(ctx, `SELECT `+mediaColumns+` FROM media WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Media{}, fmt.Errorf("store: media %d: %w", id, ErrNotFound)
+		return Media{}, fmt.Errorf("store: media %d: %w", id, errNoSuchThing)
 	}
 	if err != nil {
 		return Media{}, fmt.Errorf("store: media %d: %w", id, err)
@@ -119,7 +119,7 @@ func (db *DB) CaseMedia(ctx context.Context, caseID int64) ([]Media, error) {
 // A row purged meanwhile stays purged (ErrConflict).
 func (db *DB) MediaArchived(ctx context.Context, id int64, sha string, size int64, contentType string) error {
 	if !validSHA256(sha) {
-		return fmt.Errorf("store: archive media %d: %w: %q is not a SHA-256", id, ErrInvalid, sha)
+		return fmt.Errorf("store: archive media %d: %w", id, Errorf(KindInvalid, "%q is not a SHA-256", sha))
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -215,12 +215,12 @@ func mediaUpdated(ctx context.Context, tx *sql.Tx, r sql.Result, id int64, verb 
 	var state string
 	err = tx.QueryRowContext(ctx, `SELECT state FROM media WHERE id = ?`, id).Scan(&state)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: %s media %d: %w", verb, id, ErrNotFound)
+		return fmt.Errorf("store: %s media %d: %w", verb, id, errNoSuchThing)
 	}
 	if err != nil {
 		return fmt.Errorf("store: %s media %d: %w", verb, id, err)
 	}
-	return fmt.Errorf("store: %s media %d: %w: it is %s", verb, id, ErrConflict, state)
+	return fmt.Errorf("store: %s media %d: %w", verb, id, Errorf(KindConflict, "This file is %s; the change does not apply to it.", state))
 }
 
 // MediaStats summarises the archive for the health page and metrics.

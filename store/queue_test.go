@@ -162,10 +162,10 @@ func TestQueueAssignee(t *testing.T) {
 	a := ingestWS(t, db, wsCase{ref: "a", first: "A", overall: StatusSuspected})
 	b := ingestWS(t, db, wsCase{ref: "b", first: "B", overall: StatusSuspected})
 	c := ingestWS(t, db, wsCase{ref: "c", first: "C", overall: StatusSuspected})
-	if err := db.Claim(ctx, rev1, a, 30*time.Minute); err != nil {
+	if err := db.Claim(ctx, rev1, a); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Claim(ctx, rev2, b, 30*time.Minute); err != nil {
+	if err := db.Claim(ctx, rev2, b); err != nil {
 		t.Fatal(err)
 	}
 	cutoff := func() time.Time { return clk.t.Add(-30 * time.Minute) }

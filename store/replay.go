@@ -37,7 +37,7 @@ func (db *DB) DeliveryRaw(ctx context.Context, id int64) (RawDelivery, error) {
 	d := RawDelivery{ID: id}
 	err := db.read.QueryRowContext(ctx, `SELECT source, COALESCE(body, x'') FROM deliveries WHERE id = ?`, id).Scan(&d.Source, &d.Body)
 	if errors.Is(err, sql.ErrNoRows) {
-		return RawDelivery{}, fmt.Errorf("store: delivery %d: %w", id, ErrNotFound)
+		return RawDelivery{}, fmt.Errorf("store: delivery %d: %w", id, errNoSuchThing)
 	}
 	if err != nil {
 		return RawDelivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
@@ -57,13 +57,13 @@ func (db *DB) Replay(ctx context.Context, actor Actor, id int64, snap *Snapshot,
 	var outcome, received string
 	err = tx.QueryRowContext(ctx, `SELECT outcome, received_at FROM deliveries WHERE id = ?`, id).Scan(&outcome, &received)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("store: replay %d: %w", id, ErrNotFound)
+		return "", fmt.Errorf("store: replay %d: %w", id, errNoSuchThing)
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: replay %d: %w", id, err)
 	}
 	if outcome != OutcomeQuarantined {
-		return "", fmt.Errorf("%w: delivery %d is %s, not quarantined", ErrConflict, id, outcome)
+		return "", Errorf(KindConflict, "delivery %d is %s, not quarantined", id, outcome)
 	}
 	details := map[string]any{"delivery": id}
 	result := OutcomeQuarantined

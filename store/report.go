@@ -91,7 +91,7 @@ func (r Report) Empty() bool { return r.Decisions == 0 && len(r.Approvals) == 0 
 func (db *DB) Report(ctx context.Context, from, to time.Time) (Report, error) {
 	r := Report{From: from.UTC(), To: to.UTC()}
 	if !to.After(from) {
-		return r, fmt.Errorf("%w: the report period must end after it starts", ErrInvalid)
+		return r, Errorf(KindInvalid, "the report period must end after it starts")
 	}
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

@@ -18,14 +18,14 @@ type rptClock struct{ now time.Time }
 func (c *rptClock) Now() time.Time { return c.now }
 
 // rptDecide claims and decides a case as reviewer at the clock's time.
-func rptDecide(t *testing.T, db *DB, clk *rptClock, at time.Time, who Actor, caseID int64, outcome, reason, note string, fourEyes ...Source) Decision {
+func rptDecide(t *testing.T, db *DB, clk *rptClock, at time.Time, who Actor, caseID int64, outcome, reason, note string) Decision {
 	t.Helper()
 	ctx := context.Background()
 	clk.now = at
-	if err := db.Claim(ctx, who, caseID, time.Hour); err != nil {
+	if err := db.Claim(ctx, who, caseID); err != nil {
 		t.Fatalf("Claim(%d) by %s: %v", caseID, who.Name, err)
 	}
-	d, err := db.Decide(ctx, who, DecisionInput{CaseID: caseID, Outcome: outcome, ReasonCode: reason, Note: note, FourEyes: fourEyes}, time.Hour)
+	d, err := db.Decide(ctx, who, DecisionInput{CaseID: caseID, Outcome: outcome, ReasonCode: reason, Note: note})
 	if err != nil {
 		t.Fatalf("Decide(%d) by %s: %v", caseID, who.Name, err)
 	}
@@ -68,11 +68,11 @@ func TestReport(t *testing.T) {
 	early := rptIngest(t, db, markSnap("E", StatusSuspected, true), t0.Add(-48*time.Hour))
 
 	// Before the period: must not count.
-	rptDecide(t, db, clk, t0.Add(-24*time.Hour), rev1, early, OutcomeAllow, "DOC_OK", "old one")
-	rptDecide(t, db, clk, t0.Add(1*time.Hour), rev1, a, OutcomeAllow, "FACE_OK", "blocklist hit is a namesake")
-	rptDecide(t, db, clk, t0.Add(3*time.Hour), rev2, b, OutcomeDecline, "FAKE_DOC", "printout")
-	rptDecide(t, db, clk, t0.Add(2*time.Hour), rev1, c, OutcomeAllow, "DOC_OK", "checked by phone")
-	rptDecide(t, db, clk, t0.Add(4*time.Hour), rev2, d, OutcomeAllow, "VIDEO_OK", "", SourceVCIP)
+	rptDecide(t, db, clk, t0.Add(-24*time.Hour), rev1, early, OutcomeAllow, "document_genuine", "old one")
+	rptDecide(t, db, clk, t0.Add(1*time.Hour), rev1, a, OutcomeAllow, "face_matches", "blocklist hit is a namesake")
+	rptDecide(t, db, clk, t0.Add(3*time.Hour), rev2, b, OutcomeDecline, "document_forged", "printout")
+	rptDecide(t, db, clk, t0.Add(2*time.Hour), rev1, c, OutcomeAllow, "document_genuine", "checked by phone")
+	rptDecide(t, db, clk, t0.Add(4*time.Hour), rev2, d, OutcomeAllow, "face_matches", "")
 	clk.now = t0.Add(5 * time.Hour)
 	if err := db.Approve(ctx, sup1, d); err != nil {
 		t.Fatalf("Approve: %v", err)
@@ -110,7 +110,7 @@ func TestReport(t *testing.T) {
 	if len(r.Overrides) != 2 || r.Overrides[0].CaseID != a || r.Overrides[1].CaseID != c {
 		t.Fatalf("Overrides = %+v, want cases %d then %d", r.Overrides, a, c)
 	}
-	if o := r.Overrides[0]; o.ReasonCode != "FACE_OK" || o.Note != "blocklist hit is a namesake" || o.Reviewer != "Rev1" || o.Ref != "A" {
+	if o := r.Overrides[0]; o.ReasonCode != "face_matches" || o.Note != "blocklist hit is a namesake" || o.Reviewer != "Rev1" || o.Ref != "A" {
 		t.Errorf("Overrides[0] = %+v", o)
 	}
 	if len(r.Approvals) != 1 {

@@ -25,11 +25,10 @@ func TestReturnAndReopenKeepWaitingTime(t *testing.T) {
 	decide := func() {
 		t.Helper()
 		now = now.Add(time.Hour)
-		if err := db.Claim(ctx, revA, id, time.Hour); err != nil {
+		if err := db.Claim(ctx, revA, id); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Decide(ctx, revA, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "ok", Note: "checked",
-			FourEyes: []Source{SourceVCIP}}, time.Hour); err != nil {
+		if _, err := db.Decide(ctx, revA, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "face_matches", Note: "checked"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -69,7 +68,7 @@ func TestDisablingAUserReleasesTheirClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Claim(ctx, Actor{ID: rev.ID, Name: "rev"}, res.CaseID, time.Hour); err != nil {
+	if err := db.Claim(ctx, Actor{ID: rev.ID, Name: "rev"}, res.CaseID); err != nil {
 		t.Fatal(err)
 	}
 	off := true

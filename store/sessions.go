@@ -34,7 +34,7 @@ func (db *DB) SessionByID(ctx context.Context, id string) (Session, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT id, user_id, created_at, last_seen_at FROM sessions WHERE id = ?`, id).
 		Scan(&s.ID, &s.UserID, &created, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, fmt.Errorf("store: session: %w", ErrNotFound)
+		return Session{}, fmt.Errorf("store: session: %w", errNoSuchThing)
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("store: session: %w", err)

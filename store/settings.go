@@ -25,10 +25,10 @@ func (db *DB) Settings(ctx context.Context) (map[string]string, error) {
 	return out, rows.Err()
 }
 
-// SaveSettings writes the given settings and one "settings.change" audit entry naming each
+// saveSettings writes the given settings and one "settings.change" audit entry naming each
 // changed key with its value before and after, in one transaction. Unchanged keys are skipped;
 // it reports whether anything changed.
-func (db *DB) SaveSettings(ctx context.Context, actor Actor, values map[string]string) (bool, error) {
+func (db *DB) saveSettings(ctx context.Context, actor Actor, values map[string]string) (bool, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("store: save settings: %w", err)

@@ -17,13 +17,6 @@ import (
 	_ "github.com/mattn/go-sqlite3" // SQLite driver (cgo).
 )
 
-// Sentinel errors every caller can test with errors.Is.
-var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("conflict")
-	ErrInvalid  = errors.New("invalid")
-)
-
 // TimeFormat is the one layout every timestamp is stored in (UTC, sortable).
 const TimeFormat = "2006-01-02T15:04:05.000000000Z"
 
@@ -37,6 +30,8 @@ type DB struct {
 	read  *sql.DB
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// rules are the review rules in force (LoadRules, SaveRules).
+	rules rulesCache
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.

@@ -54,14 +54,14 @@ func ParseRoles(s string) ([]string, error) {
 			continue
 		}
 		if !slices.Contains(AllRoles, r) {
-			return nil, fmt.Errorf("%w: unknown role %q (roles: %s)", ErrInvalid, r, strings.Join(AllRoles, ", "))
+			return nil, Errorf(KindInvalid, "unknown role %q (roles: %s)", r, strings.Join(AllRoles, ", "))
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w: at least one role is required (roles: %s)", ErrInvalid, strings.Join(AllRoles, ", "))
+		return nil, Errorf(KindInvalid, "at least one role is required (roles: %s)", strings.Join(AllRoles, ", "))
 	}
 	return out, nil
 }
@@ -102,7 +102,7 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 // CreateUser adds an account and its audit entry in one transaction.
 func (db *DB) CreateUser(ctx context.Context, actor Actor, username, displayName, passwordHash string, roles []string) (User, error) {
 	if !ValidUsername(username) {
-		return User{}, fmt.Errorf("%w: a username is 2-64 letters, digits or . _ - @", ErrInvalid)
+		return User{}, Errorf(KindInvalid, "a username is 2-64 letters, digits or . _ - @")
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -114,7 +114,7 @@ func (db *DB) CreateUser(ctx context.Context, actor Actor, username, displayName
 		VALUES (?, ?, ?, ?, ?, ?)`, username, displayName, passwordHash, strings.Join(roles, ","), now, now)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
-			return User{}, fmt.Errorf("%w: the username %q is taken", ErrConflict, username)
+			return User{}, Errorf(KindConflict, "the username %q is taken", username)
 		}
 		return User{}, fmt.Errorf("store: create user: %w", err)
 	}
@@ -134,7 +134,7 @@ func (db *DB) CreateUser(ctx context.Context, actor Actor, username, displayName
 func (db *DB) UserByID(ctx context.Context, id int64) (User, error) {
 	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("store: user %d: %w", id, ErrNotFound)
+		return User{}, fmt.Errorf("store: user %d: %w", id, errNoSuchThing)
 	}
 	return u, err
 }
@@ -143,7 +143,7 @@ func (db *DB) UserByID(ctx context.Context, id int64) (User, error) {
 func (db *DB) UserByUsername(ctx context.Context, username string) (User, error) {
 	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
 	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("store: user %q: %w", username, ErrNotFound)
+		return User{}, fmt.Errorf("store: user %q: %w", username, errNoSuchThing)
 	}
 	return u, err
 }
@@ -190,7 +190,7 @@ func (db *DB) UpdateUser(ctx context.Context, actor Actor, id int64, ch UserChan
 	defer tx.Rollback()
 	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: update user %d: %w", id, ErrNotFound)
+		return fmt.Errorf("store: update user %d: %w", id, errNoSuchThing)
 	}
 	if err != nil {
 		return fmt.Errorf("store: update user: %w", err)
@@ -236,7 +236,7 @@ func (db *DB) UpdateUser(ctx context.Context, actor Actor, id int64, ch UserChan
 		return err
 	}
 	if adminsBefore > 0 && after == 0 {
-		return fmt.Errorf("%w: this change would leave no enabled admin; enable or create another admin first", ErrConflict)
+		return Errorf(KindConflict, "this change would leave no enabled admin; enable or create another admin first")
 	}
 	if ch.Disabled != nil && *ch.Disabled {
 		// A disabled user's claims would block their cases until they expire: release them now.

@@ -14,7 +14,7 @@ type SettingsForm struct {
 	ClaimMinutes   string
 	FourEyesVCIP   bool
 	FourEyesMarkID bool
-	ReasonCodes    string // one per line: code | Label | allow, decline or any
+	ReasonCodes    string // one per line: code | Label | allow, decline or any [| markid, vcip or any]
 	Errors         map[string]string
 }
 
@@ -179,7 +179,7 @@ func Settings(p Page, f SettingsForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = settingsHint(f.Errors, "reason_codes", "One a line: code | label | allow, decline or any. Decisions keep the code they were made with.").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = settingsHint(f.Errors, "reason_codes", "One a line: code | label | allow, decline or any, and optionally | markid, vcip or any for the sources it applies to. Decisions keep the code they were made with.").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

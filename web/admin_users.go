@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -94,14 +95,15 @@ func (a *App) handleUserCreate(c echo.Context) error {
 		return err
 	}
 	u, err := a.db.CreateUser(ctx, actor(c), f.Username, f.DisplayName, hash, f.Roles)
-	switch {
-	case errors.Is(err, store.ErrConflict):
+	if errors.Is(err, store.ErrConflict) {
 		f.Errors["username"] = "The username " + f.Username + " is taken. Choose another."
 		return a.renderUsers(c, http.StatusUnprocessableEntity, f, "")
-	case errors.Is(err, store.ErrInvalid):
-		f.Errors["username"] = userMessage(err)
+	}
+	if fields, ok := fieldErrors(err, "username"); ok {
+		maps.Copy(f.Errors, fields)
 		return a.renderUsers(c, http.StatusUnprocessableEntity, f, "")
-	case err != nil:
+	}
+	if err != nil {
 		return err
 	}
 	p := a.page(c, "User added", "admin")

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -71,7 +70,7 @@ func auditFilterFrom(c echo.Context) (views.AuditFilterForm, store.AuditFilter) 
 	if form.Errors["from"] == "" && form.Errors["to"] == "" {
 		r, err := AuditRange(form.From, form.To)
 		if err != nil {
-			form.Errors["from"] = userMessage(err)
+			form.Errors["from"] = err.Error()
 		} else if !r.From.IsZero() && !r.To.IsZero() && !r.To.After(r.From) {
 			form.Errors["to"] = "The end date is before the start date."
 		}
@@ -262,8 +261,8 @@ func (a *App) handleAuditReport(c echo.Context) error {
 	}
 	r, err := a.db.Report(ctx, from, to.AddDate(0, 0, 1))
 	if err != nil {
-		if errors.Is(err, store.ErrInvalid) {
-			v.Errors["to"] = userMessage(err)
+		if fields, ok := fieldErrors(err, "to"); ok {
+			v.Errors = fields
 			return a.render(c, http.StatusUnprocessableEntity, views.Report(p, v))
 		}
 		return err

@@ -311,16 +311,16 @@ func TestAuditReport(t *testing.T) {
 		t.Helper()
 		ta.clock.Advance(after)
 		id := ta.caseIDByRef(t, store.SourceMarkID, ref)
-		if err := ta.db.Claim(ctx, who, id, time.Hour); err != nil {
+		if err := ta.db.Claim(ctx, who, id); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ta.db.Decide(ctx, who, store.DecisionInput{CaseID: id, Outcome: outcome, ReasonCode: reason, Note: note}, time.Hour); err != nil {
+		if _, err := ta.db.Decide(ctx, who, store.DecisionInput{CaseID: id, Outcome: outcome, ReasonCode: reason, Note: note}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	decide(rev1, "r1", store.OutcomeAllow, "FACE_OK", "namesake on the blocklist", time.Hour) // waited 1h
-	decide(rev1, "r2", store.OutcomeDecline, "FAKE_DOC", "printed photo", time.Hour)          // waited 2h
-	decide(rev2, "r3", store.OutcomeAllow, "DOC_OK", "confirmed by phone", 2*time.Hour)       // waited 4h
+	decide(rev1, "r1", store.OutcomeAllow, "face_matches", "namesake on the blocklist", time.Hour) // waited 1h
+	decide(rev1, "r2", store.OutcomeDecline, "document_forged", "printed photo", time.Hour)        // waited 2h
+	decide(rev2, "r3", store.OutcomeAllow, "document_genuine", "confirmed by phone", 2*time.Hour)  // waited 4h
 
 	aud := ta.loginAs(t, "aud1", store.RoleAuditor)
 	p := aud.get("/audit/report?from=" + day + "&to=" + day)

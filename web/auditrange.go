@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
@@ -13,14 +12,14 @@ func AuditRange(from, to string) (store.AuditFilter, error) {
 	if from != "" {
 		t, err := time.Parse("2006-01-02", from)
 		if err != nil {
-			return f, fmt.Errorf("%w: from date %q is not YYYY-MM-DD", store.ErrInvalid, from)
+			return f, store.Errorf(store.KindInvalid, "The from date %q is not a date: write YYYY-MM-DD.", from)
 		}
 		f.From = t
 	}
 	if to != "" {
 		t, err := time.Parse("2006-01-02", to)
 		if err != nil {
-			return f, fmt.Errorf("%w: to date %q is not YYYY-MM-DD", store.ErrInvalid, to)
+			return f, store.Errorf(store.KindInvalid, "The to date %q is not a date: write YYYY-MM-DD.", to)
 		}
 		f.To = t.AddDate(0, 0, 1)
 	}

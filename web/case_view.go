@@ -61,7 +61,7 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 	}
 	u := currentUser(c)
 	if r.recordView {
-		if err := a.db.RecordCaseView(ctx, actor(c), id, a.rules().ClaimTTL); err != nil {
+		if err := a.db.RecordCaseView(ctx, actor(c), id); err != nil {
 			return d, err
 		}
 		now := a.cfg.Now()
@@ -192,7 +192,7 @@ func (a *App) timeline(ds []store.Decision, rs []store.Reopen) []views.TimelineE
 			title = "needs a second approval"
 		}
 		out = append(out, views.TimelineEvent{At: d.DecidedAt, Who: d.DecidedByName, Kind: "decision",
-			Badge: strings.ToUpper(d.Outcome), Title: title, Reason: a.reasonLabel(d.ReasonCode), Note: d.Note,
+			Badge: strings.ToUpper(d.Outcome), Title: title, Reason: a.rules().ReasonLabel(d.ReasonCode), Note: d.Note,
 			TestID: "timeline-decision"})
 		for _, ap := range d.Approvals {
 			ev := views.TimelineEvent{At: ap.At, Who: ap.ByName, Kind: ap.Verdict, TestID: "timeline-" + ap.Verdict}
@@ -223,7 +223,7 @@ func (a *App) banners(rec store.CaseRecord, ds []store.Decision) []views.Banner 
 	if last.Outcome == store.OutcomeDecline {
 		verb, what, level = "declined", "Declined", views.StatusRed
 	}
-	reason := a.reasonLabel(last.ReasonCode)
+	reason := a.rules().ReasonLabel(last.ReasonCode)
 	var out []views.Banner
 	switch rec.ReviewState {
 	case store.ReviewDecided:
@@ -245,41 +245,48 @@ func (a *App) banners(rec store.CaseRecord, ds []store.Decision) []views.Banner 
 	return out
 }
 
-// decisionPanel decides which controls the viewer gets. Someone who cannot decide (an auditor)
-// gets none: only the sentence saying where the case stands.
+// decisionPanel gives the viewer the controls the review rules allow them now (store.CaseActions,
+// the same answer the store's own checks give). Someone who cannot decide (an auditor) gets none:
+// only the sentence saying where the case stands.
 func (a *App) decisionPanel(u *store.User, d caseData, r caseRender, csrf string) views.DecisionPanel {
 	rec := d.rec
+	rules := a.rules()
 	now := a.cfg.Now()
-	live := rec.ClaimLive(now.Add(-a.rules().ClaimTTL))
+	var maker int64
+	if n := len(d.decisions); n > 0 {
+		maker = d.decisions[n-1].DecidedBy
+	}
+	facts := store.CaseFacts{Source: rec.Source, Overall: rec.Overall, ReviewState: rec.ReviewState, ClaimedBy: rec.ClaimedBy,
+		ClaimHolder: rec.ClaimedByName, ClaimTouched: rec.ClaimTouchedAt}
+	if rec.ReviewState == store.ReviewPendingApproval {
+		facts.PendingMaker = maker
+	}
+	acts := rules.Actions(store.Viewer{ID: u.ID, Roles: u.Roles}, facts, now)
+	live := rules.ClaimLive(facts, now)
 	mine := rec.ClaimedBy != 0 && rec.ClaimedBy == u.ID
-	canDecide := u.Has(store.RoleReviewer) || u.Has(store.RoleSupervisor)
-	sup := u.Has(store.RoleSupervisor)
 	p := views.DecisionPanel{CaseID: rec.ID, CSRF: csrf, ReviewState: rec.ReviewState,
 		NoteForAllow: strings.EqualFold(rec.Overall, store.StatusSuspected),
 		ReturnReason: r.returnReason, ReopenReason: r.reopenReason, Errors: r.panelErrors}
 	if rec.ClaimedBy != 0 {
 		p.Claim = views.ClaimView{Holder: rec.ClaimedByName, Mine: mine, Live: live, Since: rec.ClaimedAt,
-			Expires: rec.ClaimTouchedAt.Add(a.rules().ClaimTTL)}
+			Expires: rec.ClaimTouchedAt.Add(rules.ClaimTTL)}
 	}
-	maker := false
-	if n := len(d.decisions); n > 0 {
-		maker = d.decisions[n-1].DecidedBy == u.ID
-	}
+	p.ShowClaim = acts.Claim.Allowed && !(mine && live)
+	p.ShowForm = acts.Decide.Allowed
+	p.ShowRelease = acts.Release.Allowed && rec.ReviewState == store.ReviewNeedsDecision && live
+	p.ShowReassign = acts.Reassign.Allowed && len(d.deciders) > 0
+	p.ShowApprove = acts.Approve.Allowed
+	p.ShowReopen = acts.Reopen.Allowed
 	switch rec.ReviewState {
 	case store.ReviewNeedsDecision:
 		p.Status, p.StatusLevel = "Waiting for a decision.", views.StatusAmber
 		if !live {
 			p.Status = "Waiting for a decision; nobody holds it."
 		}
-		p.ShowClaim = canDecide && !live
-		p.ShowRelease = canDecide && live && mine
-		p.ShowForm = canDecide && live && mine
-		p.ShowReassign = sup && len(d.deciders) > 0
 	case store.ReviewPendingApproval:
 		p.Status, p.StatusLevel = "The decision waits for a supervisor's second approval.", views.StatusAmber
-		p.ShowApprove = sup && !maker
-		p.MakerWaiting = maker
-		if maker && canDecide {
+		p.MakerWaiting = maker == u.ID
+		if p.MakerWaiting && (u.Has(store.RoleReviewer) || u.Has(store.RoleSupervisor)) {
 			p.Status = "You made this decision; a different supervisor must approve it."
 		}
 	case store.ReviewDecided:
@@ -287,7 +294,6 @@ func (a *App) decisionPanel(u *store.User, d caseData, r caseRender, csrf string
 		if n := len(d.decisions); n > 0 && d.decisions[n-1].Outcome == store.OutcomeDecline {
 			p.StatusLevel = views.StatusRed
 		}
-		p.ShowReopen = sup
 	default:
 		p.Status, p.StatusLevel = "No decision needed: the vendor's result stands on its own.", views.StatusGrey
 	}
@@ -297,7 +303,7 @@ func (a *App) decisionPanel(u *store.User, d caseData, r caseRender, csrf string
 			p.Form = *r.form
 			p.Form.SeenDelivery = rec.SnapshotDelivery
 		}
-		for _, rc := range a.reasonCodes() {
+		for _, rc := range rules.ReasonsFor(rec.Source, "") {
 			p.Reasons = append(p.Reasons, views.ReasonOption{Code: rc.Code, Label: rc.Label, Outcome: rc.Outcome})
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/web/mediafetch"
 )
 
@@ -52,8 +53,8 @@ type Config struct {
 	SLA time.Duration
 	// ClaimTTL is how long a claim lasts without activity.
 	ClaimTTL time.Duration
-	// ReasonCodes are the reasons offered on the decision form; empty uses defaultReasonCodes.
-	ReasonCodes []ReasonCode
+	// ReasonCodes are the reasons offered on the decision form; empty uses store.DefaultRules'.
+	ReasonCodes []store.ReasonCode
 
 	Media mediafetch.Config
 	// MediaRetentionDays purges media of closed cases older than this; 0 keeps them forever.

@@ -35,7 +35,7 @@ func newRowWriter(w io.Writer, format string, cols []string) (*rowWriter, error)
 		rw.enc = json.NewEncoder(rw.buf)
 		rw.enc.SetEscapeHTML(false)
 	default:
-		return nil, fmt.Errorf("%w: format must be csv or jsonl", store.ErrInvalid)
+		return nil, store.Errorf(store.KindInvalid, "The export format is csv or jsonl.")
 	}
 	return rw, nil
 }

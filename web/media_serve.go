@@ -14,7 +14,7 @@ import (
 // is an attachment.
 func ServeMedia(w http.ResponseWriter, r *http.Request, blobs *store.Blobs, m store.Media) error {
 	if m.State != store.MediaStateArchived {
-		return fmt.Errorf("web: media %d is %s: %w", m.ID, m.State, store.ErrNotFound)
+		return fmt.Errorf("web: media %d is %s: %w", m.ID, m.State, store.Errorf(store.KindNotFound, "This file is not in the archive (it is %s).", m.State))
 	}
 	f, err := blobs.Open(m.SHA256)
 	if err != nil {

@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -116,12 +118,10 @@ func (a *App) handleError(err error, c echo.Context) {
 		if he.Internal != nil && errors.Is(he.Internal, middleware.ErrCSRFInvalid) || errors.Is(err, middleware.ErrCSRFInvalid) {
 			title, msg = "This form has expired", "Reload the page and try again."
 		}
-	case errors.Is(err, store.ErrNotFound):
-		status, title, msg = http.StatusNotFound, "Not found", "There is nothing at this address. It may have been mistyped, or the item does not exist."
-	case errors.Is(err, store.ErrConflict):
-		status, title, msg = http.StatusConflict, "Conflict", userMessage(err)
-	case errors.Is(err, store.ErrInvalid):
-		status, title, msg = http.StatusBadRequest, "Not accepted", userMessage(err)
+	default:
+		if e, ok := store.AsError(err); ok {
+			status, title, msg = statusOf(e.Kind), titleOf(e.Kind), e.Error()
+		}
 	}
 	if status >= 500 {
 		a.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status, "err", err)
@@ -140,18 +140,49 @@ func (a *App) handleError(err error, c echo.Context) {
 	}
 }
 
-// userMessage strips the "store: ..." prefixes down to the sentence after the sentinel.
-func userMessage(err error) string {
-	s := err.Error()
-	for _, sentinel := range []error{store.ErrConflict, store.ErrInvalid, store.ErrNotFound} {
-		if i := bytes.Index([]byte(s), []byte(sentinel.Error()+": ")); i >= 0 {
-			return s[i+len(sentinel.Error())+2:]
-		}
+// statusOf is the one mapping from a domain error's kind to an HTTP status.
+func statusOf(k store.ErrorKind) int {
+	switch k {
+	case store.KindNotFound:
+		return http.StatusNotFound
+	case store.KindConflict:
+		return http.StatusConflict
+	case store.KindForbidden:
+		return http.StatusForbidden
+	case store.KindInvalid:
+		return http.StatusBadRequest
 	}
-	return s
+	return http.StatusInternalServerError
+}
+
+func titleOf(k store.ErrorKind) string {
+	switch k {
+	case store.KindNotFound:
+		return "Not found"
+	case store.KindConflict:
+		return "Conflict"
+	case store.KindForbidden:
+		return "Not allowed"
+	}
+	return "Not accepted"
+}
+
+// fieldErrors returns the field problems of an invalid-input error, for a form to show beside its
+// fields; an invalid error without fields is put on field (when given). ok is false for any
+// other error.
+func fieldErrors(err error, field string) (map[string]string, bool) {
+	e, ok := store.AsError(err)
+	switch {
+	case !ok || e.Kind != store.KindInvalid:
+		return nil, false
+	case len(e.Fields) > 0:
+		return maps.Clone(e.Fields), true
+	case field != "":
+		return map[string]string{field: e.Message}, true
+	}
+	return nil, false
 }
 
 func wantsJSON(c echo.Context) bool {
-	p := c.Request().URL.Path
-	return len(p) >= 10 && p[:10] == "/webhooks/" || c.Request().Header.Get("Accept") == "application/json"
+	return strings.HasPrefix(c.Request().URL.Path, "/webhooks/") || c.Request().Header.Get("Accept") == "application/json"
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -33,7 +32,6 @@ type App struct {
 	blobs    *store.Blobs
 	fetcher  *mediafetch.Fetcher
 	views    mediaViews
-	current  atomic.Pointer[settings]
 
 	stop    context.CancelFunc
 	workers sync.WaitGroup
@@ -68,7 +66,7 @@ func New(cfg Config, db *store.DB) (*App, error) {
 	a.fetcher = mediafetch.New(cfg.Media, db, a.blobs, a.log)
 	a.fetcher.OnResult = a.metrics.mediaResult
 	a.metrics.registerStoreGauges(db)
-	if err := a.loadSettings(context.Background()); err != nil {
+	if _, err := db.LoadRules(context.Background(), cfg.baseRules()); err != nil {
 		return nil, err
 	}
 	a.echo = a.routes()

@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
 	"github.com/kycdesk/kycdesk/store"
 )
 
-func settingsForm(sla, claim string, reasons string) url.Values {
+func settingsValues(sla, claim string, reasons string) url.Values {
 	return url.Values{"sla_hours": {sla}, "claim_minutes": {claim}, "four_eyes_vcip": {"1"}, "reason_codes": {reasons}}
 }
 
@@ -34,7 +35,7 @@ func TestSettingsChangeRulesAndAreAudited(t *testing.T) {
 		t.Errorf("settings page shows SLA %q hours, want the flag default 24", got)
 	}
 
-	bad := adm.postForm("/admin/settings", settingsForm("0", "abc", "only-a-code"))
+	bad := adm.postForm("/admin/settings", settingsValues("0", "abc", "only-a-code"))
 	wantStatus(t, "invalid settings", bad, http.StatusUnprocessableEntity)
 	for _, f := range []string{"error-sla_hours", "error-claim_minutes", "error-reason_codes"} {
 		if bad.testid(f).Length() != 1 {
@@ -42,7 +43,7 @@ func TestSettingsChangeRulesAndAreAudited(t *testing.T) {
 		}
 	}
 
-	ok := adm.postForm("/admin/settings", settingsForm("2", "45", "face_ok | Face checked by hand | allow\nforged | Forged document | decline"))
+	ok := adm.postForm("/admin/settings", settingsValues("2", "45", "face_ok | Face checked by hand | allow\nforged | Forged document | decline"))
 	if ok.URL.Query().Get("flash") != "settings" {
 		t.Fatalf("saving settings ended at %s (%d)", ok.URL, ok.Status)
 	}
@@ -75,5 +76,38 @@ func TestSettingsChangeRulesAndAreAudited(t *testing.T) {
 	}
 	if got := again.rules().SLA; got != 2*time.Hour {
 		t.Errorf("after restart SLA = %v, want 2h", got)
+	}
+}
+
+// TestSettingsRefuseImpossibleNumbers: NaN, infinities and huge numbers were once "saved" and
+// audited as a value that was then ignored. Now they are refused beside the field, nothing is
+// saved and nothing is audited.
+func TestSettingsRefuseImpossibleNumbers(t *testing.T) {
+	ta := newTestApp(t)
+	adm := ta.loginAs(t, "adm", store.RoleAdmin)
+	reasons := store.FormatReasonCodes(store.DefaultRules().ReasonCodes)
+	for _, sla := range []string{"NaN", "Inf", "-Inf", "1e300", "-3"} {
+		p := adm.postForm("/admin/settings", settingsValues(sla, "30", reasons))
+		wantStatus(t, "sla_hours="+sla, p, http.StatusUnprocessableEntity)
+		if p.testid("error-sla_hours").Length() != 1 {
+			t.Errorf("sla_hours=%s: no field error beside the field", sla)
+		}
+	}
+	for _, claim := range []string{"0", "1441", "99999999999999"} {
+		p := adm.postForm("/admin/settings", settingsValues("24", claim, reasons))
+		wantStatus(t, "claim_minutes="+claim, p, http.StatusUnprocessableEntity)
+	}
+	if got := ta.db.Rules().SLA; got != 24*time.Hour {
+		t.Errorf("SLA in force = %v, want the default 24h", got)
+	}
+	n := 0
+	if err := ta.db.StreamAudit(context.Background(), store.AuditFilter{Action: "settings.change"}, func(store.AuditEntry) error {
+		n++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d settings.change entries after refused saves, want 0", n)
 	}
 }
