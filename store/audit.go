@@ -103,6 +103,29 @@ func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 	return tx.Commit()
 }
 
+// AuditMany appends the entries next yields, in order, in one transaction: all or none. An entry's
+// At is its time (zero: now). It is for importing a trail kept elsewhere and for loading large
+// test trails; each entry chains like any other.
+func (db *DB) AuditMany(ctx context.Context, next func() (AuditEntry, bool)) (int, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: audit many: %w", err)
+	}
+	defer tx.Rollback()
+	n := 0
+	for e, ok := next(); ok; e, ok = next() {
+		at := db.now()
+		if !e.At.IsZero() {
+			at = FormatTime(e.At)
+		}
+		if err := appendAudit(ctx, tx, at, e); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, commit(tx, "audit many")
+}
+
 // AuditBreak names the first entry at which the chain no longer holds.
 type AuditBreak struct {
 	ID     int64

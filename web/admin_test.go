@@ -93,8 +93,8 @@ func TestAdminCreateDisableResetUser(t *testing.T) {
 		t.Fatalf("create user = %d, want 200 with the password", p.Status)
 	}
 	password := strings.TrimSpace(p.testid("new-password").Text())
-	if len(password) < MinPasswordLen {
-		t.Fatalf("generated password %q is shorter than %d", password, MinPasswordLen)
+	if len(password) < store.MinPasswordLen {
+		t.Fatalf("generated password %q is shorter than %d", password, store.MinPasswordLen)
 	}
 	if again := adm.get("/admin/users"); strings.Contains(again.Body, password) {
 		t.Error("the users page shows the generated password again")

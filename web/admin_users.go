@@ -17,7 +17,7 @@ import (
 // bcryptCost is the configured password hashing cost, or the default.
 func (a *App) bcryptCost() int {
 	if a.cfg.BcryptCost <= 0 {
-		return DefaultBcryptCost
+		return store.DefaultBcryptCost
 	}
 	return a.cfg.BcryptCost
 }
@@ -77,12 +77,12 @@ func (a *App) handleUserCreate(c echo.Context) error {
 	}
 	shown := ""
 	if f.PasswordMode == "type" {
-		if len(password) < MinPasswordLen || len(password) > MaxPasswordLen {
-			f.Errors["password"] = "A password must be " + strconv.Itoa(MinPasswordLen) + " to " + strconv.Itoa(MaxPasswordLen) + " characters long."
+		if len(password) < store.MinPasswordLen || len(password) > store.MaxPasswordLen {
+			f.Errors["password"] = "A password must be " + strconv.Itoa(store.MinPasswordLen) + " to " + strconv.Itoa(store.MaxPasswordLen) + " characters long."
 		}
 	} else {
 		var err error
-		if password, err = GeneratePassword(); err != nil {
+		if password, err = store.GeneratePassword(); err != nil {
 			return err
 		}
 		shown = password
@@ -90,7 +90,7 @@ func (a *App) handleUserCreate(c echo.Context) error {
 	if len(f.Errors) > 0 {
 		return a.renderUsers(c, http.StatusUnprocessableEntity, f, "")
 	}
-	hash, err := HashPassword(password, a.bcryptCost())
+	hash, err := store.HashPassword(password, a.bcryptCost())
 	if err != nil {
 		return err
 	}
@@ -149,11 +149,11 @@ func (a *App) handleUserUpdate(c echo.Context) error {
 		disabled := false
 		ch.Disabled = &disabled
 	case "reset":
-		pw, err := GeneratePassword()
+		pw, err := store.GeneratePassword()
 		if err != nil {
 			return err
 		}
-		hash, err := HashPassword(pw, a.bcryptCost())
+		hash, err := store.HashPassword(pw, a.bcryptCost())
 		if err != nil {
 			return err
 		}

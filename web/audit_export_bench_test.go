@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/store/storetest"
 )
 
 // BenchmarkAuditExport1M exports an audit log of 1,000,000 entries to CSV with the real command,
@@ -38,7 +39,7 @@ func BenchmarkAuditExport1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	seedStart := time.Now()
-	if err := db.SeedAuditForBenchmark(ctx, rows); err != nil {
+	if err := storetest.SeedAudit(ctx, db, rows); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d audit entries in %s", rows, time.Since(seedStart).Round(time.Millisecond))

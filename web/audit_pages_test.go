@@ -18,6 +18,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/store/storetest"
 )
 
 // seedAuditLog writes n entries through the store, one a minute, cycling through three actors and
@@ -261,7 +262,7 @@ func TestAuditExportCSV(t *testing.T) {
 func TestAuditExportStreams(t *testing.T) {
 	ta := newTestApp(t)
 	aud := ta.loginAs(t, "aud1", store.RoleAuditor)
-	if err := ta.db.SeedAuditForBenchmark(context.Background(), 20000); err != nil {
+	if err := storetest.SeedAudit(context.Background(), ta.db, 20000); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := aud.http.Get(ta.url + "/audit/export?format=csv")

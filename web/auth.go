@@ -197,13 +197,13 @@ func (a *App) handleLogin(c echo.Context) error {
 	}
 	if !store.ValidUsername(username) {
 		// Not a name we could have issued: refuse before it reaches the audit log or the throttle.
-		checkPassword(dummyHash(), password)
+		store.CheckPassword(dummyHash(), password)
 		username = ""
 		return a.render(c, http.StatusUnauthorized, views.Login(a.page(c, "Sign in", ""), "", msgBadLogin, next))
 	}
 	u, err := a.db.UserByUsername(ctx, username)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
-		checkPassword(dummyHash(), password)
+		store.CheckPassword(dummyHash(), password)
 		if a.logins.fail(strings.ToLower(username), a.cfg.LoginLockAfter, a.cfg.LoginLockFor) {
 			return fail(msgLocked(a.cfg.LoginLockFor))
 		}
@@ -213,10 +213,10 @@ func (a *App) handleLogin(c echo.Context) error {
 		return err
 	}
 	if u.LockedUntil.After(now) {
-		checkPassword(dummyHash(), password) // same cost as every other answer
+		store.CheckPassword(dummyHash(), password) // same cost as every other answer
 		return fail(msgLocked(a.cfg.LoginLockFor))
 	}
-	if !checkPassword(u.PasswordHash, password) {
+	if !store.CheckPassword(u.PasswordHash, password) {
 		locked, err := a.db.RecordLoginFailure(ctx, u.ID, a.cfg.LoginLockAfter, a.cfg.LoginLockFor)
 		if err != nil {
 			return err
@@ -297,7 +297,7 @@ func randomToken() (string, error) {
 // dummyHash is checked against when the user does not exist, so both paths take as long. It is
 // made on first use, so commands and tests that never sign anyone in do not pay for it.
 var dummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword("not-a-real-password-just-timing", DefaultBcryptCost)
+	h, _ := store.HashPassword("not-a-real-password-just-timing", store.DefaultBcryptCost)
 	return h
 })
 

@@ -41,7 +41,7 @@ type Config struct {
 	LoginLockFor   time.Duration
 	// LoginRatePerMinute limits sign-in attempts per client IP.
 	LoginRatePerMinute int
-	// BcryptCost is the cost of password hashes made on the users page; 0 uses DefaultBcryptCost.
+	// BcryptCost is the cost of password hashes made on the users page; 0 uses store.DefaultBcryptCost.
 	// Tests lower it to keep account creation fast.
 	BcryptCost int
 

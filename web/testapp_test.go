@@ -135,7 +135,7 @@ func newTestApp(t testing.TB, opts ...testAppOption) *testApp {
 func (ta *testApp) addUser(t testing.TB, username string, roles ...string) string {
 	t.Helper()
 	password := "pw-" + username + "-0123456789"
-	hash, err := HashPassword(password, bcrypt.MinCost)
+	hash, err := store.HashPassword(password, bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}

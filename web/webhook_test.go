@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/ingest"
 )
 
 // send posts a raw webhook and returns the status and decoded answer, whatever the status.
@@ -186,7 +187,7 @@ func TestWebhookMalformedIsQuarantinedAndAcknowledged(t *testing.T) {
 		t.Errorf("vcip without sessionId outcome = %q, want quarantined", r.Outcome)
 	}
 	// Replay after "an upgrade" keeps what still fails quarantined and says so.
-	res, err := ReplayQuarantined(context.Background(), ta.db, store.SystemActor)
+	res, err := ingest.ReplayQuarantined(context.Background(), ta.db, store.SystemActor)
 	if err != nil || res.Quarantined != 2 || res.Stored != 0 {
 		t.Errorf("ReplayQuarantined = %+v, %v; want 2 still quarantined", res, err)
 	}

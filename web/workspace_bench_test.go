@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/demo"
 )
 
 // workspaceBenchCases is how many cases the workspace benchmarks run against.
@@ -24,7 +25,7 @@ func BenchmarkWorkspace(b *testing.B) {
 	ta := newTestApp(b)
 	ctx := context.Background()
 	start := time.Now()
-	if err := ta.db.SeedSyntheticCases(ctx, workspaceBenchCases, ta.clock.Now()); err != nil {
+	if err := demo.LoadSynthetic(ctx, ta.db, workspaceBenchCases, ta.clock.Now()); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d cases in %s", workspaceBenchCases, time.Since(start).Round(time.Millisecond))

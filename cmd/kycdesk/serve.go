@@ -146,11 +146,11 @@ func ensureFirstAdmin(ctx context.Context, db *store.DB, log *slog.Logger) error
 			return nil
 		}
 	}
-	pw, err := web.GeneratePassword()
+	pw, err := store.GeneratePassword()
 	if err != nil {
 		return err
 	}
-	hash, err := web.HashPassword(pw, web.DefaultBcryptCost)
+	hash, err := store.HashPassword(pw, store.DefaultBcryptCost)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/web"
+	"github.com/kycdesk/kycdesk/web/ingest"
 )
 
 func runReplay(ctx context.Context, args []string) error {
@@ -21,7 +22,7 @@ func runReplay(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	res, err := web.ReplayQuarantined(ctx, db, cliActor())
+	res, err := ingest.ReplayQuarantined(ctx, db, cliActor())
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/kycdesk/kycdesk/store"
-	"github.com/kycdesk/kycdesk/web"
 )
 
 // cliActor records CLI changes under the operating-system user who ran them.
@@ -113,9 +112,9 @@ func newPassword(stdin bool) (pw, hash string, generated bool, err error) {
 			return "", "", false, fmt.Errorf("read password from stdin: %w", rerr)
 		}
 		pw = strings.TrimRight(line, "\r\n")
-	} else if pw, err = web.GeneratePassword(); err != nil {
+	} else if pw, err = store.GeneratePassword(); err != nil {
 		return "", "", false, err
 	}
-	hash, err = web.HashPassword(pw, web.DefaultBcryptCost)
+	hash, err = store.HashPassword(pw, store.DefaultBcryptCost)
 	return pw, hash, !stdin, err
 }

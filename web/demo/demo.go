@@ -1,7 +1,7 @@
 // Package demo loads realistic demo cases into an empty KYC Desk database.
 //
 // Nothing is inserted behind the application's back: every case starts as a vendor body (a Mark ID
-// webhook or a video-KYC callback) that goes through the real decoders (web.Decode) and the real
+// webhook or a video-KYC callback) that goes through the real decoders (ingest.Decode) and the real
 // ingest (store.DB.Ingest), so the raw deliveries, the quarantine, duplicates and case histories
 // are what a live server would have stored. Only the media fetch is replaced: the bodies link to
 // a reserved host that never resolves, and Load archives drawn pictures and a bundled video
@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
-	"github.com/kycdesk/kycdesk/web"
+	"github.com/kycdesk/kycdesk/web/ingest"
 )
 
 // Summary says what Load stored.
@@ -122,7 +122,7 @@ func Load(ctx context.Context, db *store.DB, blobs *store.Blobs, now time.Time, 
 	}
 	owners := map[int64]renderer{}
 	for _, d := range plan {
-		res, err := ingest(ctx, db, d)
+		res, err := ingestDelivery(ctx, db, d)
 		if err != nil {
 			return sum, err
 		}
@@ -187,9 +187,9 @@ func buildPlan(now time.Time) ([]delivery, error) {
 	return plan, nil
 }
 
-// ingest decodes and stores one delivery through the application's own path.
-func ingest(ctx context.Context, db *store.DB, d delivery) (store.IngestResult, error) {
-	snap, derr := web.Decode(d.source, d.body)
+// ingestDelivery decodes and stores one delivery through the application's own path.
+func ingestDelivery(ctx context.Context, db *store.DB, d delivery) (store.IngestResult, error) {
+	snap, derr := ingest.Decode(d.source, d.body)
 	if d.broken != (derr != nil) {
 		return store.IngestResult{}, fmt.Errorf("demo: a %s body decoded unexpectedly (error %v):\n%s", d.source, derr, d.body)
 	}
@@ -286,11 +286,11 @@ func createUsers(ctx context.Context, db *store.DB) ([]User, error) {
 		case !errors.Is(err, store.ErrNotFound):
 			return nil, fmt.Errorf("demo: user %s: %w", du.username, err)
 		}
-		pw, err := web.GeneratePassword()
+		pw, err := store.GeneratePassword()
 		if err != nil {
 			return nil, fmt.Errorf("demo: user %s: %w", du.username, err)
 		}
-		hash, err := web.HashPassword(pw, web.DefaultBcryptCost)
+		hash, err := store.HashPassword(pw, store.DefaultBcryptCost)
 		if err != nil {
 			return nil, fmt.Errorf("demo: user %s: %w", du.username, err)
 		}

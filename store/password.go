@@ -1,4 +1,4 @@
-package web
+package store
 
 import (
 	"crypto/rand"
@@ -35,8 +35,8 @@ func HashPassword(password string, cost int) (string, error) {
 	return string(h), nil
 }
 
-// checkPassword reports whether password matches hash.
-func checkPassword(hash, password string) bool {
+// CheckPassword reports whether password matches hash.
+func CheckPassword(hash, password string) bool {
 	if len(password) > MaxPasswordLen {
 		return false
 	}

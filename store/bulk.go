@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// BulkCase is one case for BulkLoad: the snapshot a decoder made of its raw body, when the
+// callback arrived, and the review state the case is in.
+type BulkCase struct {
+	Snapshot    *Snapshot
+	Body        []byte // the raw delivery; nil stores the snapshot's JSON
+	ReceivedAt  time.Time
+	ReviewState string // ReviewNeedsDecision, ReviewPendingApproval, ReviewDecided or ReviewInformational
+}
+
+// BulkLoad writes cases, each with one stored delivery, its tags and its search row, in one
+// transaction per 10,000 cases, and returns how many it wrote. It is the loader for demo and
+// synthetic data sets in an empty data dir: it writes no audit entries and does not merge with
+// existing cases, so it is never a way to ingest a vendor's callbacks.
+func (db *DB) BulkLoad(ctx context.Context, next func() (BulkCase, bool)) (int, error) {
+	n := 0
+	for {
+		wrote, more, err := db.bulkBatch(ctx, next, 10000)
+		n += wrote
+		if err != nil || !more {
+			return n, err
+		}
+	}
+}
+
+func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max int) (int, bool, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: bulk load: %w", err)
+	}
+	defer tx.Rollback()
+	insDelivery, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (source, received_at, body, sha256, size, outcome, ref,
+		final, overall, auto_document, auto_face, fraud_tags, mismatch_tags, applied)
+		VALUES (?, ?, ?, ?, ?, 'stored', ?, ?, ?, ?, ?, ?, ?, 1)`)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: bulk load: %w", err)
+	}
+	defer insDelivery.Close()
+	insCase, err := tx.PrepareContext(ctx, `INSERT INTO cases (source, ref, client_id, full_name, doc_number, doc_country, ip_country,
+		overall, final, auto_document, auto_face, fraud_tags, mismatch_tags, rank, snapshot, snapshot_delivery,
+		review_state, delivery_count, first_received_at, last_received_at, waiting_since)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: bulk load: %w", err)
+	}
+	defer insCase.Close()
+	linkDelivery, err := tx.PrepareContext(ctx, `UPDATE deliveries SET case_id = ? WHERE id = ?`)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: bulk load: %w", err)
+	}
+	defer linkDelivery.Close()
+	insTag, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO case_tags (case_id, kind, tag) VALUES (?, ?, ?)`)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: bulk load: %w", err)
+	}
+	defer insTag.Close()
+	n := 0
+	for ; n < max; n++ {
+		bc, ok := next()
+		if !ok {
+			return n, false, commit(tx, "bulk load")
+		}
+		s := bc.Snapshot
+		snap, err := json.Marshal(s)
+		if err != nil {
+			return n, false, fmt.Errorf("store: bulk load %s: %w", s.Ref, err)
+		}
+		body := bc.Body
+		if body == nil {
+			body = snap
+		}
+		sum := sha256.Sum256(body)
+		received := FormatTime(bc.ReceivedAt)
+		fraud, _ := json.Marshal(nonNil(s.Status.FraudTags))
+		mismatch, _ := json.Marshal(nonNil(s.Status.MismatchTags))
+		r, err := insDelivery.ExecContext(ctx, s.Source, received, body, hex.EncodeToString(sum[:]), len(body), s.Ref,
+			s.Status.IsFinal(), s.Status.Overall, s.Status.AutoDocument, s.Status.AutoFace, string(fraud), string(mismatch))
+		if err != nil {
+			return n, false, fmt.Errorf("store: bulk load delivery: %w", err)
+		}
+		did, _ := r.LastInsertId()
+		r, err = insCase.ExecContext(ctx, s.Source, s.Ref, s.ClientID, s.DisplayName(), s.Document.Number,
+			s.Document.IssuingCountry, caseIPCountry(s), s.Status.Overall, s.Status.IsFinal(), s.Status.AutoDocument,
+			s.Status.AutoFace, string(fraud), string(mismatch), s.Rank(), string(snap), did, bc.ReviewState,
+			received, received, received)
+		if err != nil {
+			return n, false, fmt.Errorf("store: bulk load case: %w", err)
+		}
+		cid, _ := r.LastInsertId()
+		if _, err := linkDelivery.ExecContext(ctx, cid, did); err != nil {
+			return n, false, fmt.Errorf("store: bulk load: %w", err)
+		}
+		for kind, tags := range map[string][]string{"fraud": s.Status.FraudTags, "mismatch": s.Status.MismatchTags} {
+			for _, t := range tags {
+				if _, err := insTag.ExecContext(ctx, cid, kind, t); err != nil {
+					return n, false, fmt.Errorf("store: bulk load tag: %w", err)
+				}
+			}
+		}
+		if err := indexCase(ctx, tx, cid, s, false); err != nil {
+			return n, false, fmt.Errorf("store: bulk load: %w", err)
+		}
+	}
+	return n, true, commit(tx, "bulk load")
+}
