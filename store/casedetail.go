@@ -13,6 +13,8 @@ import (
 // CaseRecord is one case as its page shows it: the derived columns, the review state, the claim,
 // and the authoritative snapshot.
 type CaseRecord struct {
+	// DataProblems say which stored parts of the case could not be read (empty when all could).
+	DataProblems         []string
 	ID                   int64
 	Source               Source
 	Ref                  string
@@ -69,10 +71,17 @@ func (db *DB) CaseByID(ctx context.Context, id int64) (CaseRecord, error) {
 	if err != nil {
 		return CaseRecord{}, fmt.Errorf("store: case %d: %w", id, err)
 	}
-	_ = json.Unmarshal([]byte(fraud), &c.FraudTags)
-	_ = json.Unmarshal([]byte(mismatch), &c.MismatchTags)
-	// A snapshot that no longer decodes (an older format) still leaves the columns to show.
-	_ = json.Unmarshal([]byte(snap), &c.Snapshot)
+	// A column that no longer decodes still leaves the others to show, and says so: a blank case
+	// would look like a vendor that sent nothing.
+	if err := json.Unmarshal([]byte(fraud), &c.FraudTags); err != nil {
+		c.DataProblems = append(c.DataProblems, "the fraud tags could not be read: "+err.Error())
+	}
+	if err := json.Unmarshal([]byte(mismatch), &c.MismatchTags); err != nil {
+		c.DataProblems = append(c.DataProblems, "the mismatch tags could not be read: "+err.Error())
+	}
+	if err := json.Unmarshal([]byte(snap), &c.Snapshot); err != nil {
+		c.DataProblems = append(c.DataProblems, "the stored snapshot could not be read: "+err.Error())
+	}
 	c.FirstReceivedAt, c.LastReceivedAt, c.WaitingSince = ParseTime(first), ParseTime(last), ParseTime(waiting)
 	if claimedAt != "" {
 		c.ClaimedAt = ParseTime(claimedAt)

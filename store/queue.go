@@ -104,6 +104,7 @@ func ParseQueueCursor(s string) (QueueCursor, bool) {
 
 // QueueRow is one line of the queue.
 type QueueRow struct {
+	DataProblem          bool // a stored column could not be read; the case page says which
 	ID                   int64
 	Source               Source
 	Ref                  string
@@ -218,8 +219,9 @@ func scanQueueRow(row interface{ Scan(...any) error }) (QueueRow, error) {
 		&r.ClaimedBy, &r.ClaimedByName, &touched, &lastDecision); err != nil {
 		return QueueRow{}, err
 	}
-	_ = json.Unmarshal([]byte(fraud), &r.FraudTags)
-	_ = json.Unmarshal([]byte(mismatch), &r.MismatchTags)
+	if json.Unmarshal([]byte(fraud), &r.FraudTags) != nil || json.Unmarshal([]byte(mismatch), &r.MismatchTags) != nil {
+		r.DataProblem = true
+	}
 	r.WaitingSince, r.FirstReceivedAt, r.LastReceivedAt = ParseTime(waiting), ParseTime(first), ParseTime(last)
 	if touched != "" {
 		r.ClaimTouchedAt = ParseTime(touched)

@@ -1,4 +1,6 @@
-// Package store holds KYC Desk's domain types and everything that touches SQLite.
+// Package store holds KYC Desk's domain types, the review rules (Rules, Rules.Actions) and
+// everything that touches SQLite; its errors are *Error values that carry the user's sentence. It
+// must not know about HTTP or HTML, and nothing outside it writes SQL.
 package store
 
 import (

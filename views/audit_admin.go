@@ -44,23 +44,13 @@ type AuditAction struct {
 	Label string
 }
 
-func (f AuditFilterForm) err(field string) string { return f.Errors[field] }
-
 // Active reports whether any filter is set.
 func (f AuditFilterForm) Active() bool {
 	return f.Actor != "" || f.Action != "" || f.Case != "" || f.From != "" || f.To != ""
 }
 
-// audErrors lists the filter errors in the order of the bar.
-func audErrors(f AuditFilterForm) []string {
-	var out []string
-	for _, k := range []string{"actor", "action", "case", "from", "to"} {
-		if m := f.Errors[k]; m != "" {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+// audFilterFields are the audit filter's fields, in the order their problems are listed.
+var audFilterFields = []string{"actor", "action", "case", "from", "to"}
 
 // audTarget is "user rev1" or "delivery 42"; empty when the entry has no target.
 func audTarget(e store.AuditEntry) string {

@@ -13,6 +13,17 @@ func caseAction(id int64, verb string) templ.SafeURL {
 }
 
 // invalid is the aria-invalid value of a form field.
+// anyError reports whether any of the fields has a problem.
+func anyError(errs map[string]string, fields ...string) bool {
+	for _, f := range fields {
+		if errs[f] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// invalid is a field's aria-invalid value.
 func invalid(errs map[string]string, field string) string {
 	if errs[field] != "" {
 		return "true"

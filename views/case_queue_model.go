@@ -62,6 +62,7 @@ type EmptyText struct {
 
 // QueueRowView is one line of the queue.
 type QueueRowView struct {
+	DataProblem bool // a stored column could not be read
 	ID          int64
 	Href        string
 	Overall     string

@@ -1,5 +1,6 @@
-// Package views holds the templ components that render every page. Props are typed and built in web;
-// nothing here queries the database.
+// Package views holds the templ components that render every page and the builders of their typed
+// props (BuildCase and views/case_*.go for the case page), which turn store types into what a page
+// shows. Nothing here queries the database, reads a request or decides what a person may do.
 package views
 
 // Page is what every full page passes to Layout.

@@ -72,16 +72,7 @@ func admLockedUntil(u store.User, now time.Time) time.Time {
 	return time.Time{}
 }
 
-func (f NewUserForm) err(field string) string { return f.Errors[field] }
-
 func (f NewUserForm) typing() bool { return f.PasswordMode == "type" }
-
-func admInvalid(msg string) string {
-	if msg != "" {
-		return "true"
-	}
-	return "false"
-}
 
 func admCheckboxID(prefix string, id int64, role string) string {
 	return prefix + "-" + strconv.FormatInt(id, 10) + "-" + role

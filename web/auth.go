@@ -28,6 +28,7 @@ type ctxKey int
 const (
 	userKey ctxKey = iota
 	sessionKey
+	sessionExpiredKey // the request carried a session that had timed out
 )
 
 // currentUser is the signed-in user, or nil.
@@ -76,7 +77,7 @@ func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			if err := a.db.DeleteSession(r.Context(), id); err != nil {
 				return err
 			}
-			c.Set("session_expired", true)
+			c.SetRequest(r.WithContext(context.WithValue(r.Context(), sessionExpiredKey, true)))
 			return next(c)
 		}
 		u, err := a.db.UserByID(r.Context(), s.UserID)
@@ -106,7 +107,7 @@ func (a *App) require(roles ...string) echo.MiddlewareFunc {
 				r := c.Request()
 				if r.Method == http.MethodGet || r.Method == http.MethodHead {
 					q := url.Values{"next": {r.URL.RequestURI()}}
-					if expired, _ := c.Get("session_expired").(bool); expired {
+					if expired, _ := r.Context().Value(sessionExpiredKey).(bool); expired {
 						q.Set("expired", "1")
 					}
 					return c.Redirect(http.StatusFound, "/login?"+q.Encode())

@@ -8,11 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// rawDeliveryHref is the download address of one of a case's raw callbacks.
-func rawDeliveryHref(caseID, deliveryID int64) string {
-	return fmt.Sprintf("/cases/%d/deliveries/%d/raw", caseID, deliveryID)
-}
-
 // handleCaseDeliveryRaw downloads a raw callback whole, for vendor JSON too large for the page.
 // It is sent as an attachment of plain bytes, never rendered, and the download is audited.
 func (a *App) handleCaseDeliveryRaw(c echo.Context) error {

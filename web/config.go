@@ -1,5 +1,7 @@
-// Package web is KYC Desk's HTTP server: one route table, the middleware, the handlers and the
-// vendor webhook endpoints. Wiring lives in New so that tests start exactly what `kycdesk serve` runs.
+// Package web is KYC Desk's HTTP server: one route table, the middleware, the handlers, the vendor
+// webhook endpoints, and the one mapping of store errors to HTTP (handleError). Handlers parse
+// requests, call the store and hand store types to views; no SQL and no HTML strings live here.
+// Wiring lives in New so that tests start exactly what `kycdesk serve` runs.
 package web
 
 import (

@@ -196,7 +196,7 @@ func (a *App) handleQueue(c echo.Context) error {
 	}
 	now := a.cfg.Now()
 	for _, r := range page.Rows {
-		row := views.QueueRowView{ID: r.ID, Href: fmt.Sprintf("/cases/%d", r.ID), Overall: r.Overall, Name: r.Name,
+		row := views.QueueRowView{DataProblem: r.DataProblem, ID: r.ID, Href: fmt.Sprintf("/cases/%d", r.ID), Overall: r.Overall, Name: r.Name,
 			Source: r.Source.Label(), Ref: r.Ref, Tags: append(append([]string{}, r.FraudTags...), r.MismatchTags...),
 			ReviewState: r.ReviewState, Changed: r.ChangedAfterDecision, Final: r.Final, Received: r.LastReceivedAt}
 		if waitedColumn || r.ReviewState == store.ReviewNeedsDecision || r.ReviewState == store.ReviewPendingApproval {

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -124,7 +125,7 @@ func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		if a.cfg.secureCookies() {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
-		if len(c.Request().URL.Path) < 8 || c.Request().URL.Path[:8] != "/static/" {
+		if !strings.HasPrefix(c.Request().URL.Path, "/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
 		return next(c)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -113,7 +114,7 @@ func (a *App) Close() {
 }
 
 func (c Config) secureCookies() bool {
-	return c.SecureCookies || len(c.BaseURL) >= 8 && c.BaseURL[:8] == "https://"
+	return c.SecureCookies || strings.HasPrefix(c.BaseURL, "https://")
 }
 
 // Serve listens on addr until ctx is done, then shuts down gracefully: in-flight requests finish.

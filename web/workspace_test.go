@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -714,5 +715,32 @@ func TestVideoKYCCasePage(t *testing.T) {
 	p = rev.get(fmt.Sprintf("/cases/%d", ta.caseIDByRef(t, store.SourceVCIP, "sess-in")))
 	if p.find(`[data-flag="outside-india"]`).Length() != 0 {
 		t.Errorf("a session from India is flagged outside India")
+	}
+}
+
+// TestUnreadableStoredDataIsShownNotHidden: a case whose stored snapshot or tags no longer decode
+// opens with a red banner saying what could not be read, and its queue row is marked; it is never
+// silently a blank case.
+func TestUnreadableStoredDataIsShownNotHidden(t *testing.T) {
+	ta := newTestApp(t)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	ta.postMarkID(t, suspected("broken-1", "ANNA", "BROKEN").body())
+	id := ta.caseIDByRef(t, store.SourceMarkID, "broken-1")
+	raw, err := sql.Open("sqlite3", ta.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE cases SET snapshot = '{"ref": [', fraud_tags = 'not json' WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	p := rev.get(fmt.Sprintf("/cases/%d", id))
+	wantStatus(t, "case with unreadable data", p, http.StatusOK)
+	banner := p.testid("banner-data-problem")
+	if banner.Length() != 2 || !strings.Contains(banner.Text(), "snapshot") || !strings.Contains(banner.Text(), "fraud tags") {
+		t.Errorf("data-problem banners = %d %q, want one for the snapshot and one for the fraud tags", banner.Length(), banner.Text())
+	}
+	if q := rev.get("/cases"); q.testid("data-problem-marker").Length() != 1 {
+		t.Errorf("queue shows %d unreadable markers, want 1", q.testid("data-problem-marker").Length())
 	}
 }

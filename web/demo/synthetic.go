@@ -48,7 +48,6 @@ var (
 	synthOverall   = []string{store.StatusSuspected, store.StatusSuspected, store.StatusApproved, store.StatusSuspected, store.StatusDenied, store.StatusSuspected, store.StatusExpired}
 )
 
-
 // syntheticSnapshot is a deterministic made-up case: the same i always gives the same case.
 func syntheticSnapshot(i int) *store.Snapshot {
 	final := i%3 == 0
