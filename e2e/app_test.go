@@ -24,6 +24,7 @@ import (
 	"github.com/playwright-community/playwright-go"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/store/storetest"
 	"github.com/kycdesk/kycdesk/web"
 )
 
@@ -37,31 +38,12 @@ const (
 // waited times, ages, SLA flags and the README screenshots come out the same on every run.
 var seedNow = time.Date(2026, 11, 20, 14, 30, 0, 0, time.UTC)
 
-// fixedClock is the app's clock: it moves only when seeding sets it.
-type fixedClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *fixedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fixedClock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // appEnv is one running KYC Desk with its seeded cases and users.
 type appEnv struct {
 	url     string // http://127.0.0.1:port
 	dataDir string
 	app     *web.App
-	clock   *fixedClock
+	clock   *storetest.Clock
 	seed    *seedSet
 	cases   map[string]int64 // seed key → case ID
 
@@ -108,7 +90,7 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
 	}
-	clock := &fixedClock{t: seedNow}
+	clock := storetest.NewClock(seedNow) // it moves only when seeding sets it
 	cfg := web.Config{
 		DataDir:            dir,
 		SessionKey:         key,
@@ -161,10 +143,10 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 		users.Go(func() { userErrs[i] = addUser(bin, dir, u) })
 	}
 	for _, d := range seed.deliveries(media.URL) {
-		clock.set(seedNow.Add(-d.ago))
+		clock.Set(seedNow.Add(-d.ago))
 		env.postWebhook(t, d)
 	}
-	clock.set(seedNow)
+	clock.Set(seedNow)
 	openMedia()
 	users.Wait()
 	if err := errors.Join(userErrs...); err != nil {

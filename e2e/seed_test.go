@@ -1,14 +1,13 @@
 package e2e
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // What a stranger might put into a callback.
@@ -310,114 +309,48 @@ func (s *seedSet) deliveries(base string) []delivery {
 // delivery renders one Mark ID callback as the vendor sends it; n tells the links of
 // successive deliveries apart.
 func (c markIDCase) delivery(base string, ago time.Duration, final bool, n int) delivery {
-	orEmpty := func(s []string) []string {
-		if s == nil {
-			return []string{}
-		}
-		return s
-	}
-	nullable := func(s string) any {
-		if s == "" {
-			return nil
-		}
-		return s
-	}
-	status := map[string]any{
-		"overall": c.overall, "fraudTags": orEmpty(c.fraud), "mismatchTags": orEmpty(c.mismatch),
-		"suspicionReasons": []string{}, "autoDocument": nullable(c.autoDoc), "autoFace": nullable(c.autoFace),
-		"manualDocument": nil, "manualFace": nil,
-	}
-	if final {
-		status["manualDocument"], status["manualFace"] = nullable(c.manualDoc), nullable(c.manualFace)
-	}
 	files := map[string]string{}
 	for _, kind := range c.files {
 		files[kind] = fmt.Sprintf("%s%s?X-Amz-Expires=3600&delivery=%d", base, markIDFilePath(c.key, kind), n)
 	}
-	data := map[string]any{
-		"docFirstName": c.first, "docLastName": c.last, "orgFirstName": nullable(c.orgFirst), "orgLastName": nullable(c.orgLast),
-		"docNumber": c.docNumber, "docType": c.docType, "docIssuingCountry": c.docCountry, "docNationality": c.nationality,
-		"docDob": c.dob, "docExpiry": c.expiry, "clientIpProxyRiskLevel": c.proxy, "duplicateFaces": []string{},
+	m := webtest.MarkID{ScanRef: c.scanRef, ClientID: c.clientID, Final: final, IP: c.ip, IPCountry: c.ipCountry,
+		Overall: c.overall, Fraud: c.fraud, Mismatch: c.mismatch, AutoDoc: c.autoDoc, AutoFace: c.autoFace,
+		First: c.first, Last: c.last, OrgFirst: c.orgFirst, OrgLast: c.orgLast, DocNumber: c.docNumber,
+		DocType: c.docType, DocCountry: c.docCountry, Nationality: c.nationality, DOB: c.dob, Expiry: c.expiry,
+		ProxyRisk: c.proxy, Files: files}
+	if final {
+		m.ManualDoc, m.ManualFace = c.manualDoc, c.manualFace
 	}
-	body := map[string]any{
-		"final": final, "platform": "PC", "scanRef": c.scanRef, "clientId": c.clientID,
-		"clientIp": c.ip, "clientIpCountry": c.ipCountry, "status": status, "data": data, "fileUrls": files,
-	}
-	return delivery{key: c.key, source: store.SourceMarkID, ago: ago, body: marshalRaw(body), media: len(files)}
+	return delivery{key: c.key, source: store.SourceMarkID, ago: ago, body: m.Body(), media: len(files)}
 }
 
 // delivery renders the session's callback as the video-KYC vendor sends it.
 func (c vcipCase) delivery(base string) delivery {
 	link := func(path string) string { return base + path + "?sig=e2e" }
+	v := webtest.VCIP{SessionID: c.sessionID, Name: c.name, Email: c.email, Country: c.country, Region: c.region,
+		City: c.city, IP: c.ip, UserAgent: c.userAgent, Browser: c.browser, Feedback: c.feedback,
+		FeedbackMsg: c.feedbackMessage, FieldValues: c.fieldValues, CallbackParameters: c.callbackParameter}
 	media := 0
-	var ins []json.RawMessage
 	for _, in := range c.instructions {
-		// Translations are an object whose key order matters to people: write it by hand.
-		var tr bytes.Buffer
-		tr.WriteByte('{')
-		for i, kv := range in.translations {
-			if i > 0 {
-				tr.WriteByte(',')
-			}
-			tr.Write(marshalRaw(kv[0]))
-			tr.WriteByte(':')
-			tr.Write(marshalRaw(kv[1]))
-		}
-		tr.WriteByte('}')
-		ins = append(ins, marshalRaw(map[string]any{"text": in.text, "isIDCardBoxRequired": in.idCardBox,
-			"isSideNavRequired": false, "isScreenshotRequired": in.screenshot, "translations": json.RawMessage(tr.Bytes())}))
+		v.Instructions = append(v.Instructions, webtest.Instruction{Text: in.text, IDCardBox: in.idCardBox,
+			Screenshot: in.screenshot, Translations: in.translations})
 	}
-	var docs []any
 	if c.document != nil {
-		docs = append(docs, map[string]any{"image": link("/vcip/" + c.key + "/document-1.png"), "data": c.document})
+		v.DocumentImages = []string{link("/vcip/" + c.key + "/document-1.png")}
+		v.DocumentData = []map[string]any{c.document}
 		media++
 	}
-	var shots []any
 	for step := range c.instructions {
-		set := map[string]any{"finalImage": "", "screenshots": []string{}}
-		var others []string
+		var set []string
 		for i := 0; i < c.shotsPerStep; i++ {
-			u := link(fmt.Sprintf("/vcip/%s/step-%d-%d.png", c.key, step+1, i))
-			if i == 0 {
-				set["finalImage"] = u
-			} else {
-				others = append(others, u)
-			}
+			set = append(set, link(fmt.Sprintf("/vcip/%s/step-%d-%d.png", c.key, step+1, i)))
 			media++
 		}
-		if others != nil {
-			set["screenshots"] = others
-		}
-		shots = append(shots, set)
+		v.Screenshots = append(v.Screenshots, set)
 	}
-	recorded := map[string]any{"videoUrl": "", "videoThumbnail": ""}
 	if c.video {
-		recorded = map[string]any{"videoUrl": link("/vcip/" + c.key + "/recording.webm"),
-			"videoThumbnail": link("/vcip/" + c.key + "/thumbnail.png")}
+		v.VideoURL, v.Thumbnail = link("/vcip/"+c.key+"/recording.webm"), link("/vcip/"+c.key+"/thumbnail.png")
 		media += 2
 	}
-	data := map[string]any{
-		"sessionId": c.sessionID, "_id": "rec-" + c.sessionID, "name": c.name, "email": c.email,
-		"instructions": ins, "documents": docs, "screenshots": shots, "recordedVideoData": recorded,
-		"feedback": c.feedback, "feedbackMessage": c.feedbackMessage, "fieldValues": c.fieldValues,
-		"geo": map[string]any{"statusCode": "OK", "countryCode": c.country, "cityName": c.city, "ipAddress": c.ip,
-			"regionName": c.region, "timeZone": "+05:30"},
-		"browserData": map[string]any{"browserName": c.browser, "browserVersion": "120.0", "os": "Win32",
-			"userAgent": c.userAgent, "browserLanguage": "en-IN", "cookieEnabled": "true",
-			"screenWidth": "1920", "screenHeight": "1080", "screenColorDepth": "24",
-			"deviceInfo": map[string]any{"complete_device_name": "Google Chrome", "form_factor": "Desktop", "is_mobile": false}},
-	}
-	body := marshalRaw(map[string]any{"data": data, "callbackParameters": c.callbackParameter})
-	return delivery{key: c.key, source: store.SourceVCIP, ago: c.ago, body: body, media: media}
-}
-
-// marshalRaw encodes v as a vendor would: without escaping <, > and & for HTML.
-func marshalRaw(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic(err) // the seed's values always encode
-	}
-	return bytes.TrimSpace(buf.Bytes())
+	return delivery{key: c.key, source: store.SourceVCIP, ago: c.ago, body: v.Body(), media: media}
 }

@@ -11,8 +11,8 @@ func TestIngestHealth(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	now := time.Date(2026, 5, 10, 12, 0, 0, 0, time.UTC)
-	clk := &rptClock{now: now}
-	db.Now = clk.Now
+	clk := &wsClock{t: now}
+	db.Now = clk.now
 
 	ingest := func(in *Incoming) IngestResult {
 		t.Helper()
@@ -36,7 +36,7 @@ func TestIngestHealth(t *testing.T) {
 
 	authFailed := func(at time.Time, source Source, failures int, from string) {
 		t.Helper()
-		clk.now = at
+		clk.t = at
 		if err := db.Audit(ctx, AuditEntry{Actor: "system", Action: "webhook.auth_failed", TargetType: "webhook",
 			TargetID: string(source), Details: map[string]any{"remote_addr": from, "failures": failures, "window": "1m0s"}}); err != nil {
 			t.Fatal(err)
@@ -46,7 +46,7 @@ func TestIngestHealth(t *testing.T) {
 	authFailed(now.Add(-5*time.Hour), SourceMarkID, 3, "198.51.100.2")
 	authFailed(now.Add(-10*time.Minute), SourceMarkID, 2, "198.51.100.3")
 	authFailed(now.Add(-10*time.Minute), SourceVCIP, 1, "198.51.100.4")
-	clk.now = now
+	clk.t = now
 
 	h, err := db.IngestHealth(ctx, now.Add(-24*time.Hour), []Source{SourceMarkID, SourceVCIP}, 10)
 	if err != nil {

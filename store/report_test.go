@@ -12,16 +12,11 @@ import (
 	"time"
 )
 
-// rptClock is a settable clock for the store under test.
-type rptClock struct{ now time.Time }
-
-func (c *rptClock) Now() time.Time { return c.now }
-
 // rptDecide claims and decides a case as reviewer at the clock's time.
-func rptDecide(t *testing.T, db *DB, clk *rptClock, at time.Time, who Actor, caseID int64, outcome, reason, note string) Decision {
+func rptDecide(t *testing.T, db *DB, clk *wsClock, at time.Time, who Actor, caseID int64, outcome, reason, note string) Decision {
 	t.Helper()
 	ctx := context.Background()
-	clk.now = at
+	clk.t = at
 	if err := db.Claim(ctx, who, caseID); err != nil {
 		t.Fatalf("Claim(%d) by %s: %v", caseID, who.Name, err)
 	}
@@ -53,8 +48,8 @@ func rptUser(t *testing.T, db *DB, name string, roles ...string) Actor {
 func TestReport(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
-	clk := &rptClock{now: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
-	db.Now = clk.Now
+	clk := &wsClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	db.Now = clk.now
 	rev1 := rptUser(t, db, "rev1", RoleReviewer)
 	rev2 := rptUser(t, db, "rev2", RoleReviewer)
 	sup1 := rptUser(t, db, "sup1", RoleSupervisor)
@@ -73,7 +68,7 @@ func TestReport(t *testing.T) {
 	rptDecide(t, db, clk, t0.Add(3*time.Hour), rev2, b, OutcomeDecline, "document_forged", "printout")
 	rptDecide(t, db, clk, t0.Add(2*time.Hour), rev1, c, OutcomeAllow, "document_genuine", "checked by phone")
 	rptDecide(t, db, clk, t0.Add(4*time.Hour), rev2, d, OutcomeAllow, "face_matches", "")
-	clk.now = t0.Add(5 * time.Hour)
+	clk.t = t0.Add(5 * time.Hour)
 	if err := db.Approve(ctx, sup1, d); err != nil {
 		t.Fatalf("Approve: %v", err)
 	}

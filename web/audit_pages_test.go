@@ -19,6 +19,7 @@ import (
 
 	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/store/storetest"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // seedAuditLog writes n entries through the store, one a minute, cycling through three actors and
@@ -292,9 +293,9 @@ func TestAuditExportStreams(t *testing.T) {
 
 // auditMarkIDBody is a SUSPECTED Mark ID callback that needs a decision.
 func auditMarkIDBody(ref string) []byte {
-	return []byte(fmt.Sprintf(`{"clientId":"c-%s","scanRef":%q,"final":true,"platform":"PC",
-"status":{"overall":"SUSPECTED","fraudTags":["FACE_IN_BLACKLIST"],"mismatchTags":[],"autoDocument":"DOC_VALIDATED","autoFace":"FACE_MATCH"},
-"data":{"docFirstName":"ANNA","docLastName":"KOVALENKO","docNumber":"FT1234567","docType":"PASSPORT"}}`, ref, ref))
+	return webtest.MarkID{ScanRef: ref, ClientID: "c-" + ref, Final: true, Overall: "SUSPECTED",
+		Fraud: []string{"FACE_IN_BLACKLIST"}, AutoDoc: "DOC_VALIDATED", AutoFace: "FACE_MATCH",
+		First: "ANNA", Last: "KOVALENKO", DocNumber: "FT1234567", DocType: "PASSPORT"}.Body()
 }
 
 func TestAuditReport(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // open routes: no login. Everything else must refuse an anonymous request.
@@ -346,7 +347,7 @@ func TestUnknownAddressIsNotFound(t *testing.T) {
 			t.Errorf("GET %s as a reviewer = %d, want 404", path, p.Status)
 		}
 	}
-	ta.postMarkID(t, markIDCallback{ScanRef: "reload-1", Overall: "SUSPECTED"}.body())
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "reload-1", Overall: "SUSPECTED"}.Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "reload-1")
 	// Reloading the address a decision form posted to shows the case again.
 	if p := rev.get(fmt.Sprintf("/cases/%d/decision", id)); p.URL.Path != fmt.Sprintf("/cases/%d", id) || p.Status != http.StatusOK {

@@ -17,7 +17,7 @@ func TestDecisionOnStaleEvidenceNeedsAFreshLook(t *testing.T) {
 	ta := newTestApp(t)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
 	cb := suspected("stale-1", "OLGA", "STALE")
-	ta.postMarkID(t, cb.body())
+	ta.postMarkID(t, cb.Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "stale-1")
 	path := fmt.Sprintf("/cases/%d", id)
 	rev.postForm(path+"/claim", nil)
@@ -25,7 +25,7 @@ func TestDecisionOnStaleEvidenceNeedsAFreshLook(t *testing.T) {
 
 	cb.Fraud = append(cb.Fraud, "DOC_MOBILE_PHOTO") // new evidence arrives
 	ta.clock.Advance(1)
-	ta.postMarkID(t, cb.body())
+	ta.postMarkID(t, cb.Body())
 
 	form := url.Values{"outcome": {"decline"}, "reason": {"document_forged"}, "note": {"forged"}, "confirm": {"1"}, "seen": {seenBefore}}
 	p := rev.postForm(path+"/decision", form)
@@ -52,7 +52,7 @@ func TestDecisionOnStaleEvidenceNeedsAFreshLook(t *testing.T) {
 func TestLapsedClaimKeepsTheReviewersNote(t *testing.T) {
 	ta := newTestApp(t)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postMarkID(t, suspected("lapse-1", "LEV", "LAPSED").body())
+	ta.postMarkID(t, suspected("lapse-1", "LEV", "LAPSED").Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "lapse-1")
 	path := fmt.Sprintf("/cases/%d", id)
 	rev.postForm(path+"/claim", nil)
@@ -76,7 +76,7 @@ func TestLapsedClaimKeepsTheReviewersNote(t *testing.T) {
 func TestDecidedRowsShowTheDecision(t *testing.T) {
 	ta := newTestApp(t)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postMarkID(t, suspected("row-dec", "ROW", "DECIDED").body())
+	ta.postMarkID(t, suspected("row-dec", "ROW", "DECIDED").Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "row-dec")
 	rev.postForm(fmt.Sprintf("/cases/%d/claim", id), nil)
 	decide(rev, id, "decline", "document_forged", "forged stamp")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/views"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // nestedArrays is depth arrays inside each other with a string at the bottom: [[[…"x"…]]].
@@ -33,8 +34,8 @@ func siblings(n int) []byte {
 
 // markIDWithAdditionalData is a Mark ID callback whose data.additionalData is raw, verbatim.
 func markIDWithAdditionalData(ref string, raw []byte) []byte {
-	body := markIDCallback{ScanRef: ref, First: "ANNA", Last: "HOSTILE", Overall: "SUSPECTED", Final: true,
-		Data: map[string]any{"additionalData": "@@RAW@@"}}.body()
+	body := webtest.MarkID{ScanRef: ref, First: "ANNA", Last: "HOSTILE", Overall: "SUSPECTED", Final: true,
+		Data: map[string]any{"additionalData": "@@RAW@@"}}.Body()
 	return bytes.Replace(body, []byte(`"@@RAW@@"`), raw, 1)
 }
 
@@ -126,13 +127,13 @@ func TestCasePageBoundsVendorJSON(t *testing.T) {
 func TestCasePageManyDuplicateFaces(t *testing.T) {
 	ta := newTestApp(t)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postMarkID(t, markIDCallback{ScanRef: "face-0", First: "EARLIER", Overall: "APPROVED", Final: true}.body())
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "face-0", First: "EARLIER", Overall: "APPROVED", Final: true}.Body())
 	refs := make([]string, 40_000)
 	for i := range refs {
 		refs[i] = fmt.Sprintf("face-%d", i)
 	}
-	ta.postMarkID(t, markIDCallback{ScanRef: "many-faces", First: "ANNA", Overall: "SUSPECTED", Final: true,
-		DuplicateFaces: refs}.body())
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "many-faces", First: "ANNA", Overall: "SUSPECTED", Final: true,
+		DuplicateFaces: refs}.Body())
 	p := rev.get(fmt.Sprintf("/cases/%d", ta.caseIDByRef(t, store.SourceMarkID, "many-faces")))
 	if p.Status != http.StatusOK {
 		t.Fatalf("case page = %d, want 200", p.Status)

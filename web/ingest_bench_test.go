@@ -3,11 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // benchServer runs the real app on a loopback listener for a benchmark.
@@ -41,19 +39,13 @@ func benchServer(b *testing.B) *httptest.Server {
 	return srv
 }
 
+// benchMarkIDBody is a SUSPECTED, automatic Mark ID callback with one file.
 func benchMarkIDBody(ref string) []byte {
-	return []byte(fmt.Sprintf(`{"clientId":"c-%s","scanRef":%q,"final":false,"platform":"PC","clientIp":"203.0.113.9",
-"clientIpCountry":"AE","status":{"overall":"SUSPECTED","fraudTags":["FACE_IN_BLACKLIST"],"mismatchTags":["NAME"],
-"autoDocument":"DOC_VALIDATED","autoFace":"FACE_MATCH","manualDocument":null,"manualFace":null},
-"data":{"docFirstName":"ANNA","docLastName":"KOVALENKO","docNumber":"FT1234567","docExpiry":"2031-05-04",
-"docDob":"1990-05-04","docType":"PASSPORT","docNationality":"UA","docIssuingCountry":"UA"},
-"fileUrls":{"FRONT":"https://media.example.test/%s/FRONT.png"}}`, ref, ref, ref))
-}
-
-func sign(body []byte, secret string) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
+	return webtest.MarkID{ScanRef: ref, ClientID: "c-" + ref, IP: "203.0.113.9", IPCountry: "AE", Overall: "SUSPECTED",
+		Fraud: []string{"FACE_IN_BLACKLIST"}, Mismatch: []string{"NAME"}, AutoDoc: "DOC_VALIDATED", AutoFace: "FACE_MATCH",
+		First: "ANNA", Last: "KOVALENKO", DocNumber: "FT1234567", Expiry: "2031-05-04", DOB: "1990-05-04",
+		DocType: "PASSPORT", Nationality: "UA", DocCountry: "UA",
+		Files: map[string]string{"FRONT": "https://media.example.test/" + ref + "/FRONT.png"}}.Body()
 }
 
 // BenchmarkIngest measures acknowledged (durable) callbacks per second and latency percentiles over
@@ -84,7 +76,7 @@ func BenchmarkIngest(b *testing.B) {
 						}
 						body := benchMarkIDBody(fmt.Sprintf("bench-%d-%d", senders, i))
 						req, _ := http.NewRequest(http.MethodPost, srv.URL+"/webhooks/markid", bytes.NewReader(body))
-						req.Header.Set("Idenfy-Signature", sign(body, "bench-secret"))
+						req.Header.Set("Idenfy-Signature", webtest.MarkIDSignature(body, "bench-secret"))
 						t0 := time.Now()
 						resp, err := client.Do(req)
 						if err != nil {

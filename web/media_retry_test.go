@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // TestAdminRetriesFailedMediaFromHealth: admins do not open cases, so the ingest health page lists
@@ -15,8 +16,8 @@ func TestAdminRetriesFailedMediaFromHealth(t *testing.T) {
 	ta := newTestApp(t)
 	ctx := context.Background()
 	adm := ta.loginAs(t, "adm", store.RoleAdmin)
-	ta.postMarkID(t, markIDCallback{ScanRef: "media-fail", Overall: "SUSPECTED",
-		Files: map[string]string{"FRONT": "https://media.example.test/front.png"}}.body())
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "media-fail", Overall: "SUSPECTED",
+		Files: map[string]string{"FRONT": "https://media.example.test/front.png"}}.Body())
 	media, err := ta.db.CaseMedia(ctx, ta.caseIDByRef(t, store.SourceMarkID, "media-fail"))
 	if err != nil || len(media) != 1 {
 		t.Fatalf("CaseMedia = %d rows, %v", len(media), err)

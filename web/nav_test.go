@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // TestNavCountsOnEveryPage: the queue counts its tabs once and hands them to the navigation; other
@@ -12,9 +13,9 @@ import (
 func TestNavCountsOnEveryPage(t *testing.T) {
 	ta := newTestApp(t)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postMarkID(t, suspected("nav-1", "NINA", "ONE").body())
-	ta.postMarkID(t, suspected("nav-2", "NINA", "TWO").body())
-	ta.postMarkID(t, markIDCallback{ScanRef: "nav-3", Overall: "APPROVED", Final: true}.body())
+	ta.postMarkID(t, suspected("nav-1", "NINA", "ONE").Body())
+	ta.postMarkID(t, suspected("nav-2", "NINA", "TWO").Body())
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "nav-3", Overall: "APPROVED", Final: true}.Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "nav-1")
 	for _, path := range []string{"/cases", "/cases?source=vcip", fmt.Sprintf("/cases/%d", id)} {
 		p := rev.get(path)

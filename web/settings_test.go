@@ -24,7 +24,7 @@ func TestSettingsChangeRulesAndAreAudited(t *testing.T) {
 	ta := newTestApp(t)
 	adm := ta.loginAs(t, "adm", store.RoleAdmin)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postMarkID(t, suspected("set-1", "ANNA", "SETTINGS").body())
+	ta.postMarkID(t, suspected("set-1", "ANNA", "SETTINGS").Body())
 	ta.clock.Advance(3 * time.Hour)
 
 	if n := rev.get("/cases").find(`[data-overdue="true"]`).Length(); n != 0 {

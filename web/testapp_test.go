@@ -7,10 +7,7 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -20,7 +17,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +24,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/store/storetest"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // Credentials every test app accepts on its webhooks.
@@ -36,33 +34,13 @@ const (
 	testVCIPToken    = "test-token"
 )
 
-// testClock is the app's clock, moved by the test.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock forward by d.
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // testApp is the real application on a loopback server with a temporary database.
 type testApp struct {
 	app   *App
 	db    *store.DB
 	srv   *httptest.Server
 	url   string
-	clock *testClock
+	clock *storetest.Clock
 	cfg   Config
 }
 
@@ -98,7 +76,7 @@ func newTestApp(t testing.TB, opts ...testAppOption) *testApp {
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
 	}
-	clock := &testClock{t: time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC)}
+	clock := storetest.NewClock(time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC))
 	cfg := Config{
 		DataDir:            dir,
 		SessionKey:         key,
@@ -269,9 +247,7 @@ type webhookResult struct {
 // postMarkID delivers a Mark ID callback signed with the test secret.
 func (ta *testApp) postMarkID(t testing.TB, body []byte) webhookResult {
 	t.Helper()
-	mac := hmac.New(sha256.New, []byte(testMarkIDSecret))
-	mac.Write(body)
-	return ta.postWebhook(t, "/webhooks/markid", body, "Idenfy-Signature", hex.EncodeToString(mac.Sum(nil)))
+	return ta.postWebhook(t, "/webhooks/markid", body, "Idenfy-Signature", webtest.MarkIDSignature(body, testMarkIDSecret))
 }
 
 // postVCIP delivers a video-KYC callback with the test bearer token.
@@ -314,160 +290,4 @@ func (ta *testApp) caseIDByRef(t testing.TB, source store.Source, ref string) in
 		t.Fatalf("no %s case with reference %q", source, ref)
 	}
 	return id
-}
-
-// markIDCallback is a Mark ID result callback in the few words tests need; zero fields are left
-// out of the body (or sent as the vendor sends them when empty).
-type markIDCallback struct {
-	ScanRef, ClientID, ExternalRef string
-	First, Last, FullName          string
-	OrgFirst, OrgLast              string
-	Overall                        string
-	Final                          bool
-	Fraud, Mismatch, Suspicion     []string
-	AutoDoc, AutoFace              string
-	ManualDoc, ManualFace          string
-	DocType, DocNumber, DocCountry string
-	Nationality, DOB, Expiry       string
-	IP, IPCountry, ProxyRisk       string
-	Files                          map[string]string // fileUrls: FRONT, BACK, FACE, FACE_VIDEO…
-	AML, LID                       []any
-	DuplicateFaces                 []string
-	// Data and Top add or replace fields of "data" and of the top level, verbatim.
-	Data, Top map[string]any
-}
-
-// body renders the callback as the vendor would send it.
-func (m markIDCallback) body() []byte {
-	orEmpty := func(s []string) []string {
-		if s == nil {
-			return []string{}
-		}
-		return s
-	}
-	data := map[string]any{
-		"docFirstName": m.First, "docLastName": m.Last, "fullName": m.FullName,
-		"orgFirstName": m.OrgFirst, "orgLastName": m.OrgLast,
-		"docNumber": m.DocNumber, "docType": m.DocType, "docIssuingCountry": m.DocCountry,
-		"docNationality": m.Nationality, "docDob": m.DOB, "docExpiry": m.Expiry,
-		"clientIpProxyRiskLevel": m.ProxyRisk, "duplicateFaces": m.DuplicateFaces,
-	}
-	for k, v := range data {
-		if v == "" {
-			data[k] = nil
-		}
-	}
-	b := map[string]any{
-		"scanRef": m.ScanRef, "clientId": m.ClientID, "externalRef": m.ExternalRef, "final": m.Final,
-		"clientIp": m.IP, "clientIpCountry": m.IPCountry,
-		"status": map[string]any{
-			"overall": m.Overall, "fraudTags": orEmpty(m.Fraud), "mismatchTags": orEmpty(m.Mismatch),
-			"suspicionReasons": orEmpty(m.Suspicion), "autoDocument": m.AutoDoc, "autoFace": m.AutoFace,
-			"manualDocument": m.ManualDoc, "manualFace": m.ManualFace,
-		},
-		"data": data, "fileUrls": m.Files,
-	}
-	for k, v := range m.Data {
-		data[k] = v
-	}
-	for k, v := range m.Top {
-		b[k] = v
-	}
-	if m.AML != nil {
-		b["AML"] = m.AML
-	}
-	if m.LID != nil {
-		b["LID"] = m.LID
-	}
-	return marshalRaw(b)
-}
-
-// marshalRaw encodes v as a vendor would: without escaping <, > and & for HTML.
-func marshalRaw(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic(err)
-	}
-	return bytes.TrimSpace(buf.Bytes())
-}
-
-// vcipInstruction is one instruction of a video-KYC callback; Translations keep their order.
-type vcipInstruction struct {
-	Text                         string
-	IDCardBox, SideNav, Snapshot bool
-	Translations                 [][2]string // {"HINDI", "…"}
-}
-
-// vcipCallback is a video-KYC session callback in the few words tests need.
-type vcipCallback struct {
-	SessionID, Name, Email string
-	Country, City, IP      string // geo
-	UserAgent, Browser     string
-	Instructions           []vcipInstruction
-	DocumentImages         []string
-	DocumentData           []map[string]any
-	Screenshots            [][]string // per step: final image first, then the others
-	VideoURL, Thumbnail    string
-	Feedback, FeedbackMsg  string
-	FieldValues            map[string]any
-	CallbackParameters     map[string]any
-}
-
-// body renders the callback as the vendor would send it.
-func (v vcipCallback) body() []byte {
-	var ins []json.RawMessage
-	for _, in := range v.Instructions {
-		var tr bytes.Buffer
-		tr.WriteByte('{')
-		for i, kv := range in.Translations {
-			if i > 0 {
-				tr.WriteByte(',')
-			}
-			k, val := marshalRaw(kv[0]), marshalRaw(kv[1])
-			tr.Write(k)
-			tr.WriteByte(':')
-			tr.Write(val)
-		}
-		tr.WriteByte('}')
-		b := marshalRaw(map[string]any{"text": in.Text, "isIDCardBoxRequired": in.IDCardBox,
-			"isSideNavRequired": in.SideNav, "isScreenshotRequired": in.Snapshot, "translations": json.RawMessage(tr.Bytes())})
-		ins = append(ins, b)
-	}
-	var docs []any
-	for i, img := range v.DocumentImages {
-		d := map[string]any{"image": img}
-		if i < len(v.DocumentData) {
-			d["data"] = v.DocumentData[i]
-		}
-		docs = append(docs, d)
-	}
-	var shots []any
-	for _, s := range v.Screenshots {
-		set := map[string]any{"finalImage": "", "screenshots": []string{}}
-		if len(s) > 0 {
-			set["finalImage"] = s[0]
-			set["screenshots"] = s[1:]
-		}
-		shots = append(shots, set)
-	}
-	data := map[string]any{
-		"sessionId": v.SessionID, "_id": "rec-" + v.SessionID, "name": v.Name, "email": v.Email,
-		"instructions": ins, "documents": docs, "screenshots": shots,
-		"feedback": v.Feedback, "feedbackMessage": v.FeedbackMsg, "fieldValues": v.FieldValues,
-		"recordedVideoData": map[string]any{"videoUrl": v.VideoURL, "videoThumbnail": v.Thumbnail},
-	}
-	if v.Country != "" || v.IP != "" {
-		data["geo"] = map[string]any{"statusCode": "OK", "countryCode": v.Country, "cityName": v.City,
-			"ipAddress": v.IP, "regionName": "Maharashtra", "zipCode": "400099", "latitude": "19.07",
-			"longitude": "72.87", "timeZone": "+05:30"}
-	}
-	if v.UserAgent != "" || v.Browser != "" {
-		data["browserData"] = map[string]any{"browserName": v.Browser, "browserVersion": v.Browser + " 120",
-			"os": "Win32", "userAgent": v.UserAgent, "browserLanguage": "en-IN", "cookieEnabled": "true",
-			"screenWidth": "1920", "screenHeight": "1080", "screenColorDepth": "24",
-			"deviceInfo": map[string]any{"complete_device_name": "Google Chrome", "form_factor": "Desktop", "is_mobile": false}}
-	}
-	return marshalRaw(map[string]any{"data": data, "callbackParameters": v.CallbackParameters})
 }

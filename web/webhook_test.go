@@ -3,9 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/web/ingest"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // send posts a raw webhook and returns the status and decoded answer, whatever the status.
@@ -38,12 +36,6 @@ func (ta *testApp) send(t *testing.T, path string, body []byte, headers map[stri
 	_ = json.NewDecoder(resp.Body).Decode(&r)
 	r.Status = resp.StatusCode
 	return r
-}
-
-func hmacHex(secret string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
 }
 
 func countDeliveries(t *testing.T, ta *testApp) (stored, dup, quarantined int) {
@@ -70,7 +62,7 @@ func TestWebhookAuthentication(t *testing.T) {
 		c.MarkIDSecrets = []string{"old-secret", "new-secret"} // rotation: both accepted
 		c.MaxBodyBytes = 4096
 	}))
-	body := markIDCallback{ScanRef: "auth-1", Overall: "SUSPECTED", First: "ANNA", Last: "K"}.body()
+	body := webtest.MarkID{ScanRef: "auth-1", Overall: "SUSPECTED", First: "ANNA", Last: "K"}.Body()
 	cases := []struct {
 		name    string
 		path    string
@@ -78,17 +70,17 @@ func TestWebhookAuthentication(t *testing.T) {
 		headers map[string]string
 		want    int
 	}{
-		{"markid new secret", "/webhooks/markid", body, map[string]string{"Idenfy-Signature": hmacHex("new-secret", body)}, 200},
-		{"markid old secret", "/webhooks/markid", body, map[string]string{"Idenfy-Signature": hmacHex("old-secret", body)}, 200},
-		{"markid uppercase hex", "/webhooks/markid", body, map[string]string{"Idenfy-Signature": strings.ToUpper(hmacHex("new-secret", body))}, 200},
-		{"markid wrong secret", "/webhooks/markid", body, map[string]string{"Idenfy-Signature": hmacHex("guess", body)}, 401},
-		{"markid signature of other bytes", "/webhooks/markid", body, map[string]string{"Idenfy-Signature": hmacHex("new-secret", append(body, ' '))}, 401},
+		{"markid new secret", "/webhooks/markid", body, map[string]string{"Idenfy-Signature": webtest.MarkIDSignature(body, "new-secret")}, 200},
+		{"markid old secret", "/webhooks/markid", body, map[string]string{"Idenfy-Signature": webtest.MarkIDSignature(body, "old-secret")}, 200},
+		{"markid uppercase hex", "/webhooks/markid", body, map[string]string{"Idenfy-Signature": strings.ToUpper(webtest.MarkIDSignature(body, "new-secret"))}, 200},
+		{"markid wrong secret", "/webhooks/markid", body, map[string]string{"Idenfy-Signature": webtest.MarkIDSignature(body, "guess")}, 401},
+		{"markid signature of other bytes", "/webhooks/markid", body, map[string]string{"Idenfy-Signature": webtest.MarkIDSignature(append(body, ' '), "new-secret")}, 401},
 		{"markid no signature", "/webhooks/markid", body, nil, 401},
 		{"markid garbage signature", "/webhooks/markid", body, map[string]string{"Idenfy-Signature": "zz"}, 401},
-		{"vcip token", "/webhooks/vcip", vcipCallback{SessionID: "v-auth"}.body(), map[string]string{"Authorization": "Bearer " + testVCIPToken}, 200},
-		{"vcip wrong token", "/webhooks/vcip", vcipCallback{SessionID: "v-auth2"}.body(), map[string]string{"Authorization": "Bearer nope"}, 401},
-		{"vcip missing token", "/webhooks/vcip", vcipCallback{SessionID: "v-auth3"}.body(), nil, 401},
-		{"vcip basic instead of bearer", "/webhooks/vcip", vcipCallback{SessionID: "v-auth4"}.body(), map[string]string{"Authorization": "Basic " + testVCIPToken}, 401},
+		{"vcip token", "/webhooks/vcip", webtest.VCIP{SessionID: "v-auth"}.Body(), map[string]string{"Authorization": "Bearer " + testVCIPToken}, 200},
+		{"vcip wrong token", "/webhooks/vcip", webtest.VCIP{SessionID: "v-auth2"}.Body(), map[string]string{"Authorization": "Bearer nope"}, 401},
+		{"vcip missing token", "/webhooks/vcip", webtest.VCIP{SessionID: "v-auth3"}.Body(), nil, 401},
+		{"vcip basic instead of bearer", "/webhooks/vcip", webtest.VCIP{SessionID: "v-auth4"}.Body(), map[string]string{"Authorization": "Basic " + testVCIPToken}, 401},
 		{"oversize body", "/webhooks/vcip", bytes.Repeat([]byte("x"), 5000), map[string]string{"Authorization": "Bearer " + testVCIPToken}, 413},
 	}
 	for _, tc := range cases {
@@ -125,9 +117,9 @@ func TestWebhookAuthentication(t *testing.T) {
 
 func TestWebhookSourceNotConfigured(t *testing.T) {
 	ta := newTestApp(t, withConfig(func(c *Config) { c.MarkIDSecrets = nil; c.VCIPTokens = nil }))
-	body := markIDCallback{ScanRef: "x"}.body()
+	body := webtest.MarkID{ScanRef: "x"}.Body()
 	for _, path := range []string{"/webhooks/markid", "/webhooks/vcip"} {
-		got := ta.send(t, path, body, map[string]string{"Idenfy-Signature": hmacHex("", body), "Authorization": "Bearer "})
+		got := ta.send(t, path, body, map[string]string{"Idenfy-Signature": webtest.MarkIDSignature(body, ""), "Authorization": "Bearer "})
 		if got.Status != http.StatusServiceUnavailable || !strings.Contains(got.Message, "not configured") {
 			t.Errorf("POST %s unconfigured = %d %q, want 503 saying it is not configured", path, got.Status, got.Message)
 		}
@@ -139,7 +131,7 @@ func TestWebhookSourceNotConfigured(t *testing.T) {
 
 func TestWebhookTripleDeliveryIsOneEvent(t *testing.T) {
 	ta := newTestApp(t)
-	body := markIDCallback{ScanRef: "triple", Overall: "SUSPECTED", Fraud: []string{"FACE_SUSPECTED"}}.body()
+	body := webtest.MarkID{ScanRef: "triple", Overall: "SUSPECTED", Fraud: []string{"FACE_SUSPECTED"}}.Body()
 	first := ta.postMarkID(t, body)
 	for i := 0; i < 3; i++ {
 		r := ta.postMarkID(t, body)
@@ -195,16 +187,16 @@ func TestWebhookMalformedIsQuarantinedAndAcknowledged(t *testing.T) {
 
 func TestWebhookOrderingByMeaning(t *testing.T) {
 	ta := newTestApp(t)
-	manual := markIDCallback{ScanRef: "order-1", Overall: "APPROVED", Final: true, AutoDoc: "DOC_VALIDATED", AutoFace: "FACE_MATCH",
+	manual := webtest.MarkID{ScanRef: "order-1", Overall: "APPROVED", Final: true, AutoDoc: "DOC_VALIDATED", AutoFace: "FACE_MATCH",
 		ManualDoc: "DOC_VALIDATED", ManualFace: "FACE_MATCH"}
-	auto := markIDCallback{ScanRef: "order-1", Overall: "SUSPECTED", Final: false, Fraud: []string{"FACE_SUSPECTED"}}
-	ta.postMarkID(t, manual.body())
+	auto := webtest.MarkID{ScanRef: "order-1", Overall: "SUSPECTED", Final: false, Fraud: []string{"FACE_SUSPECTED"}}
+	ta.postMarkID(t, manual.Body())
 	ta.clock.Advance(1)
-	ta.postMarkID(t, auto.body()) // late automatic result
-	expired := markIDCallback{ScanRef: "order-2", Overall: "EXPIRED"}
-	denied := markIDCallback{ScanRef: "order-3", Overall: "DENIED", Final: true, AutoFace: "FACE_MISMATCH"}
-	ta.postMarkID(t, expired.body())
-	ta.postMarkID(t, denied.body())
+	ta.postMarkID(t, auto.Body()) // late automatic result
+	expired := webtest.MarkID{ScanRef: "order-2", Overall: "EXPIRED"}
+	denied := webtest.MarkID{ScanRef: "order-3", Overall: "DENIED", Final: true, AutoFace: "FACE_MISMATCH"}
+	ta.postMarkID(t, expired.Body())
+	ta.postMarkID(t, denied.Body())
 	want := map[string]string{"order-1": "APPROVED", "order-2": "EXPIRED", "order-3": "DENIED"}
 	got := map[string]string{}
 	states := map[string]string{}

@@ -15,11 +15,12 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // suspected is a Mark ID callback a reviewer must decide.
-func suspected(ref, first, last string) markIDCallback {
-	return markIDCallback{ScanRef: ref, ClientID: "client-" + ref, First: first, Last: last, Overall: "SUSPECTED",
+func suspected(ref, first, last string) webtest.MarkID {
+	return webtest.MarkID{ScanRef: ref, ClientID: "client-" + ref, First: first, Last: last, Overall: "SUSPECTED",
 		AutoDoc: "DOC_VALIDATED", AutoFace: "FACE_MATCH", DocType: "PASSPORT", DocNumber: "P-" + ref,
 		DocCountry: "LT", Nationality: "LT", IPCountry: "LT", DOB: "1990-04-12", Expiry: "2031-01-01",
 		Fraud: []string{"FACE_SUSPECTED"}}
@@ -49,17 +50,17 @@ func TestQueueFiltersAndSearch(t *testing.T) {
 
 	anna := suspected("scan-anna", "ANNA", "KOVALENKO")
 	anna.DocCountry, anna.IPCountry, anna.DocNumber = "UA", "AE", "FT1234567"
-	ta.postMarkID(t, anna.body())
+	ta.postMarkID(t, anna.Body())
 	ta.clock.Advance(time.Minute)
 	viktor := suspected("scan-viktor", "VIKTOR", "EXAMPLOV")
 	viktor.Fraud, viktor.Mismatch = []string{"AML_SUSPECTION"}, []string{"NAME"}
-	ta.postMarkID(t, viktor.body())
+	ta.postMarkID(t, viktor.Body())
 	ta.clock.Advance(time.Minute)
-	ta.postVCIP(t, vcipCallback{SessionID: "sess-priya", Name: "PRIYA NAIR", Country: "IN"}.body())
+	ta.postVCIP(t, webtest.VCIP{SessionID: "sess-priya", Name: "PRIYA NAIR", Country: "IN"}.Body())
 	ta.clock.Advance(time.Minute)
 	ok := suspected("scan-ok", "JONAS", "PETRAITIS")
 	ok.Overall, ok.Final, ok.Fraud = "APPROVED", true, nil
-	ta.postMarkID(t, ok.body())
+	ta.postMarkID(t, ok.Body())
 
 	tests := []struct {
 		query string
@@ -132,7 +133,7 @@ func TestQueueKeysetPagesAndOverdue(t *testing.T) {
 	var want []string
 	for i := 0; i < 57; i++ {
 		ref := fmt.Sprintf("scan-%03d", i)
-		ta.postMarkID(t, suspected(ref, "P", fmt.Sprintf("N%03d", i)).body())
+		ta.postMarkID(t, suspected(ref, "P", fmt.Sprintf("N%03d", i)).Body())
 		want = append(want, ref)
 		if i%4 != 0 {
 			ta.clock.Advance(time.Minute)
@@ -149,7 +150,7 @@ func TestQueueKeysetPagesAndOverdue(t *testing.T) {
 		pages = append(pages, next)
 		if len(pages) == 1 {
 			// A case arriving between pages does not shift the next page.
-			ta.postMarkID(t, suspected("scan-late", "L", "LATE").body())
+			ta.postMarkID(t, suspected("scan-late", "L", "LATE").Body())
 			want = append(want, "scan-late")
 		}
 		next, _ = p.testid("pager-next").Attr("href")
@@ -188,9 +189,9 @@ func TestQueueEmptyAndClaimNext(t *testing.T) {
 	if p.URL.Path != "/cases" || p.URL.Query().Get("flash") != "nonext" || p.testid("flash").Length() != 1 {
 		t.Errorf("claim next with nothing waiting landed on %s", p.URL)
 	}
-	ta.postMarkID(t, suspected("scan-1", "A", "ONE").body())
+	ta.postMarkID(t, suspected("scan-1", "A", "ONE").Body())
 	ta.clock.Advance(time.Minute)
-	ta.postMarkID(t, suspected("scan-2", "B", "TWO").body())
+	ta.postMarkID(t, suspected("scan-2", "B", "TWO").Body())
 	p = rev.postForm("/cases/claim-next", nil)
 	if want := fmt.Sprintf("/cases/%d", ta.caseIDByRef(t, store.SourceMarkID, "scan-1")); p.URL.Path != want {
 		t.Fatalf("claim next opened %s, want %s", p.URL.Path, want)
@@ -214,7 +215,7 @@ func TestClaimConflictsAndExpiry(t *testing.T) {
 	ta := newTestApp(t)
 	a := ta.loginAs(t, "rev-a", store.RoleReviewer)
 	b := ta.loginAs(t, "rev-b", store.RoleReviewer)
-	ta.postMarkID(t, suspected("scan-c", "CARA", "CLAIM").body())
+	ta.postMarkID(t, suspected("scan-c", "CARA", "CLAIM").Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "scan-c")
 	path := fmt.Sprintf("/cases/%d", id)
 
@@ -267,7 +268,7 @@ func TestClaimConflictsAndExpiry(t *testing.T) {
 func TestDecisionValidationAndSuccess(t *testing.T) {
 	ta := newTestApp(t)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postMarkID(t, suspected("scan-v", "VERA", "VALID").body())
+	ta.postMarkID(t, suspected("scan-v", "VERA", "VALID").Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "scan-v")
 	path := fmt.Sprintf("/cases/%d", id)
 	rev.postForm(path+"/claim", nil)
@@ -330,7 +331,7 @@ func TestFourEyesMakerChecker(t *testing.T) {
 	sup1 := ta.loginAs(t, "sup1", store.RoleSupervisor)
 	sup2 := ta.loginAs(t, "sup2", store.RoleSupervisor)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postVCIP(t, vcipCallback{SessionID: "sess-4e", Name: "FOUR EYES", Country: "IN"}.body())
+	ta.postVCIP(t, webtest.VCIP{SessionID: "sess-4e", Name: "FOUR EYES", Country: "IN"}.Body())
 	id := ta.caseIDByRef(t, store.SourceVCIP, "sess-4e")
 	path := fmt.Sprintf("/cases/%d", id)
 
@@ -375,7 +376,7 @@ func TestLateCallbackAfterDecisionAndReopen(t *testing.T) {
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
 	sup := ta.loginAs(t, "sup", store.RoleSupervisor)
 	cb := suspected("scan-late", "LATE", "COMER")
-	ta.postMarkID(t, cb.body())
+	ta.postMarkID(t, cb.Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "scan-late")
 	path := fmt.Sprintf("/cases/%d", id)
 	rev.postForm(path+"/claim", nil)
@@ -384,7 +385,7 @@ func TestLateCallbackAfterDecisionAndReopen(t *testing.T) {
 	ta.clock.Advance(2 * time.Hour)
 	cb.Final, cb.ManualDoc, cb.ManualFace = true, "DOC_VALIDATED", "FACE_MISMATCH"
 	cb.Fraud = []string{"FACE_SUSPECTED", "VIRTUAL_CAMERA"}
-	ta.postMarkID(t, cb.body())
+	ta.postMarkID(t, cb.Body())
 
 	q := rev.get("/cases")
 	if got := rowRefs(q); !slices.Equal(got, []string{"scan-late"}) {
@@ -431,7 +432,7 @@ func TestAuditorSeesNoDecisionControls(t *testing.T) {
 	ta := newTestApp(t)
 	aud := ta.loginAs(t, "aud", store.RoleAuditor)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postMarkID(t, suspected("scan-a", "AUDIT", "ME").body())
+	ta.postMarkID(t, suspected("scan-a", "AUDIT", "ME").Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "scan-a")
 	path := fmt.Sprintf("/cases/%d", id)
 
@@ -472,7 +473,7 @@ func TestReassignBySupervisor(t *testing.T) {
 	a := ta.loginAs(t, "rev-a", store.RoleReviewer)
 	ta.addUser(t, "rev-b", store.RoleReviewer)
 	sup := ta.loginAs(t, "sup", store.RoleSupervisor)
-	ta.postMarkID(t, suspected("scan-r", "RE", "ASSIGN").body())
+	ta.postMarkID(t, suspected("scan-r", "RE", "ASSIGN").Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "scan-r")
 	path := fmt.Sprintf("/cases/%d", id)
 	a.postForm(path+"/claim", nil)
@@ -525,7 +526,7 @@ func TestCasePageEvidence(t *testing.T) {
 	sup := ta.loginAs(t, "sup", store.RoleSupervisor)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
 	other := suspected("scan-other", "OTTO", "OTHER")
-	ta.postMarkID(t, other.body())
+	ta.postMarkID(t, other.Body())
 
 	cb := suspected("scan-ev", "ANNA", "KOVALENKO")
 	cb.OrgFirst, cb.OrgLast = "АННА", "КОВАЛЕНКО"
@@ -538,11 +539,11 @@ func TestCasePageEvidence(t *testing.T) {
 	cb.AML = []any{map[string]any{"serviceName": "NameCheck", "serviceGroupType": "AML",
 		"status": map[string]any{"overallStatus": "SUSPECTED", "checkSuccessful": true},
 		"data":   []any{map[string]any{"name": "ANNA", "listName": "PEPS"}, map[string]any{"name": "ANNA", "listName": "OFAC"}}}}
-	ta.postMarkID(t, cb.body())
+	ta.postMarkID(t, cb.Body())
 	ta.clock.Advance(20 * time.Minute)
 	cb.Final, cb.ManualDoc, cb.ManualFace = true, "DOC_VALIDATED", "FACE_MATCH"
 	cb.Files["FRONT"] = "https://media.example.test/front.png?sig=2"
-	ta.postMarkID(t, cb.body())
+	ta.postMarkID(t, cb.Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "scan-ev")
 
 	// The first delivery's FRONT is archived, the second's is still queued: the archived one shows.
@@ -630,9 +631,9 @@ func TestCasePageEvidence(t *testing.T) {
 func TestVideoKYCCasePage(t *testing.T) {
 	ta := newTestApp(t)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	cb := vcipCallback{SessionID: "sess-lang", Name: "PRIYA NAIR", Country: "AE", City: "Dubai",
-		Instructions: []vcipInstruction{
-			{Text: "Please show your PAN card", IDCardBox: true, Snapshot: true, Translations: [][2]string{
+	cb := webtest.VCIP{SessionID: "sess-lang", Name: "PRIYA NAIR", Country: "AE", City: "Dubai",
+		Instructions: []webtest.Instruction{
+			{Text: "Please show your PAN card", IDCardBox: true, Screenshot: true, Translations: [][2]string{
 				{"ENGLISH", "Please show your PAN card"}, {"HINDI", "कृपया अपना पैन कार्ड दिखाएं"},
 				{"KANNADA", "ದಯವಿಟ್ಟು ನಿಮ್ಮ ಪ್ಯಾನ್ ಕಾರ್ಡ್ ತೋರಿಸಿ"}, {"KLINGON", "qaStaH nuq"}}},
 			{Text: "What is your name?", Translations: [][2]string{{"ENGLISH", "What is your name?"}, {"HINDI", "तुम्हारा नाम क्या है?"}}},
@@ -643,7 +644,7 @@ func TestVideoKYCCasePage(t *testing.T) {
 		VideoURL:       "https://media.example.test/call.mp4", Thumbnail: "https://media.example.test/thumb.png",
 		Feedback: "4.5", FieldValues: map[string]any{"Remark": "Accepted"}, CallbackParameters: map[string]any{"crm": "9912"},
 	}
-	ta.postVCIP(t, cb.body())
+	ta.postVCIP(t, cb.Body())
 	id := ta.caseIDByRef(t, store.SourceVCIP, "sess-lang")
 	for _, m := range caseMedia(t, ta, id) {
 		archive(t, ta, m)
@@ -711,7 +712,7 @@ func TestVideoKYCCasePage(t *testing.T) {
 		t.Errorf("video document data = %q", p.testid("video-document").Text())
 	}
 
-	ta.postVCIP(t, vcipCallback{SessionID: "sess-in", Name: "IN INDIA", Country: "IN"}.body())
+	ta.postVCIP(t, webtest.VCIP{SessionID: "sess-in", Name: "IN INDIA", Country: "IN"}.Body())
 	p = rev.get(fmt.Sprintf("/cases/%d", ta.caseIDByRef(t, store.SourceVCIP, "sess-in")))
 	if p.find(`[data-flag="outside-india"]`).Length() != 0 {
 		t.Errorf("a session from India is flagged outside India")
@@ -724,7 +725,7 @@ func TestVideoKYCCasePage(t *testing.T) {
 func TestUnreadableStoredDataIsShownNotHidden(t *testing.T) {
 	ta := newTestApp(t)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postMarkID(t, suspected("broken-1", "ANNA", "BROKEN").body())
+	ta.postMarkID(t, suspected("broken-1", "ANNA", "BROKEN").Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "broken-1")
 	raw, err := sql.Open("sqlite3", ta.db.Path())
 	if err != nil {

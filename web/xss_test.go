@@ -10,6 +10,7 @@ import (
 
 	"github.com/kycdesk/kycdesk/static"
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // hostile is what a stranger might put in any field of a callback.
@@ -59,7 +60,7 @@ func TestHostileCallbackRendersInert(t *testing.T) {
 	ta := newTestApp(t)
 	sup := ta.loginAs(t, "sup", store.RoleSupervisor, store.RoleReviewer)
 	h := hostile
-	m := markIDCallback{ScanRef: "xss-" + h, ClientID: h, ExternalRef: h, First: h, Last: h, FullName: h,
+	m := webtest.MarkID{ScanRef: "xss-" + h, ClientID: h, ExternalRef: h, First: h, Last: h, FullName: h,
 		OrgFirst: h, OrgLast: h, Overall: "SUSPECTED", AutoDoc: h, AutoFace: h, ManualDoc: h, ManualFace: h,
 		Fraud: []string{h, "FACE_SUSPECTED"}, Mismatch: []string{h}, Suspicion: []string{h}, DocType: h, DocNumber: h,
 		DocCountry: h, Nationality: h, DOB: h, Expiry: h, IP: h, IPCountry: h, ProxyRisk: h,
@@ -73,16 +74,16 @@ func TestHostileCallbackRendersInert(t *testing.T) {
 			"additionalData": map[string]any{h: h}, "manualAddress": h},
 		Top: map[string]any{"clientLocation": h, "platform": h},
 	}
-	ta.postMarkID(t, m.body())
+	ta.postMarkID(t, m.Body())
 	m.Final = true
-	ta.postMarkID(t, m.body()) // a second delivery: history, changes and raw bodies carry it too
+	ta.postMarkID(t, m.Body()) // a second delivery: history, changes and raw bodies carry it too
 
-	v := vcipCallback{SessionID: "xss-sess-" + h, Name: h, Email: h, Country: h, City: h, IP: h, UserAgent: h, Browser: h,
-		Instructions:   []vcipInstruction{{Text: h, Translations: [][2]string{{"ENGLISH", h}, {"HINDI", h}, {h, h}}}},
+	v := webtest.VCIP{SessionID: "xss-sess-" + h, Name: h, Email: h, Country: h, City: h, IP: h, UserAgent: h, Browser: h,
+		Instructions:   []webtest.Instruction{{Text: h, Translations: [][2]string{{"ENGLISH", h}, {"HINDI", h}, {h, h}}}},
 		DocumentImages: []string{hostileURL}, DocumentData: []map[string]any{{h: h, "dob": h}},
 		Screenshots: [][]string{{"javascript:alert(1)", hostileURL}}, VideoURL: "javascript:alert(1)", Thumbnail: hostileURL,
 		Feedback: h, FeedbackMsg: h, FieldValues: map[string]any{h: []string{h}}, CallbackParameters: map[string]any{h: h}}
-	ta.postVCIP(t, v.body())
+	ta.postVCIP(t, v.Body())
 
 	markID := ta.caseIDByRef(t, store.SourceMarkID, "xss-"+h)
 	vcip := ta.caseIDByRef(t, store.SourceVCIP, "xss-sess-"+h)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // buildBinary compiles this command once for the process tests.
@@ -67,9 +68,10 @@ func startServer(t *testing.T, bin, data string) (*exec.Cmd, string) {
 	return nil, ""
 }
 
+// vcipBody is a small video-KYC session callback.
 func vcipBody(ref string) []byte {
-	return []byte(fmt.Sprintf(`{"data":{"sessionId":%q,"name":"Crash Test %s","feedback":"4.5",
-		"geo":{"countryCode":"IN","ip":"198.51.100.7"},"browserData":{"screenWidth":"1920"}},"callbackParameters":{"id":%q}}`, ref, ref, ref))
+	return webtest.VCIP{SessionID: ref, Name: "Crash Test " + ref, Feedback: "4.5", Country: "IN", IP: "198.51.100.7",
+		CallbackParameters: map[string]any{"id": ref}}.Body()
 }
 
 // TestCrashLosesNothingAcknowledged runs the real binary under concurrent load, kills it with
