@@ -17,6 +17,7 @@ import (
 
 	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/views"
+	"github.com/kycdesk/kycdesk/web/demo"
 )
 
 // TestReview clicks through what a reviewer reads: the queue, a case's evidence, a recorded
@@ -191,7 +192,7 @@ func testCasePage(t *testing.T, env *appEnv) {
 	for _, m := range []struct {
 		kind string
 		size int
-	}{{store.MediaFront, sizeFront.X}, {store.MediaBack, sizeBack.X}, {store.MediaFace, sizeFace.X}} {
+	}{{store.MediaFront, demo.FrontSize.X}, {store.MediaBack, demo.BackSize.X}, {store.MediaFace, demo.FaceSize.X}} {
 		img := identityImage(page, m.kind)
 		if err := expect.Locator(img).ToBeVisible(); err != nil {
 			t.Errorf("%s: %v", m.kind, err)
@@ -214,7 +215,7 @@ func testCasePage(t *testing.T, env *appEnv) {
 	if err := expect.Locator(box).ToBeVisible(); err != nil {
 		t.Fatalf("lightbox: %v", err)
 	}
-	if err := expect.Locator(big).ToHaveJSProperty("naturalWidth", sizeFront.X); err != nil {
+	if err := expect.Locator(big).ToHaveJSProperty("naturalWidth", demo.FrontSize.X); err != nil {
 		t.Fatalf("lightbox image: %v", err)
 	}
 	for attr, want := range map[string]string{"data-zoom": "1", "data-rotate": "0"} {

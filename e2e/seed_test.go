@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/demo"
 	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
@@ -214,16 +215,16 @@ func newSeedSet(hostile bool) *seedSet {
 	for _, c := range s.vcip {
 		s.cases = append(s.cases, seedCase{key: c.key, source: store.SourceVCIP, ref: c.sessionID, name: c.name})
 		if c.document != nil {
-			s.addPicture("/vcip/"+c.key+"/document-1.png", func() []byte { return documentImage(c.key) })
+			s.addPicture("/vcip/"+c.key+"/document-1.png", func() []byte { return demo.DocumentPNG(c.key) })
 		}
 		for step := range c.instructions {
 			for i := 0; i < c.shotsPerStep; i++ {
-				s.addPicture(fmt.Sprintf("/vcip/%s/step-%d-%d.png", c.key, step+1, i), func() []byte { return screenshot(c.key, step, i) })
+				s.addPicture(fmt.Sprintf("/vcip/%s/step-%d-%d.png", c.key, step+1, i), func() []byte { return demo.FramePNG(c.key, step, i) })
 			}
 		}
 		if c.video {
 			s.addMediaFile("/vcip/"+c.key+"/recording.webm", store.MediaRecordedVideo, c.key)
-			s.addPicture("/vcip/"+c.key+"/thumbnail.png", func() []byte { return thumbnail(c.key) })
+			s.addPicture("/vcip/"+c.key+"/thumbnail.png", func() []byte { return demo.ThumbnailPNG(c.key) })
 		}
 	}
 	return s
@@ -245,11 +246,11 @@ func (s *seedSet) addMediaFile(path, kind, key string) {
 	var f mediaFile
 	switch kind {
 	case store.MediaFront:
-		f = mediaFile{"image/png", picture(path, func() []byte { return cardFront(key) })}
+		f = mediaFile{"image/png", picture(path, func() []byte { return demo.FrontPNG(key, "LT") })}
 	case store.MediaBack:
-		f = mediaFile{"image/png", picture(path, func() []byte { return cardBack(key) })}
+		f = mediaFile{"image/png", picture(path, func() []byte { return demo.BackPNG(key, "LT") })}
 	case store.MediaFace:
-		f = mediaFile{"image/png", picture(path, func() []byte { return selfie(key) })}
+		f = mediaFile{"image/png", picture(path, func() []byte { return demo.SelfiePNG(key) })}
 	default:
 		data, err := webm()
 		if err != nil {

@@ -258,8 +258,8 @@ func docFront(d docArt) []byte {
 	return encodePNG(img)
 }
 
-// docBack draws the reverse of a card: address block, barcode and a three-line MRZ, 480×300.
-func docBack(d docArt) []byte {
+// docBackImage draws the reverse of a card: address block, barcode and a three-line MRZ, 480×300.
+func docBackImage(d docArt) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, 480, 300))
 	c := band(d.country)
 	fillRect(img, img.Rect, rgb(236, 238, 240))
@@ -288,8 +288,11 @@ func docBack(d docArt) []byte {
 		}
 	}
 	strokeRect(img, img.Rect, 2, shade(c, 0.8))
-	return encodePNG(img)
+	return img
 }
+
+// docBack is docBackImage as a PNG.
+func docBack(d docArt) []byte { return encodePNG(docBackImage(d)) }
 
 // wrap breaks s into at most lines lines of at most n characters, at spaces.
 func wrap(s string, n, lines int) []string {

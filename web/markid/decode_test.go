@@ -3,50 +3,17 @@ package markid
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
-	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 func ptr(b bool) *bool { return &b }
-
-func readFixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// sameSnapshot fails the test with the differing JSON lines when got is not want.
-func sameSnapshot(t *testing.T, call string, got, want *store.Snapshot) {
-	t.Helper()
-	if reflect.DeepEqual(got, want) {
-		return
-	}
-	g, _ := json.MarshalIndent(got, "", "  ")
-	w, _ := json.MarshalIndent(want, "", "  ")
-	gl, wl := strings.Split(string(g), "\n"), strings.Split(string(w), "\n")
-	for i := 0; i < max(len(gl), len(wl)); i++ {
-		var a, b string
-		if i < len(gl) {
-			a = gl[i]
-		}
-		if i < len(wl) {
-			b = wl[i]
-		}
-		if a != b {
-			t.Errorf("%s: first difference at line %d:\n got: %s\nwant: %s", call, i+1, a, b)
-			break
-		}
-	}
-	t.Errorf("%s = %s, want %s", call, g, w)
-}
 
 func TestDecode(t *testing.T) {
 	files := func(scan string, kinds ...string) []store.MediaRef {
@@ -206,11 +173,13 @@ func TestDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			got, err := Decode(readFixture(t, tt.file))
+			got, err := Decode(webtest.Fixture(t, tt.file))
 			if err != nil {
 				t.Fatalf("Decode(%s) error = %v, want nil", tt.file, err)
 			}
-			sameSnapshot(t, "Decode("+tt.file+")", got, tt.want)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%s mismatch (-want +got):\n%s", "Decode("+tt.file+")", diff)
+			}
 		})
 	}
 }
@@ -264,7 +233,7 @@ func TestDecodeErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			body := []byte(tt.body)
 			if name, ok := strings.CutPrefix(tt.body, "@"); ok {
-				body = readFixture(t, name)
+				body = webtest.Fixture(t, name)
 			}
 			got, err := Decode(body)
 			if err == nil || err.Error() != tt.want {
@@ -293,10 +262,10 @@ func TestDecodeLenient(t *testing.T) {
 			func(s *store.Snapshot) bool { return s.StartTime == 1712041200 && s.FinishTime == 1712041385 }},
 		{"tags as a JSON string", `{"scanRef": "t", "status": {"fraudTags": "[\"FAKE_PHOTO\", \"AML_FAILED\"]"}}`,
 			func(s *store.Snapshot) bool {
-				return reflect.DeepEqual(s.Status.FraudTags, []string{"FAKE_PHOTO", "AML_FAILED"})
+				return slices.Equal(s.Status.FraudTags, []string{"FAKE_PHOTO", "AML_FAILED"})
 			}},
 		{"duplicate faces as one string", `{"scanRef": "t", "data": {"duplicateFaces": "other-scan"}}`,
-			func(s *store.Snapshot) bool { return reflect.DeepEqual(s.DuplicateFaces, []string{"other-scan"}) }},
+			func(s *store.Snapshot) bool { return slices.Equal(s.DuplicateFaces, []string{"other-scan"}) }},
 		{"top-level manual address wins over data", `{"scanRef": "t", "manualAddress": "A", "data": {"manualAddress": "B", "gdcMatch": "yes"}}`,
 			func(s *store.Snapshot) bool { return s.ManualAddress == "A" && s.GDCMatch != nil && *s.GDCMatch }},
 		{"lower-case single result object (2019)", `{"scanRef": "t", "aml": {"status": {"overallStatus": "NOT_SUSPECTED"}, "data": [], "serviceName": "S"}}`,

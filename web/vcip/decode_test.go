@@ -5,41 +5,16 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 func ptr(b bool) *bool { return &b }
-
-func readFixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// sameSnapshot fails the test with the first differing JSON line when got is not want.
-func sameSnapshot(t *testing.T, call string, got, want *store.Snapshot) {
-	t.Helper()
-	if reflect.DeepEqual(got, want) {
-		return
-	}
-	g, _ := json.MarshalIndent(got, "", "  ")
-	w, _ := json.MarshalIndent(want, "", "  ")
-	gl, wl := strings.Split(string(g), "\n"), strings.Split(string(w), "\n")
-	for i := range max(len(gl), len(wl)) {
-		if i >= len(gl) || i >= len(wl) || gl[i] != wl[i] {
-			t.Errorf("%s: first difference at line %d", call, i+1)
-			break
-		}
-	}
-	t.Errorf("%s = %s, want %s", call, g, w)
-}
 
 // translations builds the list from language/text pairs, in order.
 func translations(pairs ...string) []store.Translation {
@@ -148,11 +123,13 @@ func TestDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			got, err := Decode(readFixture(t, tt.file))
+			got, err := Decode(webtest.Fixture(t, tt.file))
 			if err != nil {
 				t.Fatalf("Decode(%s) error = %v, want nil", tt.file, err)
 			}
-			sameSnapshot(t, "Decode("+tt.file+")", got, tt.want)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%s mismatch (-want +got):\n%s", "Decode("+tt.file+")", diff)
+			}
 		})
 	}
 }
@@ -194,7 +171,7 @@ func TestDecodeErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			body := []byte(tt.body)
 			if name, ok := strings.CutPrefix(tt.body, "@"); ok {
-				body = readFixture(t, name)
+				body = webtest.Fixture(t, name)
 			}
 			got, err := Decode(body)
 			if err == nil || err.Error() != tt.want {
@@ -257,7 +234,7 @@ func TestDecodeCorpus(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	paths, _ := filepath.Glob("testdata/*.json")
 	for _, p := range paths {
-		f.Add(readFixture(f, filepath.Base(p)))
+		f.Add(webtest.Fixture(f, filepath.Base(p)))
 	}
 	for _, s := range []string{"", "{}", `{"data":null}`, `{"data":{"sessionId":1e999}}`,
 		`{"data":{"sessionId":"s","instructions":[{"translations":{"A":1,"A":null,"B":"x"}}]}}`,

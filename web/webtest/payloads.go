@@ -9,6 +9,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
 )
 
 // MarkID is a Mark ID result callback in the few words tests need; zero fields are left out of
@@ -183,4 +186,14 @@ func orEmpty(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// Fixture reads testdata/name of the calling package's directory.
+func Fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
