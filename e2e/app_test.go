@@ -98,6 +98,7 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 		VCIPTokens:         []string{vcipToken},
 		LoginRatePerMinute: 10000,
 		FourEyesVCIP:       store.DefaultRules().NeedsFourEyes(store.SourceVCIP),
+		RequireMFA:         web.MFAOff, // the sign-in tests of the second factor turn it on
 		Logger:             slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
 		Now:                clock.Now,
 	}

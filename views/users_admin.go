@@ -16,6 +16,10 @@ type UsersPage struct {
 	Me   int64
 	Now  time.Time
 	Form NewUserForm
+	// SSO holds the provider identity of the accounts that sign in through it; MFA the accounts
+	// with an authenticator app set up.
+	SSO map[int64]store.Identity
+	MFA map[int64]bool
 }
 
 // NewUserForm is the add-a-user form as submitted, with a sentence per field that needs fixing.

@@ -35,7 +35,11 @@ func (a *App) renderUsers(c echo.Context, status int, form views.NewUserForm, pa
 	}
 	p := a.page(c, "Users", "admin")
 	p.Error = pageErr
-	return a.render(c, status, views.Users(p, views.UsersPage{Users: users, Me: currentUser(c).ID, Now: a.cfg.Now(), Form: form}))
+	v := views.UsersPage{Users: users, Me: currentUser(c).ID, Now: a.cfg.Now(), Form: form}
+	if v.SSO, v.MFA, err = a.signInFacts(c.Request().Context()); err != nil {
+		return err
+	}
+	return a.render(c, status, views.Users(p, v))
 }
 
 // formRoles reads the role checkboxes, keeping known roles in display order.
@@ -134,6 +138,9 @@ func (a *App) handleUserUpdate(c echo.Context) error {
 			return a.renderUsers(c, http.StatusUnprocessableEntity, views.NewUserForm{PasswordMode: "generate"},
 				"Choose at least one role for "+target.Username+". To stop someone signing in, disable the account instead.")
 		}
+		if a.isSSOAccount(ctx, target.ID) {
+			return refuse(target.Username + " signs in through the identity provider: their roles come from their groups there, at every sign-in.")
+		}
 		if self {
 			// Granting yourself reviewer or supervisor would let one person be maker and checker.
 			return refuse("You cannot change your own roles: another admin must do it, so nobody grants themselves access or removes the last admin by accident.")
@@ -148,7 +155,12 @@ func (a *App) handleUserUpdate(c echo.Context) error {
 	case "enable":
 		disabled := false
 		ch.Disabled = &disabled
+	case "mfa-reset":
+		return a.handleMFAReset(c, target)
 	case "reset":
+		if a.isSSOAccount(ctx, target.ID) {
+			return refuse(target.Username + " signs in through the identity provider and has no password here.")
+		}
 		pw, err := store.GeneratePassword()
 		if err != nil {
 			return err

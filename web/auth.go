@@ -18,7 +18,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kycdesk/kycdesk/store"
-	"github.com/kycdesk/kycdesk/views"
 )
 
 const sessionCookie = "kycdesk_session"
@@ -167,12 +166,11 @@ func (a *App) handleLoginForm(c echo.Context) error {
 	if u := currentUser(c); u != nil {
 		return c.Redirect(http.StatusFound, homeFor(u))
 	}
-	p := a.page(c, "Sign in", "")
 	msg := ""
 	if c.QueryParam("expired") == "1" {
 		msg = "Your session timed out. Please sign in again."
 	}
-	return a.render(c, http.StatusOK, views.Login(p, "", msg, safeNext(c.QueryParam("next"))))
+	return a.render(c, http.StatusOK, a.loginPage(c, "", msg, safeNext(c.QueryParam("next"))))
 }
 
 const msgBadLogin = "Wrong username or password."
@@ -184,6 +182,9 @@ func msgLocked(d time.Duration) string {
 // handleLogin signs a user in. Failures never reveal whether the username exists: unknown names
 // are counted and locked exactly like real ones, and every answer costs one password check.
 func (a *App) handleLogin(c echo.Context) error {
+	if a.cfg.LocalLogin == LocalLoginOff {
+		return a.refusePasswordLogin(c)
+	}
 	ctx := c.Request().Context()
 	username := strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
@@ -194,15 +195,18 @@ func (a *App) handleLogin(c echo.Context) error {
 			TargetID: username, Details: map[string]any{"remote_addr": c.RealIP(), "reason": msg}}); err != nil {
 			return err
 		}
-		return a.render(c, http.StatusUnauthorized, views.Login(a.page(c, "Sign in", ""), username, msg, next))
+		return a.render(c, http.StatusUnauthorized, a.loginPage(c, username, msg, next))
 	}
 	if !store.ValidUsername(username) {
 		// Not a name we could have issued: refuse before it reaches the audit log or the throttle.
 		store.CheckPassword(dummyHash(), password)
 		username = ""
-		return a.render(c, http.StatusUnauthorized, views.Login(a.page(c, "Sign in", ""), "", msgBadLogin, next))
+		return a.render(c, http.StatusUnauthorized, a.loginPage(c, "", msgBadLogin, next))
 	}
 	u, err := a.db.UserByUsername(ctx, username)
+	if err == nil && !u.Disabled && a.isSSOAccount(ctx, u.ID) {
+		err = store.ErrNotFound // SSO accounts have no password here
+	}
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
 		store.CheckPassword(dummyHash(), password)
 		if a.logins.fail(strings.ToLower(username), a.cfg.LoginLockAfter, a.cfg.LoginLockFor) {
@@ -227,41 +231,10 @@ func (a *App) handleLogin(c echo.Context) error {
 		}
 		return fail(msgBadLogin)
 	}
-	// The lock may have been set by guesses running in parallel with this one: success only counts
-	// if the account is still unlocked now.
-	ok, err := a.db.RecordLoginSuccess(ctx, u.ID)
-	if err != nil {
-		return err
+	if !a.localLoginAllows(&u) {
+		return fail(a.msgLocalLoginRefused())
 	}
-	if !ok {
-		return fail(msgLocked(a.cfg.LoginLockFor))
-	}
-	if err := a.db.Audit(ctx, store.AuditEntry{Actor: u.Username, ActorID: u.ID, Action: "login.success",
-		TargetType: "user", TargetID: u.Username, Details: map[string]any{"remote_addr": c.RealIP()}}); err != nil {
-		return err
-	}
-	// A new session ID at every sign-in: an ID planted before login is worthless after it.
-	if old := currentSessionID(c); old != "" {
-		if err := a.db.DeleteSession(ctx, old); err != nil {
-			return err
-		}
-	}
-	token, err := randomToken()
-	if err != nil {
-		return err
-	}
-	if err := a.db.CreateSession(ctx, hashSessionID(token), u.ID, c.RealIP(), c.Request().UserAgent()); err != nil {
-		return err
-	}
-	sess, _ := a.cookies.New(c.Request(), sessionCookie)
-	sess.Values = map[any]any{"sid": token}
-	if err := sess.Save(c.Request(), c.Response()); err != nil {
-		return err
-	}
-	if next == "" {
-		next = homeFor(&u)
-	}
-	return c.Redirect(http.StatusSeeOther, next)
+	return a.passwordAccepted(c, &u, next, fail)
 }
 
 // handleLogout ends the session on the server and clears the cookie.
@@ -273,6 +246,7 @@ func (a *App) handleLogout(c echo.Context) error {
 		}
 	}
 	sess, _ := a.cookies.Get(c.Request(), sessionCookie)
+	wasSSO, _ := sess.Values["sso"].(bool)
 	sess.Values = map[any]any{}
 	sess.Options.MaxAge = -1
 	if err := sess.Save(c.Request(), c.Response()); err != nil {
@@ -284,7 +258,7 @@ func (a *App) handleLogout(c echo.Context) error {
 			return err
 		}
 	}
-	return c.Redirect(http.StatusSeeOther, "/login")
+	return c.Redirect(http.StatusSeeOther, a.logoutTarget(c, wasSSO))
 }
 
 func randomToken() (string, error) {

@@ -24,6 +24,17 @@ var openRoutes = map[string]bool{
 	"POST /webhooks/markid": true, // HMAC over the body
 	"POST /webhooks/vcip":   true, // bearer token
 	"GET /static/*":         true,
+	// Signing in: no session exists yet. The SSO routes answer 404 without --oidc-issuer; the
+	// second-factor pages need the cookie of a sign-in whose password was right
+	// (TestSignInStepsNeedTheirCookie).
+	"GET /auth/oidc/start":    true,
+	"GET /auth/oidc/callback": true,
+	"GET /auth/oidc/logout":   true,
+	"GET /login/mfa":          true,
+	"POST /login/mfa":         true,
+	"GET /login/mfa/enrol":    true,
+	"POST /login/mfa/enrol":   true,
+	"GET /login/mfa/qr.png":   true,
 }
 
 // routeAccess is the role matrix: which roles may use each protected route.

@@ -43,6 +43,13 @@ type Config struct {
 	LoginLockFor   time.Duration
 	// LoginRatePerMinute limits sign-in attempts per client IP.
 	LoginRatePerMinute int
+	// OIDC is sign-in with the bank's identity provider; an empty Issuer turns it off.
+	OIDC OIDCConfig
+	// LocalLogin is who may sign in with a password: LocalLoginAll, LocalLoginAdmins or
+	// LocalLoginOff; empty means all without OIDC and admins with it.
+	LocalLogin string
+	// RequireMFA is whose password sign-ins need a second factor: MFAOff, MFAAdmins (empty) or MFAAll.
+	RequireMFA string
 	// BcryptCost is the cost of password hashes made on the users page; 0 uses store.DefaultBcryptCost.
 	// Tests lower it to keep account creation fast.
 	BcryptCost int
@@ -102,5 +109,5 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = func() time.Time { return time.Now().UTC() }
 	}
-	return c
+	return c.authDefaults()
 }

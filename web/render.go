@@ -94,6 +94,7 @@ func flashText(code string) string {
 		"retry":      "Fetch queued again.",
 		"nonext":     "No unclaimed case is waiting.",
 		"settings":   "Settings saved. They apply from now on.",
+		"mfareset":   "Second factor reset. The user sets up an authenticator app again at their next sign-in.",
 		"stillq":     "Replayed, but the delivery still cannot be read: it stays quarantined with the error shown.",
 	}[code]
 }

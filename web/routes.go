@@ -61,6 +61,7 @@ func (a *App) routes() *echo.Echo {
 	ui.GET("/login", a.handleLoginForm)
 	ui.POST("/login", a.handleLogin, a.loginRateLimit())
 	ui.POST("/logout", a.handleLogout, a.require())
+	a.signInRoutes(ui)
 
 	// Roles are checked per route: a group with middleware would also catch unknown paths and
 	// answer them 403 instead of 404.

@@ -33,6 +33,7 @@ type App struct {
 	blobs    *store.Blobs
 	fetcher  *mediafetch.Fetcher
 	views    mediaViews
+	sso      *ssoClient // nil without --oidc-issuer
 
 	stop    context.CancelFunc
 	workers sync.WaitGroup
@@ -44,6 +45,9 @@ func New(cfg Config, db *store.DB) (*App, error) {
 	cfg = cfg.withDefaults()
 	if len(cfg.SessionKey) < 64 {
 		return nil, errors.New("web: a 64-byte session key is required")
+	}
+	if err := cfg.checkAuth(); err != nil {
+		return nil, err
 	}
 	db.Now = cfg.Now
 	a := &App{
@@ -70,6 +74,7 @@ func New(cfg Config, db *store.DB) (*App, error) {
 	if _, err := db.LoadRules(context.Background(), cfg.baseRules()); err != nil {
 		return nil, err
 	}
+	a.startSSO()
 	a.echo = a.routes()
 	return a, nil
 }

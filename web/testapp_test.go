@@ -51,6 +51,7 @@ type testAppOption func(*testAppSetup)
 type testAppSetup struct {
 	cfg     Config
 	workers bool
+	url     string // where the app will listen, for options that register it elsewhere (SSO)
 }
 
 // withConfig applies fn to the configuration.
@@ -83,13 +84,15 @@ func newTestApp(t testing.TB, opts ...testAppOption) *testApp {
 		MarkIDSecrets:      []string{testMarkIDSecret},
 		VCIPTokens:         []string{testVCIPToken},
 		LoginRatePerMinute: 1000,
+		RequireMFA:         MFAOff,              // tests of the second factor turn it on
 		SessionIdle:        30 * 24 * time.Hour, // the clock jumps; sessions should not end under the test
 		SessionMaxAge:      60 * 24 * time.Hour,
 		Logger:             slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:                clock.Now,
 	}
 	cfg.Media.AllowPrivate = true
-	setup := testAppSetup{cfg: cfg}
+	srv := httptest.NewUnstartedServer(nil) // its address is known before the app is made
+	setup := testAppSetup{cfg: cfg, url: "http://" + srv.Listener.Addr().String()}
 	for _, o := range opts {
 		o(&setup)
 	}
@@ -100,7 +103,8 @@ func newTestApp(t testing.TB, opts ...testAppOption) *testApp {
 	if setup.workers {
 		app.Start()
 	}
-	srv := httptest.NewServer(app.Handler())
+	srv.Config.Handler = app.Handler()
+	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()
 		app.Close()

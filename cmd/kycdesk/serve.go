@@ -51,6 +51,7 @@ func runServe(ctx context.Context, args []string) error {
 	f.boolean(&cfg.Media.AllowPrivate, "media-allow-private", false, "allow media downloads from private and loopback addresses (on-prem vendors, tests)")
 	f.str(&allowHosts, "media-allow-hosts", "", "hosts allowed even on private addresses, comma-separated")
 	f.integer(&cfg.MediaRetentionDays, "retention-days", 0, "delete media of closed cases after this many days; 0 keeps them forever")
+	auth := addAuthFlags(f)
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -72,6 +73,9 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.SessionKey = key
+	if err := auth.apply(&cfg); err != nil {
+		return err
+	}
 
 	db, err := openData(ctx, data)
 	if err != nil {
@@ -91,6 +95,7 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	auth.announce(log, app.Config())
 	app.Start()
 	defer app.Close()
 	srv := &http.Server{Addr: addr}
