@@ -53,7 +53,9 @@ type appEnv struct {
 
 // appOptions are what startApp's options change.
 type appOptions struct {
-	hostile bool // seed the hostile case
+	hostile   bool              // seed the hostile case
+	addr      string            // listen here instead of a free port the app picks
+	configure func(*web.Config) // adjust the configuration before the app is made
 }
 
 // appOption adjusts startApp.
@@ -104,6 +106,13 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 	}
 	cfg.Media.AllowPrivate = true // the media server is on 127.0.0.1
 	cfg.Media.PollInterval = 50 * time.Millisecond
+	if o.configure != nil {
+		o.configure(&cfg)
+	}
+	addr := "127.0.0.1:0"
+	if o.addr != "" {
+		addr = o.addr
+	}
 	app, err := web.New(cfg, db)
 	if err != nil {
 		db.Close()
@@ -115,7 +124,7 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 	var serveErr error
 	go func() {
 		defer close(served)
-		serveErr = app.Serve(ctx, &http.Server{Addr: "127.0.0.1:0"}, func(addr string) { addrc <- addr })
+		serveErr = app.Serve(ctx, &http.Server{Addr: addr}, func(addr string) { addrc <- addr })
 	}()
 	t.Cleanup(func() {
 		stop()

@@ -52,6 +52,18 @@ func withUser(ctx context.Context, u *store.User) context.Context {
 // loginPage is the sign-in page: "Sign in with <provider>" first when OIDC is on, the password
 // form below it when --local-login allows, and the sentence to show, if any.
 func (a *App) loginPage(c echo.Context, username, msg, next string) templ.Component {
+	return views.Login(a.page(c, "Sign in", ""), a.loginView(c, username, msg, next))
+}
+
+// ssoErrorPage is the sign-in page with a sentence about the SSO attempt (the password fields
+// are not marked wrong).
+func (a *App) ssoErrorPage(c echo.Context, msg string) templ.Component {
+	v := a.loginView(c, "", msg, "")
+	v.SSOError = true
+	return views.Login(a.page(c, "Sign in", ""), v)
+}
+
+func (a *App) loginView(c echo.Context, username, msg, next string) views.LoginView {
 	v := views.LoginView{Username: username, Error: msg, Next: next, LocalForm: a.cfg.LocalLogin != LocalLoginOff}
 	if a.sso != nil {
 		v.SSOName = a.cfg.OIDC.Name
@@ -64,7 +76,7 @@ func (a *App) loginPage(c echo.Context, username, msg, next string) templ.Compon
 			v.OfferSSOLogout = true
 		}
 	}
-	return views.Login(a.page(c, "Sign in", ""), v)
+	return v
 }
 
 // logoutTarget is where the browser goes after logout: the sign-in page, which offers signing

@@ -138,8 +138,8 @@ func (a *App) handleSSOStart(c echo.Context) error {
 	}
 	p, err := a.sso.discover()
 	if err != nil {
-		return a.render(c, http.StatusServiceUnavailable, a.loginPage(c, "", "Sign-in with "+a.cfg.OIDC.Name+
-			" is unavailable: KYC Desk cannot reach the identity provider. Try again in a minute; if it persists, tell your IT service desk.", ""))
+		return a.render(c, http.StatusServiceUnavailable, a.ssoErrorPage(c, "Sign-in with "+a.cfg.OIDC.Name+
+			" is unavailable: KYC Desk cannot reach the identity provider. Try again in a minute; if it persists, tell your IT service desk."))
 	}
 	state, err := randomToken()
 	if err != nil {
@@ -210,7 +210,7 @@ func (a *App) handleSSOCallback(c echo.Context) error {
 	}
 	p, err := a.sso.discover()
 	if err != nil {
-		return a.render(c, http.StatusServiceUnavailable, a.loginPage(c, "", "KYC Desk cannot reach "+a.cfg.OIDC.Name+" right now. Try again in a minute.", ""))
+		return a.render(c, http.StatusServiceUnavailable, a.ssoErrorPage(c, "KYC Desk cannot reach "+a.cfg.OIDC.Name+" right now. Try again in a minute."))
 	}
 	failed := "KYC Desk could not complete your sign-in with " + a.cfg.OIDC.Name + ". Try again; if it keeps failing, tell your IT service desk (the time of this attempt is in KYC Desk's log)."
 	tok, err := p.oauth.Exchange(a.sso.ctx(ctx), code, oauth2.VerifierOption(l.Verifier))
@@ -248,9 +248,9 @@ func (a *App) handleSSOCallback(c echo.Context) error {
 	u, err := a.db.SignInSSO(ctx, in)
 	switch {
 	case errors.Is(err, store.ErrNoRole):
-		return a.render(c, http.StatusForbidden, a.loginPage(c, "", a.msgNoRole(in.Username), ""))
+		return a.render(c, http.StatusForbidden, a.ssoErrorPage(c, a.msgNoRole(in.Username)))
 	case errors.Is(err, store.ErrDisabled):
-		return a.render(c, http.StatusForbidden, a.loginPage(c, "", "Your KYC Desk account has been disabled here. Ask a KYC Desk admin to enable it.", ""))
+		return a.render(c, http.StatusForbidden, a.ssoErrorPage(c, "Your KYC Desk account has been disabled here. Ask a KYC Desk admin to enable it."))
 	case err != nil:
 		return err
 	}
@@ -288,7 +288,7 @@ func (a *App) ssoRefused(c echo.Context, status int, msg, reason string, extra m
 	if err := a.db.Audit(c.Request().Context(), store.AuditEntry{Actor: "anonymous", Action: "login.sso_refused", TargetType: "user", Details: d}); err != nil {
 		return err
 	}
-	return a.render(c, status, a.loginPage(c, "", msg, ""))
+	return a.render(c, status, a.ssoErrorPage(c, msg))
 }
 
 // handleSSOLogout sends a browser already signed out here to the provider's end-session

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
-	"github.com/kycdesk/kycdesk/web/internal/testidp"
+	"github.com/kycdesk/kycdesk/web/testidp"
 )
 
 // withSSO configures the app as the provider's relying party and registers it there.
