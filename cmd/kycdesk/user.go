@@ -22,7 +22,7 @@ func cliActor() store.Actor {
 
 func runUser(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("user: give a sub-command: add, passwd, disable, enable or list")
+		return fmt.Errorf("user: give a sub-command: add, passwd, reset-mfa, disable, enable or list")
 	}
 	sub, rest := args[0], args[1:]
 	f := newFlags("user " + sub)
@@ -73,6 +73,17 @@ func runUser(ctx context.Context, args []string) error {
 		if generated {
 			fmt.Printf("password: %s\n", pw)
 		}
+		return nil
+	case "reset-mfa":
+		// The way back for an admin who lost both the phone and the recovery codes.
+		u, err := db.UserByUsername(ctx, username)
+		if err != nil {
+			return err
+		}
+		if err := db.ResetMFA(ctx, cliActor(), u.ID); err != nil {
+			return err
+		}
+		fmt.Printf("second factor of %s reset; their sessions are ended and they set up an authenticator app at their next sign-in\n", u.Username)
 		return nil
 	case "disable", "enable":
 		u, err := db.UserByUsername(ctx, username)
