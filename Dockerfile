@@ -10,8 +10,11 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
+# The version `kycdesk version` prints; .git is not in the build context, so pass it:
+# docker build --build-arg VERSION=$(git describe --always --dirty) -t kycdesk .
+ARG VERSION=dev
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    go build -trimpath -ldflags "-s -w" -o /out/kycdesk ./cmd/kycdesk
+    go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/kycdesk ./cmd/kycdesk
 
 FROM debian:bookworm-slim
 # ca-certificates for outbound TLS; tzdata so time zones other than UTC load.

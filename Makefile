@@ -11,6 +11,9 @@ BIN   := bin/kycdesk
 DATA  ?= ./data
 ADDR  ?= 127.0.0.1:8080
 PKGS  ?= ./...
+# The version `kycdesk version` prints: git describe of the work tree (dev outside git).
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
 # Extra flags for `go test` in `make test`, e.g. TESTFLAGS=-v or TESTFLAGS='-run TestBrowser'.
 TESTFLAGS ?=
 # `make bench BENCH=Ingest` runs only the benchmarks whose name matches.
@@ -22,7 +25,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 build: ## build bin/kycdesk
-	$(GO) build -o $(BIN) ./cmd/kycdesk
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kycdesk
 
 generate: ## regenerate views/*_templ.go from views/*.templ
 	$(GO) tool templ generate

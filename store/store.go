@@ -41,6 +41,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := ensureDir(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
 	// Pragmas live in the DSN so every pooled connection gets them.
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")

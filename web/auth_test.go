@@ -20,6 +20,7 @@ var openRoutes = map[string]bool{
 	"POST /login":           true,
 	"GET /":                 true, // redirects to /login
 	"GET /healthz":          true,
+	"GET /readyz":           true, // readiness: reasons name checks, never data
 	"GET /metrics":          true, // counts only, no personal data; --metrics-token protects it
 	"POST /webhooks/markid": true, // HMAC over the body
 	"POST /webhooks/vcip":   true, // bearer token

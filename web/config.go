@@ -72,36 +72,39 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; tests inject one.
 	Now func() time.Time
+
+	Ops
 }
 
-// withDefaults fills every unset field with its documented default.
+// withDefaults fills every unset field with its default from DefaultConfig.
 func (c Config) withDefaults() Config {
+	d := DefaultConfig()
 	if c.MarkIDSignatureHeader == "" {
-		c.MarkIDSignatureHeader = "Idenfy-Signature"
+		c.MarkIDSignatureHeader = d.MarkIDSignatureHeader
 	}
 	if c.MaxBodyBytes <= 0 {
-		c.MaxBodyBytes = 1 << 20
+		c.MaxBodyBytes = d.MaxBodyBytes
 	}
 	if c.SessionIdle <= 0 {
-		c.SessionIdle = 30 * time.Minute
+		c.SessionIdle = d.SessionIdle
 	}
 	if c.SessionMaxAge <= 0 {
-		c.SessionMaxAge = 12 * time.Hour
+		c.SessionMaxAge = d.SessionMaxAge
 	}
 	if c.LoginLockAfter <= 0 {
-		c.LoginLockAfter = 5
+		c.LoginLockAfter = d.LoginLockAfter
 	}
 	if c.LoginLockFor <= 0 {
-		c.LoginLockFor = 15 * time.Minute
+		c.LoginLockFor = d.LoginLockFor
 	}
 	if c.LoginRatePerMinute <= 0 {
-		c.LoginRatePerMinute = 30
+		c.LoginRatePerMinute = d.LoginRatePerMinute
 	}
 	if c.SLA <= 0 {
-		c.SLA = 24 * time.Hour
+		c.SLA = d.SLA
 	}
 	if c.ClaimTTL <= 0 {
-		c.ClaimTTL = 30 * time.Minute
+		c.ClaimTTL = d.ClaimTTL
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -109,5 +112,6 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = func() time.Time { return time.Now().UTC() }
 	}
+	c.Ops = c.Ops.withDefaults()
 	return c.authDefaults()
 }

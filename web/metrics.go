@@ -25,7 +25,7 @@ func newMetrics() *metrics {
 		reg: prometheus.NewRegistry(),
 		callbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kycdesk_callbacks_total",
-			Help: "Vendor callbacks received, by source and outcome (stored, duplicate, quarantined, unauthorized, too_large, unavailable, not_configured).",
+			Help: "Vendor callbacks received, by source and outcome (stored, duplicate, quarantined, unauthorized, too_large, unavailable, not_configured, disk_low).",
 		}, []string{"source", "outcome"}),
 		ingest: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "kycdesk_ingest_seconds",
@@ -51,26 +51,6 @@ func (m *metrics) observeIngest(source store.Source, start time.Time) {
 }
 
 func (m *metrics) mediaResult(kind, result string) { m.media.WithLabelValues(kind, result).Inc() }
-
-// registerStoreGauges exposes the media backlog and archive size, read when scraped.
-func (m *metrics) registerStoreGauges(db *store.DB) {
-	gauge := func(name, help string, read func(store.MediaStats) float64) prometheus.GaugeFunc {
-		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			s, err := db.MediaStats(ctx)
-			if err != nil {
-				return -1
-			}
-			return read(s)
-		})
-	}
-	m.reg.MustRegister(
-		gauge("kycdesk_media_backlog", "Media files queued for fetching.", func(s store.MediaStats) float64 { return float64(s.Queued) }),
-		gauge("kycdesk_media_failed", "Media files whose fetch gave up.", func(s store.MediaStats) float64 { return float64(s.Failed) }),
-		gauge("kycdesk_media_archived_bytes", "Bytes of archived media.", func(s store.MediaStats) float64 { return float64(s.Bytes) }),
-	)
-}
 
 // handleMetrics serves Prometheus text. It carries counts only, no personal data, so it is open
 // unless a metrics token is configured.

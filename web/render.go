@@ -125,7 +125,7 @@ func (a *App) handleError(err error, c echo.Context) {
 		}
 	}
 	if status >= 500 {
-		a.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status, "err", err)
+		a.log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method, "route", c.Path(), "status", status, "err", err)
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)

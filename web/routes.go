@@ -31,11 +31,13 @@ func (a *App) routes() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = a.handleError
 	e.IPExtractor = a.ipExtractor()
+	e.Use(a.accessLog)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, DisablePrintStack: true}))
 	e.Use(a.securityHeaders)
 
 	// Machine endpoints: no session, no CSRF.
 	e.GET("/healthz", a.handleHealthz)
+	e.GET("/readyz", a.handleReadyz)
 	e.GET("/metrics", a.handleMetrics)
 	e.POST("/webhooks/markid", a.handleMarkID)
 	e.POST("/webhooks/vcip", a.handleVCIP)

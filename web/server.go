@@ -34,6 +34,7 @@ type App struct {
 	fetcher  *mediafetch.Fetcher
 	views    mediaViews
 	sso      *ssoClient // nil without --oidc-issuer
+	cert     *certificate
 
 	stop    context.CancelFunc
 	workers sync.WaitGroup
@@ -60,6 +61,13 @@ func New(cfg Config, db *store.DB) (*App, error) {
 		authLog:  newAuthFailureLog(time.Minute),
 		blobs:    &store.Blobs{Dir: filepath.Join(cfg.DataDir, "media")},
 	}
+	if cfg.Ops.tlsEnabled() {
+		cert, err := newCertificate(cfg.Ops.TLSCertFile, cfg.Ops.TLSKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		a.cert = cert
+	}
 	a.cookies = sessions.NewCookieStore(cfg.SessionKey[:32], cfg.SessionKey[32:64])
 	a.cookies.Options = &sessions.Options{
 		Path:     "/",
@@ -70,7 +78,7 @@ func New(cfg Config, db *store.DB) (*App, error) {
 	}
 	a.fetcher = mediafetch.New(cfg.Media, db, a.blobs, a.log)
 	a.fetcher.OnResult = a.metrics.mediaResult
-	a.metrics.registerStoreGauges(db)
+	a.metrics.reg.MustRegister(newOpsCollector(a))
 	if _, err := db.LoadRules(context.Background(), cfg.baseRules()); err != nil {
 		return nil, err
 	}
@@ -119,7 +127,7 @@ func (a *App) Close() {
 }
 
 func (c Config) secureCookies() bool {
-	return c.SecureCookies || strings.HasPrefix(c.BaseURL, "https://")
+	return c.SecureCookies || c.Ops.tlsEnabled() || strings.HasPrefix(c.BaseURL, "https://")
 }
 
 // Serve listens on addr until ctx is done, then shuts down gracefully: in-flight requests finish.
@@ -140,6 +148,7 @@ func (a *App) Serve(ctx context.Context, srv *http.Server, ready func(addr strin
 	if err != nil {
 		return fmt.Errorf("web: listen: %w", err)
 	}
+	ln = a.wrapTLS(ln, srv)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -51,22 +51,28 @@ func (a *App) receive(c echo.Context, source store.Source, configured bool, flag
 	start := time.Now()
 	r := c.Request()
 	if !configured {
-		a.metrics.callback(source, "not_configured")
+		a.callbackOutcome(c, source, "not_configured")
 		return c.JSON(http.StatusServiceUnavailable, webhookReply{Status: "error",
 			Message: source.Label() + " callbacks are not configured on this server: set " + flag + "."})
+	}
+	if low, _ := a.diskLow(); low {
+		a.callbackOutcome(c, source, "disk_low")
+		// The access line says outcome=disk_low; /readyz and kycdesk_disk_free_bytes say why.
+		c.Response().Header().Set("Retry-After", "300")
+		return c.JSON(http.StatusServiceUnavailable, webhookReply{Status: "error", Message: "the server is low on disk space; retry later"})
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, a.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			a.metrics.callback(source, "too_large")
+			a.callbackOutcome(c, source, "too_large")
 			return c.JSON(http.StatusRequestEntityTooLarge, webhookReply{Status: "error",
 				Message: "the body is larger than the configured limit"})
 		}
 		return c.JSON(http.StatusBadRequest, webhookReply{Status: "error", Message: "the body could not be read"})
 	}
 	if !authentic(r, body) {
-		a.metrics.callback(source, "unauthorized")
+		a.callbackOutcome(c, source, "unauthorized")
 		a.auditAuthFailure(c, source)
 		return c.JSON(http.StatusUnauthorized, webhookReply{Status: "error", Message: "authentication failed"})
 	}
@@ -81,19 +87,28 @@ func (a *App) receive(c echo.Context, source store.Source, configured bool, flag
 	res, err := a.ingester.Submit(r.Context(), in)
 	if err != nil {
 		// Not stored: tell the sender to retry rather than lose the callback.
-		a.log.Error("ingest failed", "source", source, "err", err)
-		a.metrics.callback(source, "unavailable")
+		a.log.Error("ingest failed", "request_id", requestID(c), "source", source, "err", err)
+		a.callbackOutcome(c, source, "unavailable")
 		return c.JSON(http.StatusServiceUnavailable, webhookReply{Status: "error", Message: "temporarily unable to store the callback; retry"})
 	}
-	a.metrics.callback(source, res.Outcome)
+	a.callbackOutcome(c, source, res.Outcome)
+	requestLogOf(c).delivery = res.DeliveryID
 	a.metrics.observeIngest(source, start)
 	if res.Outcome == store.OutcomeQuarantined {
-		a.log.Warn("callback quarantined", "source", source, "delivery", res.DeliveryID, "error", res.Error)
+		// The parse error can quote vendor data; it is kept with the delivery, not in the log.
+		a.log.Warn("callback quarantined", "request_id", requestID(c), "source", source, "delivery_id", res.DeliveryID)
 	}
 	if res.Outcome == store.OutcomeStored {
 		a.fetcher.Wake()
 	}
 	return c.JSON(http.StatusOK, webhookReply{Status: "ok", DeliveryID: res.DeliveryID, Outcome: res.Outcome})
+}
+
+// callbackOutcome counts a webhook's outcome and puts it on the request's access-log line.
+func (a *App) callbackOutcome(c echo.Context, source store.Source, outcome string) {
+	a.metrics.callback(source, outcome)
+	rl := requestLogOf(c)
+	rl.source, rl.outcome = source, outcome
 }
 
 // signatureMatches checks a hex HMAC-SHA256 of the raw body against every configured secret in constant time.

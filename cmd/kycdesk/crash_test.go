@@ -21,18 +21,20 @@ import (
 	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
-// buildBinary compiles this command once for the process tests.
+// buildBinary compiles this command for the process tests, with the version set from
+// git describe the way the Makefile and the Dockerfile set it.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "kycdesk")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-ldflags", "-X main.version="+gitDescribe(t), "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
 }
 
-var listening = regexp.MustCompile(`url=http://(127\.0\.0\.1:\d+)`)
+// listening finds the address in the "listening" line, in the text or the JSON log format.
+var listening = regexp.MustCompile(`"?url"?[=:]"?https?://(127\.0\.0\.1:\d+)`)
 
 // startServer runs `kycdesk serve` and returns its address once it is listening.
 func startServer(t *testing.T, bin, data string) (*exec.Cmd, string) {

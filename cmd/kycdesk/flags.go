@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web"
 )
 
 // flags wraps a FlagSet so that every flag takes its default from a KYCDESK_* environment variable.
@@ -89,7 +90,7 @@ func openData(ctx context.Context, dir string) (*store.DB, error) {
 
 // dataFlag adds the --data flag every command shares.
 func (f flags) dataFlag(p *string) {
-	f.str(p, "data", "./data", "data directory (database, media, generated secrets)")
+	f.str(p, "data", web.DefaultConfig().DataDir, "data directory (database, media, generated secrets)")
 }
 
 // parseAndOpen parses args and opens the database in the --data directory.

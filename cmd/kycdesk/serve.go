@@ -2,87 +2,152 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha512"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
-	"strings"
-	"time"
+	"os/signal"
+	"syscall"
 
-	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/web"
 )
 
-func runServe(ctx context.Context, args []string) error {
+// serveOptions is what `kycdesk serve` was told: the server's configuration plus how to log.
+type serveOptions struct {
+	cfg       web.Config
+	logFormat string
+	logLevel  slog.Level
+	auth      *authFlags
+}
+
+// parseServe reads the flags (and their KYCDESK_* twins, and the *-file secrets) into options.
+// Every default comes from web.DefaultConfig.
+func parseServe(args []string) (serveOptions, error) {
 	f := newFlags("serve")
+	d := web.DefaultConfig()
 	var (
-		addr, data, markidSecrets, vcipTokens, allowHosts, sessionKey, proxies string
-		cfg                                                                    web.Config
+		o                                                           serveOptions
+		cfg                                                         = &o.cfg
+		markidSecrets, vcipTokens, allowHosts, sessionKey, proxies  string
+		markidSecretFile, vcipTokenFile, sessionKeyFile, minFreeStr string
+		logLevel                                                    string
 	)
-	f.str(&addr, "addr", "127.0.0.1:8080", "address to listen on")
-	f.dataFlag(&data)
-	f.str(&cfg.BaseURL, "base-url", "", "public URL of this server; https:// marks cookies Secure")
-	f.boolean(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (behind a TLS proxy)")
+	f.str(&cfg.Ops.Addr, "addr", d.Ops.Addr, "address to listen on")
+	f.dataFlag(&cfg.DataDir)
+	f.str(&cfg.Ops.TLSCertFile, "tls-cert", "", "serve HTTPS with this PEM certificate (chain); reloaded on SIGHUP")
+	f.str(&cfg.Ops.TLSKeyFile, "tls-key", "", "PEM private key of --tls-cert")
+	f.str(&cfg.BaseURL, "base-url", d.BaseURL, "public URL of this server; https:// marks cookies Secure")
+	f.boolean(&cfg.SecureCookies, "secure-cookies", d.SecureCookies, "mark cookies Secure (behind a TLS proxy)")
 	f.str(&proxies, "trusted-proxies", "", "CIDRs of reverse proxies whose X-Forwarded-For is trusted, comma-separated")
-	f.str(&markidSecrets, "markid-secret", "", "HMAC secret(s) for /webhooks/markid, comma-separated for rotation; unset disables the source")
-	f.str(&cfg.MarkIDSignatureHeader, "markid-signature-header", "Idenfy-Signature", "header carrying the hex HMAC-SHA256 of the body")
-	f.str(&vcipTokens, "vcip-token", "", "bearer token(s) for /webhooks/vcip, comma-separated; unset disables the source")
-	f.int64(&cfg.MaxBodyBytes, "max-body", 1<<20, "largest webhook body in bytes")
+	f.str(&markidSecrets, "markid-secret", "", "HMAC secret(s) for /webhooks/markid, comma-separated for rotation; unset disables the source (prefer --markid-secret-file)")
+	f.str(&markidSecretFile, "markid-secret-file", "", "file holding the Mark ID HMAC secret(s), one per line or comma-separated")
+	f.str(&cfg.MarkIDSignatureHeader, "markid-signature-header", d.MarkIDSignatureHeader, "header carrying the hex HMAC-SHA256 of the body")
+	f.str(&vcipTokens, "vcip-token", "", "bearer token(s) for /webhooks/vcip, comma-separated; unset disables the source (prefer --vcip-token-file)")
+	f.str(&vcipTokenFile, "vcip-token-file", "", "file holding the video-KYC bearer token(s), one per line or comma-separated")
+	f.int64(&cfg.MaxBodyBytes, "max-body", d.MaxBodyBytes, "largest webhook body in bytes")
 	f.str(&cfg.MetricsToken, "metrics-token", "", "require this bearer token on /metrics")
-	f.str(&sessionKey, "session-key", "", "session cookie key (at least 32 characters); generated into the data dir when unset")
-	f.duration(&cfg.SessionIdle, "session-idle", 30*time.Minute, "sign out after this long idle")
-	f.duration(&cfg.SessionMaxAge, "session-max-age", 12*time.Hour, "sign out this long after sign-in")
-	f.integer(&cfg.LoginRatePerMinute, "login-rate", 30, "sign-in attempts allowed per client IP per minute")
-	f.boolean(&cfg.FourEyesVCIP, "four-eyes", true, "video-KYC decisions need a supervisor's second approval")
-	f.boolean(&cfg.FourEyesMarkID, "four-eyes-markid", false, "identity-verification decisions need a second approval too")
-	f.duration(&cfg.SLA, "sla", 24*time.Hour, "a case waiting longer is flagged overdue")
-	f.integer(&cfg.Media.Workers, "media-workers", 4, "parallel media downloads")
-	f.duration(&cfg.Media.Timeout, "media-timeout", 30*time.Second, "timeout of one media download")
-	f.duration(&cfg.Media.GiveUpAfter, "media-give-up", 2*time.Hour, "stop retrying a media download after this long")
-	f.int64(&cfg.Media.MaxImage, "media-max-image", 20<<20, "largest image in bytes")
-	f.int64(&cfg.Media.MaxVideo, "media-max-video", 200<<20, "largest video in bytes")
-	f.boolean(&cfg.Media.AllowPrivate, "media-allow-private", false, "allow media downloads from private and loopback addresses (on-prem vendors, tests)")
+	f.str(&sessionKey, "session-key", "", "session cookie key (at least 32 characters); generated into the data dir when unset (prefer --session-key-file)")
+	f.str(&sessionKeyFile, "session-key-file", "", "file holding the session cookie key")
+	f.duration(&cfg.SessionIdle, "session-idle", d.SessionIdle, "sign out after this long idle")
+	f.duration(&cfg.SessionMaxAge, "session-max-age", d.SessionMaxAge, "sign out this long after sign-in")
+	f.integer(&cfg.LoginRatePerMinute, "login-rate", d.LoginRatePerMinute, "sign-in attempts allowed per client IP per minute")
+	f.boolean(&cfg.FourEyesVCIP, "four-eyes", d.FourEyesVCIP, "video-KYC decisions need a supervisor's second approval")
+	f.boolean(&cfg.FourEyesMarkID, "four-eyes-markid", d.FourEyesMarkID, "identity-verification decisions need a second approval too")
+	f.duration(&cfg.SLA, "sla", d.SLA, "a case waiting longer is flagged overdue")
+	f.integer(&cfg.Media.Workers, "media-workers", d.Media.Workers, "parallel media downloads")
+	f.duration(&cfg.Media.Timeout, "media-timeout", d.Media.Timeout, "timeout of one media download")
+	f.duration(&cfg.Media.GiveUpAfter, "media-give-up", d.Media.GiveUpAfter, "stop retrying a media download after this long")
+	f.int64(&cfg.Media.MaxImage, "media-max-image", d.Media.MaxImage, "largest image in bytes")
+	f.int64(&cfg.Media.MaxVideo, "media-max-video", d.Media.MaxVideo, "largest video in bytes")
+	f.boolean(&cfg.Media.AllowPrivate, "media-allow-private", d.Media.AllowPrivate, "allow media downloads from private and loopback addresses (on-prem vendors, tests)")
 	f.str(&allowHosts, "media-allow-hosts", "", "hosts allowed even on private addresses, comma-separated")
-	f.integer(&cfg.MediaRetentionDays, "retention-days", 0, "delete media of closed cases after this many days; 0 keeps them forever")
+	f.integer(&cfg.MediaRetentionDays, "retention-days", d.MediaRetentionDays, "delete media of closed cases after this many days; 0 keeps them forever")
+	f.str(&minFreeStr, "min-free-disk", formatSize(d.Ops.MinFreeDisk), "below this much free disk /readyz fails and webhooks answer 503 (e.g. 1GiB, 500MiB, or bytes)")
+	f.str(&o.logFormat, "log-format", "", "json or text; default text on a terminal, json otherwise")
+	f.str(&logLevel, "log-level", "info", "debug, info, warn or error")
 	auth := addAuthFlags(f)
 	if err := f.Parse(args); err != nil {
-		return err
+		return o, err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	cfg.Logger = log
-	cfg.DataDir = data
-	cfg.MarkIDSecrets = list(markidSecrets)
-	cfg.VCIPTokens = list(vcipTokens)
+	if o.logFormat == "" {
+		o.logFormat = "json"
+		if isTerminal(os.Stderr) {
+			o.logFormat = "text"
+		}
+	}
+	if o.logFormat != "json" && o.logFormat != "text" {
+		return o, fmt.Errorf("--log-format is json or text, not %q", o.logFormat)
+	}
+	if err := o.logLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		return o, fmt.Errorf("--log-level is debug, info, warn or error, not %q", logLevel)
+	}
+	n, err := parseSize(minFreeStr)
+	if err != nil {
+		return o, fmt.Errorf("--min-free-disk: %w", err)
+	}
+	cfg.Ops.MinFreeDisk = n
+	if (cfg.Ops.TLSCertFile == "") != (cfg.Ops.TLSKeyFile == "") {
+		return o, fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if markidSecrets, err = secretOrFile("markid-secret", markidSecrets, markidSecretFile); err != nil {
+		return o, err
+	}
+	if vcipTokens, err = secretOrFile("vcip-token", vcipTokens, vcipTokenFile); err != nil {
+		return o, err
+	}
+	if sessionKey, err = secretOrFile("session-key", sessionKey, sessionKeyFile); err != nil {
+		return o, err
+	}
+	cfg.MarkIDSecrets = secretList(markidSecrets)
+	cfg.VCIPTokens = secretList(vcipTokens)
 	cfg.Media.AllowHosts = list(allowHosts)
 	for _, p := range list(proxies) {
 		_, n, err := net.ParseCIDR(p)
 		if err != nil {
-			return fmt.Errorf("--trusted-proxies: %q is not a CIDR such as 10.0.0.0/8", p)
+			return o, fmt.Errorf("--trusted-proxies: %q is not a CIDR such as 10.0.0.0/8", p)
 		}
 		cfg.TrustedProxies = append(cfg.TrustedProxies, n)
 	}
-	key, err := loadSessionKey(data, sessionKey)
+	key, err := loadSessionKey(cfg.DataDir, sessionKey)
+	if err != nil {
+		return o, err
+	}
+	cfg.SessionKey = key
+	if err := auth.apply(cfg); err != nil {
+		return o, err
+	}
+	o.auth = auth
+	return o, nil
+}
+
+// newLogger is the structured logger on stderr in the chosen format and level.
+func (o serveOptions) newLogger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: o.logLevel}
+	if o.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func runServe(ctx context.Context, args []string) error {
+	o, err := parseServe(args)
 	if err != nil {
 		return err
 	}
-	cfg.SessionKey = key
-	if err := auth.apply(&cfg); err != nil {
-		return err
+	cfg := o.cfg
+	log := o.newLogger()
+	cfg.Logger = log
+	for _, w := range dataDirWarnings(cfg.DataDir) {
+		log.Warn("file permissions too wide", "detail", w)
 	}
 
-	db, err := openData(ctx, data)
+	db, err := openData(ctx, cfg.DataDir)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := ensureFirstAdmin(ctx, db, log); err != nil {
+	if err := ensureFirstAdmin(ctx, db, log, cfg.DataDir, isTerminal(os.Stdout)); err != nil {
 		return err
 	}
 	if len(cfg.MarkIDSecrets) == 0 {
@@ -95,73 +160,24 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	auth.announce(log, app.Config())
+	o.auth.announce(log, app.Config())
 	app.Start()
 	defer app.Close()
-	srv := &http.Server{Addr: addr}
-	err = app.Serve(ctx, srv, func(bound string) { log.Info("KYC Desk is listening", "url", "http://"+bound, "data", data) })
+
+	// SIGHUP reloads the TLS pair; a bad pair is logged and the old one kept.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for range hup {
+			_ = app.ReloadTLS()
+		}
+	}()
+
+	srv := &http.Server{Addr: cfg.Ops.Addr, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	err = app.Serve(ctx, srv, func(bound string) {
+		log.Info("KYC Desk is listening", "url", app.Scheme()+"://"+bound, "data", cfg.DataDir, "version", version, "pid", os.Getpid())
+	})
 	log.Info("stopped")
 	return err
-}
-
-// loadSessionKey derives the 64-byte cookie key from the configured value, or from a random key
-// generated once into the data dir (0600). There is never a built-in default.
-func loadSessionKey(dir, configured string) ([]byte, error) {
-	if configured != "" {
-		if len(configured) < 32 {
-			return nil, errors.New("--session-key must be at least 32 characters")
-		}
-		sum := sha512.Sum512([]byte(configured))
-		return sum[:], nil
-	}
-	path := filepath.Join(dir, "session.key")
-	b, err := os.ReadFile(path)
-	if err == nil {
-		key, derr := hex.DecodeString(strings.TrimSpace(string(b)))
-		if derr != nil || len(key) < 64 {
-			return nil, fmt.Errorf("%s is not a 64-byte hex key; delete it to generate a new one", path)
-		}
-		return key[:64], nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read session key: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
-	}
-	key := make([]byte, 64)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("write session key: %w", err)
-	}
-	return key, nil
-}
-
-// ensureFirstAdmin creates an "admin" account with a random password when no account holds the
-// admin role yet (a fresh install, or one holding only the demo's reviewers), printing it once.
-func ensureFirstAdmin(ctx context.Context, db *store.DB, log *slog.Logger) error {
-	users, err := db.ListUsers(ctx)
-	if err != nil {
-		return err
-	}
-	for _, u := range users {
-		if u.Has(store.RoleAdmin) || u.Username == "admin" {
-			return nil
-		}
-	}
-	pw, err := store.GeneratePassword()
-	if err != nil {
-		return err
-	}
-	hash, err := store.HashPassword(pw, store.DefaultBcryptCost)
-	if err != nil {
-		return err
-	}
-	if _, err := db.CreateUser(ctx, store.SystemActor, "admin", "Administrator", hash, []string{store.RoleAdmin}); err != nil {
-		return err
-	}
-	log.Warn("first start: created user 'admin' — this password is shown only once", "username", "admin", "password", pw)
-	return nil
 }

@@ -49,27 +49,41 @@ type Config struct {
 	PollInterval time.Duration
 }
 
+// DefaultConfig is the fetcher's defaults, which `kycdesk serve` shows on its flags.
+func DefaultConfig() Config {
+	return Config{
+		Workers:      4,
+		Timeout:      30 * time.Second,
+		GiveUpAfter:  2 * time.Hour,
+		MaxImage:     20 << 20,
+		MaxVideo:     200 << 20,
+		BackoffBase:  2 * time.Second,
+		PollInterval: time.Second,
+	}
+}
+
 func (c Config) withDefaults() Config {
+	d := DefaultConfig()
 	if c.Workers <= 0 {
-		c.Workers = 4
+		c.Workers = d.Workers
 	}
 	if c.Timeout <= 0 {
-		c.Timeout = 30 * time.Second
+		c.Timeout = d.Timeout
 	}
 	if c.GiveUpAfter <= 0 {
-		c.GiveUpAfter = 2 * time.Hour
+		c.GiveUpAfter = d.GiveUpAfter
 	}
 	if c.MaxImage <= 0 {
-		c.MaxImage = 20 << 20
+		c.MaxImage = d.MaxImage
 	}
 	if c.MaxVideo <= 0 {
-		c.MaxVideo = 200 << 20
+		c.MaxVideo = d.MaxVideo
 	}
 	if c.BackoffBase <= 0 {
-		c.BackoffBase = 2 * time.Second
+		c.BackoffBase = d.BackoffBase
 	}
 	if c.PollInterval <= 0 {
-		c.PollInterval = time.Second
+		c.PollInterval = d.PollInterval
 	}
 	return c
 }
