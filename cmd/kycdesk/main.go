@@ -18,6 +18,9 @@ Usage:
   kycdesk replay  --data DIR              re-process quarantined callbacks
   kycdesk export  cases|callbacks|audit --data DIR --format csv|jsonl [--from DATE --to DATE]
   kycdesk audit   verify --data DIR       check the audit log's hash chain
+  kycdesk backup  --data DIR --to DEST    consistent backup (database + media) while the server runs
+  kycdesk backup  verify --from DEST      re-check every file of a backup and its audit chain
+  kycdesk restore --from DEST --data NEW  restore into a new, empty data directory
   kycdesk version
 
 Every flag has an environment twin: --markid-secret is KYCDESK_MARKID_SECRET.
@@ -56,6 +59,10 @@ func run(ctx context.Context, args []string) error {
 		return runExport(ctx, rest)
 	case "audit":
 		return runAudit(ctx, rest)
+	case "backup":
+		return runBackup(ctx, rest)
+	case "restore":
+		return runRestore(ctx, rest)
 	case "version":
 		fmt.Println("kycdesk", version)
 		return nil

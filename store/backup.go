@@ -1,0 +1,490 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// ManifestName is the file in a backup directory that lists every file with its SHA-256.
+const ManifestName = "manifest.json"
+
+// BackupManifest describes one backup: the database snapshot, every media file and the audit
+// chain head of the snapshot, so a restore can prove the files and the chain are as backed up.
+type BackupManifest struct {
+	Format    int       `json:"format"`
+	CreatedAt time.Time `json:"created_at"`
+	Version   string    `json:"kycdesk_version"`
+	// Database is the snapshot's path inside the backup directory.
+	Database     string       `json:"database"`
+	AuditHead    AuditHeadRef `json:"audit_head"`
+	AuditEntries int          `json:"audit_entries"`
+	Files        []BackupFile `json:"files"`
+}
+
+// AuditHeadRef pins the audit chain: the newest entry's ID and hash.
+type AuditHeadRef struct {
+	ID   int64  `json:"id"`
+	Hash string `json:"hash"`
+}
+
+// String is the head as `audit verify` prints it and `--expect` takes it.
+func (h AuditHeadRef) String() string { return fmt.Sprintf("%d:%s", h.ID, h.Hash) }
+
+// BackupFile is one file of a backup, with a slash-separated path relative to the backup dir.
+type BackupFile struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Progress is how far a backup, restore or verify has got, for a progress line.
+type Progress struct {
+	Phase       string // "database", "media", "verify"
+	Files       int
+	TotalFiles  int
+	Bytes       int64
+	TotalBytes  int64
+	CopiedFiles int // backup: media files actually copied (not already in the destination)
+}
+
+// BackupResult summarises a backup run.
+type BackupResult struct {
+	Manifest    BackupManifest
+	CopiedFiles int
+	CopiedBytes int64
+	Pruned      int
+}
+
+// Backup writes a consistent snapshot of the database (VACUUM INTO, in one read transaction, so
+// it runs beside the server without blocking its writes), then the media archive, copying only
+// content-addressed files the destination lacks, then manifest.json. The manifest is renamed into
+// place last: until then the previous backup in dest stays whole. Media no longer in the archive
+// (purged by retention) are removed from dest afterwards, so deletions reach the backup too.
+func (db *DB) Backup(ctx context.Context, blobs *Blobs, dest, version string, progress func(Progress)) (BackupResult, error) {
+	var res BackupResult
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	if err := os.MkdirAll(filepath.Join(dest, "media"), 0o700); err != nil {
+		return res, fmt.Errorf("store: backup: %w", err)
+	}
+	now := db.Now().UTC()
+	m := BackupManifest{Format: 1, CreatedAt: now, Version: version,
+		Database: "db-" + now.Format("20060102T150405.000000000Z") + ".db"}
+	progress(Progress{Phase: "database"})
+	snap := filepath.Join(dest, m.Database)
+	if err := vacuumInto(ctx, db.path, snap); err != nil {
+		return res, err
+	}
+	dbFile, err := hashFile(snap)
+	if err != nil {
+		return res, fmt.Errorf("store: backup: %w", err)
+	}
+	dbFile.Path = m.Database
+	m.Files = append(m.Files, dbFile)
+	if m.AuditHead, m.AuditEntries, err = snapshotAuditHead(ctx, snap); err != nil {
+		return res, err
+	}
+
+	// Media: list first, so progress has a total.
+	type blob struct {
+		rel  string
+		size int64
+	}
+	var blobsToCopy []blob
+	var total int64
+	err = filepath.WalkDir(blobs.Dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == blobs.Dir {
+			return filepath.SkipDir
+		}
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".") || !validSHA256(d.Name()) {
+			return nil // unfinished uploads, probes and anything not content-addressed
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(blobs.Dir, p)
+		blobsToCopy = append(blobsToCopy, blob{rel: filepath.ToSlash(rel), size: info.Size()})
+		total += info.Size()
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("store: backup: list media: %w", err)
+	}
+	p := Progress{Phase: "media", TotalFiles: len(blobsToCopy), TotalBytes: total}
+	progress(p)
+	for _, b := range blobsToCopy {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		sha := path.Base(b.rel)
+		to := filepath.Join(dest, "media", filepath.FromSlash(b.rel))
+		if st, err := os.Stat(to); err == nil && st.Size() == b.size {
+			// Content-addressed: a file of that name and size is that content. `backup verify`
+			// re-hashes every file.
+		} else {
+			got, err := copyFile(filepath.Join(blobs.Dir, filepath.FromSlash(b.rel)), to)
+			if err != nil {
+				return res, fmt.Errorf("store: backup: media %s: %w", sha, err)
+			}
+			if got.SHA256 != sha {
+				os.Remove(to)
+				return res, fmt.Errorf("store: backup: media file %s has SHA-256 %s: the archive copy is damaged", b.rel, got.SHA256)
+			}
+			res.CopiedFiles++
+			res.CopiedBytes += got.Size
+			p.CopiedFiles++
+		}
+		m.Files = append(m.Files, BackupFile{Path: "media/" + b.rel, Size: b.size, SHA256: sha})
+		p.Files++
+		p.Bytes += b.size
+		progress(p)
+	}
+	if err := writeManifest(dest, m); err != nil {
+		return res, err
+	}
+	res.Manifest = m
+	res.Pruned, err = pruneBackup(dest, m)
+	return res, err
+}
+
+// vacuumInto writes a compacted, consistent copy of the database at src to dst (which must not
+// exist) through its own connection, so the server's writer is never held up.
+func vacuumInto(ctx context.Context, src, dst string) error {
+	if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	conn, err := sql.Open("sqlite3", "file:"+src+"?_busy_timeout=10000&_query_only=false")
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, dst); err != nil {
+		return fmt.Errorf("store: backup: snapshot the database: %w", err)
+	}
+	if err := os.Chmod(dst, 0o600); err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	f, err := os.Open(dst)
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// openSnapshot opens a database file read-only and unchanged (no migrations, no -wal written).
+func openSnapshot(p string) (*DB, error) {
+	r, err := sql.Open("sqlite3", "file:"+p+"?mode=ro&immutable=1&_query_only=true")
+	if err != nil {
+		return nil, fmt.Errorf("store: open snapshot: %w", err)
+	}
+	return &DB{path: p, write: r, read: r, Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+func snapshotAuditHead(ctx context.Context, p string) (AuditHeadRef, int, error) {
+	snap, err := openSnapshot(p)
+	if err != nil {
+		return AuditHeadRef{}, 0, err
+	}
+	defer snap.read.Close()
+	var h AuditHeadRef
+	if h.ID, h.Hash, err = snap.AuditHead(ctx); err != nil {
+		return h, 0, err
+	}
+	var n int
+	if err := snap.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`).Scan(&n); err != nil {
+		return h, 0, fmt.Errorf("store: backup: count audit entries: %w", err)
+	}
+	return h, n, nil
+}
+
+func writeManifest(dest string, m BackupManifest) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("store: backup: manifest: %w", err)
+	}
+	tmp := filepath.Join(dest, "."+ManifestName+".partial")
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("store: backup: manifest: %w", err)
+	}
+	f, err := os.Open(tmp)
+	if err == nil {
+		err = errors.Join(f.Sync(), f.Close())
+	}
+	if err != nil {
+		return fmt.Errorf("store: backup: manifest: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dest, ManifestName)); err != nil {
+		return fmt.Errorf("store: backup: manifest: %w", err)
+	}
+	return syncDir(dest)
+}
+
+// ReadManifest reads a backup directory's manifest.
+func ReadManifest(dir string) (BackupManifest, error) {
+	var m BackupManifest
+	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if err != nil {
+		return m, fmt.Errorf("store: backup manifest: %w", err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, fmt.Errorf("store: backup manifest %s: %w", filepath.Join(dir, ManifestName), err)
+	}
+	if m.Format != 1 || m.Database == "" {
+		return m, fmt.Errorf("store: backup manifest %s: unknown format %d", filepath.Join(dir, ManifestName), m.Format)
+	}
+	for _, f := range m.Files {
+		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
+			return m, fmt.Errorf("store: backup manifest: path %q leaves the backup directory", f.Path)
+		}
+	}
+	return m, nil
+}
+
+// pruneBackup removes database snapshots and media files that the manifest no longer lists.
+func pruneBackup(dest string, m BackupManifest) (int, error) {
+	keep := map[string]bool{}
+	for _, f := range m.Files {
+		keep[f.Path] = true
+	}
+	n := 0
+	entries, err := os.ReadDir(dest)
+	if err != nil {
+		return 0, fmt.Errorf("store: backup: prune: %w", err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "db-") && strings.HasSuffix(e.Name(), ".db") && !keep[e.Name()] {
+			if err := os.Remove(filepath.Join(dest, e.Name())); err == nil {
+				n++
+			}
+		}
+	}
+	err = filepath.WalkDir(filepath.Join(dest, "media"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dest, p)
+		if !keep[filepath.ToSlash(rel)] {
+			if err := os.Remove(p); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("store: backup: prune: %w", err)
+	}
+	return n, nil
+}
+
+// hashFile is a file's size and SHA-256.
+func hashFile(p string) (BackupFile, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return BackupFile{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.CopyBuffer(h, f, make([]byte, 256<<10))
+	if err != nil {
+		return BackupFile{}, err
+	}
+	return BackupFile{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// copyFile copies src to dst (0600, synced, renamed into place), hashing on the way.
+func copyFile(src, dst string) (BackupFile, error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return BackupFile{}, err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return BackupFile{}, err
+	}
+	tmp := filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".partial")
+	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return BackupFile{}, err
+	}
+	h := sha256.New()
+	n, err := io.CopyBuffer(io.MultiWriter(out, h), in, make([]byte, 256<<10))
+	if err == nil {
+		err = out.Sync()
+	}
+	err = errors.Join(err, out.Close())
+	if err == nil {
+		err = os.Rename(tmp, dst)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return BackupFile{}, err
+	}
+	return BackupFile{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// VerifyResult is what a verify or restore found.
+type VerifyResult struct {
+	Manifest BackupManifest
+	// Problems lists every file that is missing, of another size or of another hash, and any
+	// break in the audit chain or difference from the recorded head. Empty means intact.
+	Problems []string
+	// AuditEntries is how many audit entries verified.
+	AuditEntries int
+}
+
+// OK reports whether nothing was wrong.
+func (r VerifyResult) OK() bool { return len(r.Problems) == 0 }
+
+// VerifyBackup re-hashes every file a backup's manifest lists and walks the snapshot's audit
+// chain (read-only: the backup is not changed), checking it ends at the recorded head.
+func VerifyBackup(ctx context.Context, dir string, progress func(Progress)) (VerifyResult, error) {
+	m, err := ReadManifest(dir)
+	if err != nil {
+		return VerifyResult{}, err
+	}
+	res := VerifyResult{Manifest: m}
+	res.Problems = checkFiles(ctx, m, progress, func(f BackupFile) (BackupFile, error) {
+		return hashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+	})
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	snap, err := openSnapshot(filepath.Join(dir, filepath.FromSlash(m.Database)))
+	if err != nil {
+		return res, err
+	}
+	defer snap.read.Close()
+	res.AuditEntries, res.Problems = checkAudit(ctx, snap, m.AuditHead, res.Problems)
+	return res, nil
+}
+
+// checkFiles runs check on every manifest file and lists the differences.
+func checkFiles(ctx context.Context, m BackupManifest, progress func(Progress), check func(BackupFile) (BackupFile, error)) []string {
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	var problems []string
+	p := Progress{Phase: "verify", TotalFiles: len(m.Files)}
+	for _, f := range m.Files {
+		p.TotalBytes += f.Size
+	}
+	for _, f := range m.Files {
+		if ctx.Err() != nil {
+			break
+		}
+		got, err := check(f)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			problems = append(problems, f.Path+": missing")
+		case err != nil:
+			problems = append(problems, f.Path+": "+err.Error())
+		case got.Size != f.Size:
+			problems = append(problems, fmt.Sprintf("%s: %d bytes, manifest says %d", f.Path, got.Size, f.Size))
+		case got.SHA256 != f.SHA256:
+			problems = append(problems, fmt.Sprintf("%s: SHA-256 %s, manifest says %s", f.Path, got.SHA256, f.SHA256))
+		}
+		p.Files++
+		p.Bytes += f.Size
+		progress(p)
+	}
+	return problems
+}
+
+// checkAudit walks the chain and compares it with the recorded head.
+func checkAudit(ctx context.Context, db *DB, head AuditHeadRef, problems []string) (int, []string) {
+	n, brk, err := db.VerifyAudit(ctx)
+	switch {
+	case err != nil:
+		return n, append(problems, "audit chain: "+err.Error())
+	case brk != nil:
+		return n, append(problems, fmt.Sprintf("audit chain BROKEN at entry %d: %s", brk.ID, brk.Reason))
+	}
+	if head.ID == 0 {
+		return n, problems
+	}
+	got, err := db.AuditHashAt(ctx, head.ID)
+	switch {
+	case err != nil:
+		problems = append(problems, fmt.Sprintf("audit chain: entry %d of the recorded head is missing", head.ID))
+	case got != head.Hash:
+		problems = append(problems, fmt.Sprintf("audit chain: entry %d differs from the head recorded in the manifest", head.ID))
+	}
+	return n, problems
+}
+
+// Restore copies a backup into dataDir, which must be empty or absent, checking every file's
+// hash on the way, then opens the database (applying any newer migrations) and verifies the audit
+// chain against the manifest's head. On any problem the files it wrote are removed again, so a
+// failed restore leaves nothing that could be started by mistake.
+func Restore(ctx context.Context, from, dataDir string, progress func(Progress)) (res VerifyResult, err error) {
+	m, err := ReadManifest(from)
+	if err != nil {
+		return res, err
+	}
+	res.Manifest = m
+	if entries, err := os.ReadDir(dataDir); err == nil && len(entries) > 0 {
+		return res, fmt.Errorf("store: restore: %s is not empty; restore into a new directory", dataDir)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return res, fmt.Errorf("store: restore: %w", err)
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return res, fmt.Errorf("store: restore: %w", err)
+	}
+	if err := os.Chmod(dataDir, 0o700); err != nil {
+		return res, fmt.Errorf("store: restore: %w", err)
+	}
+	defer func() {
+		if err != nil || !res.OK() {
+			clearDir(dataDir)
+		}
+	}()
+	target := func(f BackupFile) string {
+		if f.Path == m.Database {
+			return filepath.Join(dataDir, "kycdesk.db")
+		}
+		return filepath.Join(dataDir, filepath.FromSlash(f.Path))
+	}
+	res.Problems = checkFiles(ctx, m, progress, func(f BackupFile) (BackupFile, error) {
+		return copyFile(filepath.Join(from, filepath.FromSlash(f.Path)), target(f))
+	})
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if !res.OK() {
+		return res, nil
+	}
+	db, err := Open(ctx, filepath.Join(dataDir, "kycdesk.db"))
+	if err != nil {
+		return res, err
+	}
+	defer db.Close()
+	res.AuditEntries, res.Problems = checkAudit(ctx, db, m.AuditHead, res.Problems)
+	return res, nil
+}
+
+// clearDir removes everything inside dir, leaving dir itself.
+func clearDir(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
+}
