@@ -19,7 +19,7 @@ TESTFLAGS ?=
 # `make bench BENCH=Ingest` runs only the benchmarks whose name matches.
 BENCH     ?= .
 
-.PHONY: help build generate run test deps check-generated check-fmt vet test-go bench screenshots clean
+.PHONY: help build generate run test deps check-generated check-fmt vet check-alerts test-go bench screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -37,15 +37,16 @@ run: build ## build, load demo data into ./data on first run, serve on 127.0.0.1
 	fi
 	./$(BIN) serve --addr $(ADDR) --data $(DATA)
 
-deps: ## install Chromium + fonts (apt) and the Playwright driver (npm) when missing
+deps: ## install Chromium + fonts (apt), the Playwright driver (npm), litestream (Go module) and promtool (apt) when missing
 	@bash scripts/install-browser.sh
 	@bash scripts/install-driver.sh
+	@bash scripts/install-tools.sh
 
 # test runs every check even after one fails, so a CI run reports all of them, then fails
 # if any did. deps comes first: without a browser the e2e tests fail.
 test: deps ## generated code, gofmt, go vet, then go test -race of every package incl. e2e
 	@results=(); failed=0; \
-	for step in check-generated check-fmt vet test-go; do \
+	for step in check-generated check-fmt vet check-alerts test-go; do \
 		echo "==> $$step"; start=$$(date +%s); \
 		if $(MAKE) $$step; then status=ok; else status=FAILED; failed=1; fi; \
 		results+=("$$(printf '  %-16s %-6s %4ss' $$step $$status $$(( $$(date +%s) - start )))"); \
@@ -88,8 +89,15 @@ check-fmt: ## fail listing the Go files gofmt would change
 vet: ## go vet every package
 	$(GO) vet $(PKGS)
 
+check-alerts: ## promtool check rules docs/alerts.yml (skipped, saying so, where promtool could not be installed)
+	@if ! command -v promtool >/dev/null 2>&1; then \
+		echo "check-alerts: SKIPPED: promtool is not installed (apt-get install prometheus could not run here)"; exit 0; \
+	fi; \
+	promtool check rules docs/alerts.yml
+
+# KYCDESK_REQUIRE_TOOLS: the Litestream test fails instead of skipping when `make deps` did not build litestream.
 test-go: ## go test -race -count=1 every package (no deps, no checks)
-	$(GO) test $(strip -race -count=1 $(TESTFLAGS)) $(PKGS)
+	KYCDESK_REQUIRE_TOOLS=1 $(GO) test $(strip -race -count=1 $(TESTFLAGS)) $(PKGS)
 
 bench: ## run the benchmarks the issues name and print a summary table (BENCH=regex narrows them)
 	@BENCH='$(BENCH)' GO='$(GO)' bash scripts/bench.sh
