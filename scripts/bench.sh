@@ -26,6 +26,7 @@ run '^BenchmarkIngesterDirect$' 4000x ./store
 run '^BenchmarkServe(Media|File)Range$' 2000x ./web
 run '^BenchmarkWorkspace$' 200x ./web
 run '^BenchmarkAuditExport1M$' 1x ./web
+run '^BenchmarkOpsStats$' 50x ./store
 
 echo
 echo "make bench summary (raw output: $out)"

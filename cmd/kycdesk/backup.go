@@ -121,6 +121,11 @@ func (p *progressLine) update(pr store.Progress) {
 		return
 	}
 	p.last = now
+	if pr.TotalFiles == 0 && pr.Phase == "database" {
+		fmt.Fprintf(p.w, "\r\033[Kdatabase: taking a consistent snapshot")
+		p.drew = true
+		return
+	}
 	rate := float64(pr.Bytes) / max(now.Sub(p.start).Seconds(), 0.001)
 	fmt.Fprintf(p.w, "\r\033[K%s: %d/%d files, %s/%s, %s/s", pr.Phase, pr.Files, pr.TotalFiles,
 		sizeText(pr.Bytes), sizeText(pr.TotalBytes), sizeText(int64(rate)))
