@@ -26,8 +26,9 @@ type serveOptions struct {
 func parseServe(args []string) (serveOptions, error) {
 	f := newFlags("serve")
 	d := web.DefaultConfig()
+	// Fields without a flag keep their default too: the whole configuration starts from it.
+	o := serveOptions{cfg: d}
 	var (
-		o                                                           serveOptions
 		cfg                                                         = &o.cfg
 		markidSecrets, vcipTokens, allowHosts, sessionKey, proxies  string
 		markidSecretFile, vcipTokenFile, sessionKeyFile, minFreeStr string
