@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -16,7 +17,20 @@ func BenchmarkOpsStats(b *testing.B) {
 	ctx := context.Background()
 	start := time.Now()
 	const cases = 200_000
-	if err := db.SeedSyntheticCases(ctx, cases, clk.t); err != nil {
+	i := 0
+	if _, err := db.BulkLoad(ctx, func() (BulkCase, bool) {
+		if i >= cases {
+			return BulkCase{}, false
+		}
+		state := ReviewNeedsDecision
+		if i%10 == 0 {
+			state = ReviewDecided
+		}
+		bc := BulkCase{Snapshot: markSnap(fmt.Sprintf("ops-%07d", i), StatusSuspected, true), ReviewState: state,
+			ReceivedAt: clk.t.Add(-time.Duration(cases-i) * time.Second)}
+		i++
+		return bc, true
+	}); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d cases in %s", cases, time.Since(start).Round(time.Millisecond))

@@ -60,10 +60,10 @@ func TestStateCountsFollowChanges(t *testing.T) {
 	for _, ref := range []string{"s1", "s2", "s3"} {
 		ids = append(ids, ingestWS(t, db, wsCase{ref: ref, first: "ANNA", overall: StatusSuspected}))
 	}
-	if err := db.Claim(ctx, a, ids[0], wsTTL); err != nil {
+	if err := db.Claim(ctx, a, ids[0]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Decide(ctx, a, DecisionInput{CaseID: ids[0], Outcome: OutcomeAllow, ReasonCode: "face_matches", Note: "ok"}, wsTTL); err != nil {
+	if _, err := db.Decide(ctx, a, DecisionInput{CaseID: ids[0], Outcome: OutcomeAllow, ReasonCode: "face_matches", Note: "ok"}); err != nil {
 		t.Fatal(err)
 	}
 	s, err := db.OpsStats(ctx, time.Time{})

@@ -18,6 +18,7 @@ func DefaultConfig() Config {
 		LoginLockAfter:        5,
 		LoginLockFor:          15 * time.Minute,
 		LoginRatePerMinute:    30,
+		RequireMFA:            MFAAdmins,
 		FourEyesVCIP:          true,
 		SLA:                   24 * time.Hour,
 		ClaimTTL:              30 * time.Minute,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // syncBuffer is a log destination the server's goroutines may write to concurrently.
@@ -70,9 +71,9 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 
 	const bodyMarker = "BODYMARKER-Zyx41"
 	cb := suspected("logref-"+bodyMarker, "ANNA", "LOGSECRET"+bodyMarker)
-	first := ta.postMarkID(t, cb.body())
-	vc := vcipCallback{SessionID: "vc-" + bodyMarker, Name: "Priya " + bodyMarker}
-	ta.postVCIP(t, vc.body())
+	first := ta.postMarkID(t, cb.Body())
+	vc := webtest.VCIP{SessionID: "vc-" + bodyMarker, Name: "Priya " + bodyMarker}
+	ta.postVCIP(t, vc.Body())
 	// Authenticated but unparseable: quarantined, and its parse error quotes the body.
 	broken := []byte(`{"scanRef": "` + bodyMarker + `", "status": ` + bodyMarker + `}`)
 	if r := ta.postMarkID(t, broken); r.Outcome != store.OutcomeQuarantined {
@@ -80,7 +81,7 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 	}
 	// Wrong credentials (401): the attempted token must not be logged either.
 	for _, h := range [][2]string{{"Authorization", "Bearer wrong-token-" + bodyMarker}} {
-		req, _ := http.NewRequest(http.MethodPost, ta.url+"/webhooks/vcip", strings.NewReader(string(vc.body())))
+		req, _ := http.NewRequest(http.MethodPost, ta.url+"/webhooks/vcip", strings.NewReader(string(vc.Body())))
 		req.Header.Set(h[0], h[1])
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -229,7 +230,7 @@ func TestReadyz(t *testing.T) {
 	if code, body := get(); code != 200 || body != "ready\n" {
 		t.Fatalf("/readyz = %d %q, want 200 ready", code, body)
 	}
-	ta.postVCIP(t, vcipCallback{SessionID: "before-full"}.body())
+	ta.postVCIP(t, webtest.VCIP{SessionID: "before-full"}.Body())
 
 	mu.Lock()
 	free = 200 << 20
@@ -238,7 +239,7 @@ func TestReadyz(t *testing.T) {
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "disk: 200.0 MiB free, below --min-free-disk 1.0 GiB") {
 		t.Errorf("/readyz with 200 MiB free = %d %q, want 503 naming the disk", code, body)
 	}
-	req, _ := http.NewRequest(http.MethodPost, ta.url+"/webhooks/vcip", bytes.NewReader(vcipCallback{SessionID: "while-full"}.body()))
+	req, _ := http.NewRequest(http.MethodPost, ta.url+"/webhooks/vcip", bytes.NewReader(webtest.VCIP{SessionID: "while-full"}.Body()))
 	req.Header.Set("Authorization", "Bearer "+testVCIPToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -265,7 +266,7 @@ func TestReadyz(t *testing.T) {
 	if code, _ := get(); code != 200 {
 		t.Errorf("/readyz after space was freed = %d, want 200", code)
 	}
-	ta.postVCIP(t, vcipCallback{SessionID: "after-full"}.body())
+	ta.postVCIP(t, webtest.VCIP{SessionID: "after-full"}.Body())
 
 	// The database closed: not writable, named.
 	ta.db.Close()
@@ -280,11 +281,11 @@ func TestReadyz(t *testing.T) {
 func TestMetricsOps(t *testing.T) {
 	ta := newTestApp(t)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postMarkID(t, suspected("m-1", "ANNA", "ONE").body())
+	ta.postMarkID(t, suspected("m-1", "ANNA", "ONE").Body())
 	ta.clock.Advance(2 * time.Hour)
-	ta.postMarkID(t, suspected("m-2", "BORIS", "TWO").body())
-	ta.postMarkID(t, markIDCallback{ScanRef: "m-3", Overall: "SUSPECTED", Final: true,
-		Files: map[string]string{"FRONT": "http://127.0.0.1:1/front.jpg"}}.body())
+	ta.postMarkID(t, suspected("m-2", "BORIS", "TWO").Body())
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "m-3", Overall: "SUSPECTED", Final: true,
+		Files: map[string]string{"FRONT": "http://127.0.0.1:1/front.jpg"}}.Body())
 	ta.clock.Advance(time.Hour)
 
 	id := ta.caseIDByRef(t, store.SourceMarkID, "m-1")
