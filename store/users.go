@@ -253,6 +253,10 @@ func (db *DB) UpdateUser(ctx context.Context, actor Actor, id int64, ch UserChan
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
 			return fmt.Errorf("store: end sessions: %w", err)
 		}
+		// A sign-in waiting for its second factor ends too: its password may be the old one.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_challenges WHERE user_id = ?`, id); err != nil {
+			return fmt.Errorf("store: end sign-ins: %w", err)
+		}
 	}
 	action := "user.update"
 	if ch.Disabled != nil && ch.PasswordHash == nil && ch.Roles == nil && ch.DisplayName == nil {

@@ -127,7 +127,7 @@ func (a *App) challenge(c echo.Context) (store.LoginChallenge, store.User, bool,
 	ch, err := a.db.LoginChallengeByID(ctx, hashSessionID(ck.Value), challengeTTL)
 	if errors.Is(err, store.ErrNotFound) {
 		a.clearChallengeCookie(c)
-		return ch, store.User{}, false, a.render(c, http.StatusUnauthorized, a.loginPage(c, "", "The sign-in took longer than 10 minutes. Please sign in again.", ""))
+		return ch, store.User{}, false, a.render(c, http.StatusUnauthorized, a.loginPage(c, "", "This sign-in has ended: it took longer than 10 minutes, or the account was changed meanwhile. Please sign in again.", ""))
 	}
 	if err != nil {
 		return ch, store.User{}, false, err

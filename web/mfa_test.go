@@ -266,4 +266,16 @@ func TestSignInStepsNeedTheirCookie(t *testing.T) {
 	if p := c.get("/login/mfa/enrol"); p.Status != http.StatusUnauthorized || !strings.Contains(loginError(p), "longer than 10 minutes") {
 		t.Errorf("expired challenge: %d %q", p.Status, loginError(p))
 	}
+	// A password reset ends a sign-in waiting for its second factor.
+	passwordStep(t, ta, c, "rita", pw)
+	if p := c.get("/login/mfa/enrol"); p.testid("mfa-secret").Length() != 1 {
+		t.Fatalf("challenge not under way: %s", p.URL)
+	}
+	hash := "$2a$04$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva"
+	if err := ta.db.UpdateUser(context.Background(), store.SystemActor, ta.userID(t, "rita"), store.UserChange{PasswordHash: &hash}); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.get("/login/mfa/enrol"); p.Status != http.StatusUnauthorized || p.testid("mfa-secret").Length() != 0 {
+		t.Errorf("challenge after a password reset: %d at %s", p.Status, p.URL)
+	}
 }
