@@ -27,6 +27,7 @@ run '^BenchmarkServe(Media|File)Range$' 2000x ./web
 run '^BenchmarkWorkspace$' 200x ./web
 run '^BenchmarkAuditExport1M$' 1x ./web
 run '^BenchmarkOpsStats$' 50x ./store
+run '^BenchmarkSignIn$' 200x ./web
 
 echo
 echo "make bench summary (raw output: $out)"

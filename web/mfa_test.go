@@ -24,14 +24,14 @@ func withMFA(policy string) testAppOption {
 }
 
 // passwordStep submits the password form and returns where it leads.
-func passwordStep(t *testing.T, ta *testApp, c *client, username, password string) *page {
+func passwordStep(t testing.TB, ta *testApp, c *client, username, password string) *page {
 	t.Helper()
 	c.get("/login")
 	return c.postForm("/login", url.Values{"username": {username}, "password": {password}})
 }
 
 // secretOnPage reads the authenticator key shown during enrolment.
-func secretOnPage(t *testing.T, p *page) string {
+func secretOnPage(t testing.TB, p *page) string {
 	t.Helper()
 	s := strings.ReplaceAll(strings.TrimSpace(p.testid("mfa-secret").Text()), " ", "")
 	if len(s) < 16 {
@@ -41,7 +41,7 @@ func secretOnPage(t *testing.T, p *page) string {
 }
 
 // codeAt is what an authenticator app shows at the app's time plus d.
-func codeAt(t *testing.T, ta *testApp, secret string, d time.Duration) string {
+func codeAt(t testing.TB, ta *testApp, secret string, d time.Duration) string {
 	t.Helper()
 	code, err := totp.GenerateCodeCustom(secret, ta.clock.Now().Add(d), totpOpts)
 	if err != nil {
@@ -51,7 +51,7 @@ func codeAt(t *testing.T, ta *testApp, secret string, d time.Duration) string {
 }
 
 // enrol takes a covered user from the password to a session, returning the key and recovery codes.
-func enrol(t *testing.T, ta *testApp, c *client, username, password string) (string, []string) {
+func enrol(t testing.TB, ta *testApp, c *client, username, password string) (string, []string) {
 	t.Helper()
 	p := passwordStep(t, ta, c, username, password)
 	if p.URL.Path != "/login/mfa/enrol" {

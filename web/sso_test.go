@@ -33,7 +33,7 @@ func newSSOApp(t *testing.T, opts ...testAppOption) (*testApp, *testidp.Provider
 }
 
 // atProviderLogin starts an SSO sign-in and returns the provider's login form it lands on.
-func atProviderLogin(t *testing.T, c *client) *page {
+func atProviderLogin(t testing.TB, c *client) *page {
 	t.Helper()
 	p := c.get("/auth/oidc/start")
 	if p.find(`input[name="id"]`).Length() != 1 || p.find(`input[name="password"]`).Length() != 1 {
@@ -43,7 +43,7 @@ func atProviderLogin(t *testing.T, c *client) *page {
 }
 
 // submitProviderLogin fills the provider's own login form and follows the redirects back.
-func submitProviderLogin(t *testing.T, c *client, form *page, username, password string) *page {
+func submitProviderLogin(t testing.TB, c *client, form *page, username, password string) *page {
 	t.Helper()
 	id, _ := form.find(`input[name="id"]`).Attr("value")
 	action := *form.URL
@@ -58,7 +58,7 @@ func submitProviderLogin(t *testing.T, c *client, form *page, username, password
 }
 
 // ssoLogin signs username in at the provider from browser c and returns the page it ends on.
-func ssoLogin(t *testing.T, c *client, username, password string) *page {
+func ssoLogin(t testing.TB, c *client, username, password string) *page {
 	t.Helper()
 	return submitProviderLogin(t, c, atProviderLogin(t, c), username, password)
 }
@@ -232,6 +232,18 @@ func TestSSORolesFollowGroups(t *testing.T) {
 	u, _ = ta.db.UserByUsername(ctx, "bob")
 	if want := []string{store.RoleReviewer}; !slices.Equal(u.Roles, want) {
 		t.Errorf("after the group change: roles = %v, want %v", u.Roles, want)
+	}
+
+	var change *auditEntry
+	for _, e := range auditOf(t, ta, "user.update") {
+		if e.TargetID == "bob" && e.Details["source"] == "sso" {
+			change = &e
+			break
+		}
+	}
+	if change == nil || len(change.Details["roles_before"].([]any)) != 2 || change.Details["roles"].([]any)[0] != "reviewer" ||
+		change.Details["subject"] != "sub-bob" {
+		t.Errorf("role change audit = %+v", change)
 	}
 
 	idp.SetGroups("bob", "canteen")
@@ -523,4 +535,24 @@ func TestClaimPaths(t *testing.T) {
 	if got := claimStrings(claims, "missing.path"); got != nil {
 		t.Errorf("missing = %v", got)
 	}
+}
+
+// TestSSONeverLinksByName: a provider user whose name matches a local account gets an account of
+// their own; the local one is not taken over.
+func TestSSONeverLinksByName(t *testing.T) {
+	ta, idp := newSSOApp(t)
+	pw := ta.addUser(t, "alice", store.RoleAdmin)
+	idp.AddUser("alice", "alice-at-idp", "Alice Impostor", "kyc-reviewers")
+	c := ta.newClient(t)
+	if p := ssoLogin(t, c, "alice", "alice-at-idp"); strings.TrimSpace(p.testid("nav-user").Text()) != "alice-2" {
+		t.Fatalf("SSO alice signed in as %q at %s", p.testid("nav-user").Text(), p.URL)
+	}
+	if p := c.get("/admin/users"); p.Status != http.StatusForbidden {
+		t.Errorf("the SSO newcomer reached the local admin's page: %d", p.Status)
+	}
+	local, err := ta.db.UserByUsername(context.Background(), "alice")
+	if err != nil || !slices.Equal(local.Roles, []string{store.RoleAdmin}) {
+		t.Errorf("local alice = %+v, %v", local, err)
+	}
+	ta.login(t, "alice", pw) // the local account still signs in with its password
 }
