@@ -80,7 +80,7 @@ func Login(p Page, v LoginView) templ.Component {
 				}
 			}
 			if v.OfferSSOLogout {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"banner\" role=\"status\" data-testid=\"sso-signed-out\"><span>You are signed out of KYC Desk. You may still be signed in at ")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"banner banner-stack\" role=\"status\" data-testid=\"sso-signed-out\"><span>You are signed out of KYC Desk. You may still be signed in at ")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
