@@ -127,8 +127,8 @@ func TestTOTPEnrolAsAdmin(t *testing.T) {
 	}
 }
 
-// Waits for a sign-in step that runs bcrypt at the CLI's cost.
+// Waits for a sign-in step that runs bcrypt at the CLI's cost, under -race on a busy machine.
 var (
-	slowURL   = playwright.PageAssertionsToHaveURLOptions{Timeout: playwright.Float(20000)}
-	slowCount = playwright.LocatorAssertionsToHaveCountOptions{Timeout: playwright.Float(20000)}
+	slowURL   = playwright.PageAssertionsToHaveURLOptions{Timeout: playwright.Float(60000)}
+	slowCount = playwright.LocatorAssertionsToHaveCountOptions{Timeout: playwright.Float(60000)}
 )
