@@ -37,10 +37,11 @@ run: build ## build, load demo data into ./data on first run, serve on 127.0.0.1
 	fi
 	./$(BIN) serve --addr $(ADDR) --data $(DATA)
 
-deps: ## install Chromium + fonts (apt), the Playwright driver (npm), litestream (Go module) and promtool (apt) when missing
+deps: ## install Chromium + fonts (apt), the Playwright driver and face test photos (npm), litestream (Go module) and promtool (apt) when missing
 	@bash scripts/install-browser.sh
 	@bash scripts/install-driver.sh
 	@bash scripts/install-tools.sh
+	@bash scripts/install-face-samples.sh
 
 # test runs every check even after one fails, so a CI run reports all of them, then fails
 # if any did. deps comes first: without a browser the e2e tests fail.

@@ -15,7 +15,7 @@ import (
 
 // FS holds the embedded assets, addressed as "css/app.css", "js/app.js", "img/mark.svg".
 //
-//go:embed css js img
+//go:embed css js img vendor
 var FS embed.FS
 
 // Prefix is the URL path the assets are served under.
@@ -81,7 +81,10 @@ func Handler() http.Handler {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("ETag", `"`+v+`"`)
-		if r.URL.Query().Get("v") == v {
+		// Vendored files sit in directories named with their version (vendor/face-api-1.7.15/...), so
+		// one URL always means the same bytes: the models, loaded by path from the library, are cached
+		// once per browser and never fetched again.
+		if r.URL.Query().Get("v") == v || strings.HasPrefix(name, "vendor/") {
 			h.Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {
 			h.Set("Cache-Control", "no-cache")

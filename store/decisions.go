@@ -30,6 +30,7 @@ type DecisionInput struct {
 	// SeenDelivery is the delivery whose snapshot the reviewer had on screen (0: the current one).
 	// If a newer callback has become the case's snapshot since, the decision is refused.
 	SeenDelivery int64
+	FaceMatch    *FaceMatch // the browser's advisory face similarity, when it computed one
 }
 
 // decisionProblems checks a decision's fields against the rules: an outcome, a configured reason
@@ -324,9 +325,13 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 	if s.snapshotDelivery != 0 {
 		delivery = s.snapshotDelivery
 	}
+	face, err := faceMatchColumn(in.FaceMatch)
+	if err != nil {
+		return Decision{}, err
+	}
 	r, err := tx.ExecContext(ctx, `INSERT INTO decisions (case_id, outcome, reason_code, note, decided_by, decided_at,
-		needs_approval, delivery_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.CaseID, in.Outcome, strings.TrimSpace(in.ReasonCode), strings.TrimSpace(in.Note), actor.ID, at, needsApproval, delivery)
+		needs_approval, delivery_id, face_match) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.CaseID, in.Outcome, strings.TrimSpace(in.ReasonCode), strings.TrimSpace(in.Note), actor.ID, at, needsApproval, delivery, face)
 	if err != nil {
 		return Decision{}, fmt.Errorf("store: record decision: %w", err)
 	}
@@ -339,10 +344,13 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 		claimed_by = NULL, claimed_at = NULL, claim_touched_at = NULL WHERE id = ?`, state, in.CaseID); err != nil {
 		return Decision{}, fmt.Errorf("store: record decision: %w", err)
 	}
+	details := map[string]any{"decision": id, "outcome": in.Outcome, "reason": strings.TrimSpace(in.ReasonCode),
+		"note": strings.TrimSpace(in.Note), "needs_approval": needsApproval, "delivery": s.snapshotDelivery}
+	if in.FaceMatch != nil {
+		details["face_match"] = in.FaceMatch
+	}
 	if err := appendAudit(ctx, tx, at, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.decision",
-		TargetType: "case", TargetID: fmt.Sprint(in.CaseID), CaseID: in.CaseID, Details: map[string]any{
-			"decision": id, "outcome": in.Outcome, "reason": strings.TrimSpace(in.ReasonCode),
-			"note": strings.TrimSpace(in.Note), "needs_approval": needsApproval, "delivery": s.snapshotDelivery}}); err != nil {
+		TargetType: "case", TargetID: fmt.Sprint(in.CaseID), CaseID: in.CaseID, Details: details}); err != nil {
 		return Decision{}, err
 	}
 	if err := commit(tx, "decide"); err != nil {

@@ -87,6 +87,7 @@ func BuildCase(in CaseInput) CaseView {
 			TestID: "banner-data-problem"})
 	}
 	v.Panel = buildDecisionPanel(in)
+	v.Face = buildFace(v, rec)
 	return v
 }
 

@@ -119,7 +119,8 @@ func (a *App) handleDecision(c echo.Context) error {
 		Confirm:      c.FormValue("confirm") == "1",
 		SeenDelivery: seen,
 	}
-	in := store.DecisionInput{CaseID: id, Outcome: form.Outcome, ReasonCode: form.Reason, Note: form.Note, SeenDelivery: seen}
+	in := store.DecisionInput{CaseID: id, Outcome: form.Outcome, ReasonCode: form.Reason, Note: form.Note, SeenDelivery: seen,
+		FaceMatch: store.ParseFaceMatch(c.FormValue("face_score"), c.FormValue("face_model"), c.FormValue("face_frame_ms"))}
 	err = a.db.CheckDecision(ctx, actor(c), in)
 	problems, formOnly := fieldErrors(err, "")
 	if err == nil {

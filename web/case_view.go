@@ -130,6 +130,9 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
+	if view.Face != nil {
+		allowWasm(c.Response().Header())
+	}
 	return a.render(c, r.status, views.Case(p, view))
 }
 
