@@ -61,8 +61,8 @@ func TestFaceCompare(t *testing.T) {
 		}
 		return b
 	}
-	one := read("sample2.jpg")   // one person
-	group := read("sample6.jpg") // five other people
+	one := read("sample2.jpg")   // the detector finds one face
+	group := read("sample6.jpg") // five faces, none of them that one
 	files := map[string][]byte{
 		"/one.jpg":     one,
 		"/tilted.jpg":  croppedTilted(t, one),

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -20,17 +21,17 @@ const maxFaceModel = 200
 // ParseFaceMatch reads the decision form's face fields. Anything missing or out of range gives nil:
 // a bad or absent score is simply not recorded.
 func ParseFaceMatch(score, model, frameMS string) *FaceMatch {
-	var f FaceMatch
 	model = strings.TrimSpace(model)
-	if _, err := fmt.Sscan(strings.TrimSpace(score), &f.Score); err != nil || f.Score < 0 || f.Score > 100 {
+	n, err := strconv.Atoi(strings.TrimSpace(score))
+	if err != nil || n < 0 || n > 100 {
 		return nil
 	}
+	f := FaceMatch{Score: n}
 	if model == "" || len(model) > maxFaceModel {
 		return nil
 	}
 	f.Model = model
-	var ms int64
-	if _, err := fmt.Sscan(strings.TrimSpace(frameMS), &ms); err == nil && ms >= 0 {
+	if ms, err := strconv.ParseInt(strings.TrimSpace(frameMS), 10, 64); err == nil && ms >= 0 {
 		f.FrameMS = &ms
 	}
 	return &f

@@ -156,7 +156,7 @@ func facePanel(f FaceCompare) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<div class=\"face-row\"><figure class=\"face-crop\"><canvas width=\"112\" height=\"112\" data-testid=\"face-crop-doc\" hidden></canvas><figcaption>document</figcaption></figure><figure class=\"face-crop\"><canvas width=\"112\" height=\"112\" data-testid=\"face-crop-selfie\" hidden></canvas><figcaption>selfie</figcaption></figure><div class=\"face-result\"><div><span class=\"face-score\" data-testid=\"face-similarity\">–</span><span class=\"muted\">/ 100</span></div><div data-testid=\"face-verdict\" class=\"face-verdict\"></div><div class=\"small\"><span class=\"muted\">vendor</span> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<div class=\"face-row\"><figure class=\"face-crop\"><canvas width=\"112\" height=\"112\" data-testid=\"face-crop-doc\" hidden></canvas><figcaption>document</figcaption></figure><figure class=\"face-crop\"><canvas width=\"112\" height=\"112\" data-testid=\"face-crop-selfie\" hidden></canvas><figcaption>selfie</figcaption></figure><div class=\"face-result\"><div><span class=\"face-score\" data-testid=\"face-similarity\">–</span><span class=\"muted face-of\">/ 100</span></div><div data-testid=\"face-verdict\" class=\"face-verdict\"></div><div class=\"small\"><span class=\"muted\">vendor</span> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

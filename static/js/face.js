@@ -70,7 +70,7 @@ async function run() {
     ]);
   } catch (e) {
     panel.dataset.faceState = 'failed';
-    say('The face model failed to load, so no similarity was computed. Compare the faces by eye.', 'text-bad');
+    say('The face model failed to load, so no similarity was computed. Compare the faces by eye.', 's-red');
     return;
   }
   panel.dataset.faceLoadMs = String(Math.round(performance.now() - t0));
@@ -83,13 +83,13 @@ async function run() {
     let img;
     try { img = await loadImage(src); } catch (e) {
       panel.dataset.faceState = 'noimage';
-      say(`The ${what} could not be loaded, so no similarity was computed.`, 'text-bad');
+      say(`The ${what} could not be loaded, so no similarity was computed.`, 's-red');
       return;
     }
     const faces = await faceapi.detectAllFaces(img, opts).withFaceLandmarks().withFaceDescriptors();
     if (faces.length === 0) {
       panel.dataset.faceState = 'noface';
-      say(`No face found in the ${what}, so no similarity was computed. Compare by eye.`, 'text-warn');
+      say(`No face found in the ${what}, so no similarity was computed. Compare by eye.`, 's-amber');
       return;
     }
     const [best, note] = largest(faces, what);
@@ -102,7 +102,7 @@ async function run() {
   const same = similarity >= THRESHOLD;
   const out = $('[data-testid="face-similarity"]');
   out.textContent = String(similarity);
-  out.className = 'face-score ' + (same ? 'text-good' : 'text-bad');
+  out.className = 'face-score ' + (same ? 's-green' : 's-red');
   const verdict = $('[data-testid="face-verdict"]');
   verdict.textContent = same ? 'likely the same person' : 'likely different people';
   const vendor = d.faceVendor || '';
