@@ -28,7 +28,7 @@ import (
 
 // faceSamples is where `make deps` (scripts/install-face-samples.sh) puts the real face
 // photographs that @vladmandic/face-api ships in its demo/ folder.
-func faceSamples(t *testing.T) string {
+func faceSamples(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("KYCDESK_FACE_SAMPLES")
 	if dir == "" {

@@ -28,6 +28,7 @@ run '^BenchmarkWorkspace$' 200x ./web
 run '^BenchmarkAuditExport1M$' 1x ./web
 run '^BenchmarkOpsStats$' 50x ./store
 run '^BenchmarkSignIn$' 200x ./web
+run '^BenchmarkFaceCompare$' 5x ./e2e
 
 echo
 echo "make bench summary (raw output: $out)"

@@ -10,8 +10,8 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "github.com/kycdesk/kycdesk/static"
 
-// facePanel shows the document portrait beside the selfie and the similarity face.js computes.
-func facePanel(f FaceCompare) templ.Component {
+// FacePanel shows the document portrait beside the selfie and the similarity face.js computes.
+func FacePanel(f FaceCompare) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -154,7 +154,7 @@ func Case(p Page, c CaseView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if c.Face != nil {
-				templ_7745c5c3_Err = facePanel(*c.Face).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = FacePanel(*c.Face).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
