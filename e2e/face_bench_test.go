@@ -56,6 +56,7 @@ func BenchmarkFaceCompare(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer ctx.Close()
+	ctx.SetDefaultTimeout(120000)
 	p, err := ctx.NewPage()
 	if err != nil {
 		b.Fatal(err)

@@ -44,6 +44,17 @@ func faceSamples(t testing.TB) string {
 	return dir
 }
 
+// faceScript matches the address of the face comparison's script.
+const faceScript = "**/static/js/face.js*"
+
+// allowFaceCompare lets the page's context load the face comparison, which newPageWith holds back.
+func allowFaceCompare(t testing.TB, page playwright.Page) {
+	t.Helper()
+	if err := page.Context().Unroute(faceScript); err != nil {
+		t.Fatalf("allow face.js: %v", err)
+	}
+}
+
 // faceCase is one Mark ID callback whose FRONT and FACE are the given pictures.
 type faceCase struct {
 	key, front, face, vendor string
@@ -90,6 +101,7 @@ func TestFaceCompare(t *testing.T) {
 	ids := postFaceCases(t, env, photos.URL, cases)
 
 	page := env.pageAs(t, "meera")
+	allowFaceCompare(t, page)
 	failOnDialog(t, page).acceptConfirms()
 	open := func(key string) playwright.Locator {
 		t.Helper()

@@ -52,6 +52,12 @@ func newPageWith(t *testing.T, baseURL string, opts ...contextOption) playwright
 	}
 	// Fail within the test's time rather than Playwright's default 30 s per action.
 	ctx.SetDefaultTimeout(15000)
+	// Pages do not run the face comparison: it costs seconds of CPU on every Mark ID case page, and
+	// the suite shares two cores. Tests about it (TestFaceCompare, the screenshots) call allowFaceCompare.
+	if err := ctx.Route(faceScript, func(r playwright.Route) { _ = r.Abort() }); err != nil {
+		_ = ctx.Close()
+		t.Fatalf("e2e: hold back face.js: %v", err)
+	}
 	page, err := ctx.NewPage()
 	if err != nil {
 		_ = ctx.Close()

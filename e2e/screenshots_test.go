@@ -26,6 +26,7 @@ func TestScreenshots(t *testing.T) {
 	}
 	env := startApp(t, withoutHostileCase())
 	page := env.pageAs(t, "meera")
+	allowFaceCompare(t, page)
 	failOnDialog(t, page)
 	if err := os.MkdirAll(docsDir, 0o755); err != nil {
 		t.Fatal(err)
