@@ -407,7 +407,7 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 	if verdict == VerdictReturned && reason == "" {
 		return invalidField("return_reason", "Say what the reviewer should look at again.")
 	}
-	decision, _, err := pendingDecision(ctx, tx, caseID)
+	decision, maker, err := pendingDecision(ctx, tx, caseID)
 	if err != nil {
 		return err
 	}
@@ -419,8 +419,13 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 	if verdict == VerdictApproved {
 		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'decided' WHERE id = ?`, caseID)
 	} else {
-		// Sent back: the case keeps its place and its waiting time; the customer has waited all along.
-		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision' WHERE id = ?`, caseID)
+		// Sent back to the reviewer who made it, who holds the case again (when they still may
+		// decide); it keeps its place and its waiting time: the customer has waited all along.
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision', claimed_by = m.id,
+			claimed_at = CASE WHEN m.id IS NULL THEN NULL ELSE ?2 END, claim_touched_at = CASE WHEN m.id IS NULL THEN NULL ELSE ?2 END
+			FROM (SELECT (SELECT id FROM users WHERE id = ?1 AND disabled = 0
+				AND (',' || roles || ',' LIKE '%,reviewer,%' OR ',' || roles || ',' LIKE '%,supervisor,%')) AS id) AS m
+			WHERE cases.id = ?3`, maker, now, caseID)
 	}
 	if err != nil {
 		return fmt.Errorf("store: record %s: %w", verdict, err)

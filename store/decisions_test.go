@@ -187,8 +187,12 @@ func TestDecideValidationAndFourEyes(t *testing.T) {
 	if err := db.Return(ctx, sup2, id, "Check the second screenshot."); err != nil {
 		t.Fatal(err)
 	}
-	if c := wsState(t, db, id); c.ReviewState != ReviewNeedsDecision {
-		t.Fatalf("after return state = %s", c.ReviewState)
+	if c := wsState(t, db, id); c.ReviewState != ReviewNeedsDecision || c.ClaimedBy != sup1.ID {
+		t.Fatalf("after return state = %s, holder %d; want needs_decision, held by the maker %d", c.ReviewState, c.ClaimedBy, sup1.ID)
+	}
+	wantErr(t, "another reviewer claims a case sent back to its maker", db.Claim(ctx, rev, id), ErrConflict)
+	if err := db.Release(ctx, sup1, id); err != nil {
+		t.Fatal(err)
 	}
 	if err := db.Claim(ctx, rev, id); err != nil {
 		t.Fatal(err)
@@ -213,7 +217,7 @@ func TestDecideValidationAndFourEyes(t *testing.T) {
 		t.Errorf("decision history = %+v", ds)
 	}
 	got := strings.Join(auditActions(t, db, id), ",")
-	if want := "case.claim,case.decision,case.return,case.claim,case.decision,case.approve"; got != want {
+	if want := "case.claim,case.decision,case.return,case.release,case.claim,case.decision,case.approve"; got != want {
 		t.Errorf("audit = %s, want %s", got, want)
 	}
 }

@@ -72,8 +72,12 @@ type SecondApproval struct {
 type Report struct {
 	From time.Time // inclusive
 	To   time.Time // exclusive
-	// Decisions counts every decision recorded in the period.
-	Decisions  int
+	// Decisions counts the final outcomes reached in the period: decisions that needed no second
+	// approval, and approved ones (counted when approved), unless the case was reopened since.
+	Decisions int
+	// Pending, Returned and Reopened are the rest of the period's work, counted apart: decisions
+	// still waiting for a second approval, decisions sent back, and decided cases reopened.
+	Pending, Returned, Reopened int
 	ByReviewer []ReviewerDecisions // most decisions first
 	ByOutcome  []OutcomeCount      // allow, then decline
 	Times      DecisionTimes
@@ -85,7 +89,9 @@ type Report struct {
 }
 
 // Empty reports whether nothing happened in the period.
-func (r Report) Empty() bool { return r.Decisions == 0 && len(r.Approvals) == 0 }
+func (r Report) Empty() bool {
+	return r.Decisions == 0 && len(r.Approvals) == 0 && r.Pending == 0 && r.Reopened == 0
+}
 
 // Report reads the decision report for decisions and approvals made in [from, to).
 func (db *DB) Report(ctx context.Context, from, to time.Time) (Report, error) {
@@ -107,6 +113,7 @@ func (db *DB) Report(ctx context.Context, from, to time.Time) (Report, error) {
 		{"time to decision", reportTimes},
 		{"overrides", reportOverrides},
 		{"second approvals", reportApprovals},
+		{"work not final", reportNotFinal},
 		{"audit chain head", reportChainHead},
 	}
 	for _, s := range steps {
@@ -121,9 +128,8 @@ func (db *DB) Report(ctx context.Context, from, to time.Time) (Report, error) {
 func reportByReviewer(ctx context.Context, tx *sql.Tx, lo, hi string, r *Report) error {
 	rows, err := tx.QueryContext(ctx, `SELECT d.decided_by, COALESCE(u.username, ''), COALESCE(u.display_name, ''),
 		d.outcome, COUNT(*), SUM(d.needs_approval)
-		FROM decisions d LEFT JOIN users u ON u.id = d.decided_by
-		WHERE d.decided_at >= ? AND d.decided_at < ?
-		GROUP BY d.decided_by, d.outcome`, lo, hi)
+		FROM (`+finalDecisions+`) d LEFT JOIN users u ON u.id = d.decided_by
+		GROUP BY d.decided_by, d.outcome`, lo, hi, lo, hi)
 	if err != nil {
 		return err
 	}
@@ -179,12 +185,28 @@ func reportByReviewer(ctx context.Context, tx *sql.Tx, lo, hi string, r *Report)
 	return nil
 }
 
-// reportTimes streams one duration per decision, from the case's first callback to the decision,
-// and takes the median and 90th percentile in Go (SQLite has no percentile function).
+// finalDecisions selects the decisions that became final in [?, ?) (the period, given twice):
+// those that needed no second approval, when made, and approved ones, when approved; a decision
+// whose case was reopened after it (before any later decision) is not final. final_at is when
+// the outcome became final. Both halves read an index on their time.
+const finalDecisions = `SELECT * FROM (
+		SELECT d.id, d.case_id, d.decided_by, d.outcome, d.needs_approval, d.decided_at, d.decided_at AS final_at,
+			d.reason_code, d.note, d.delivery_id
+		FROM decisions d INDEXED BY decisions_at WHERE d.decided_at >= ? AND d.decided_at < ? AND d.needs_approval = 0
+		UNION ALL
+		SELECT d.id, d.case_id, d.decided_by, d.outcome, d.needs_approval, d.decided_at, a.at AS final_at,
+			d.reason_code, d.note, d.delivery_id
+		FROM approvals a JOIN decisions d ON d.id = a.decision_id
+		WHERE a.at >= ? AND a.at < ? AND a.verdict = 'approved'
+	) f WHERE NOT EXISTS (SELECT 1 FROM reopens r WHERE r.case_id = f.case_id AND r.at >= f.final_at
+		AND NOT EXISTS (SELECT 1 FROM decisions d2 WHERE d2.case_id = f.case_id AND d2.id > f.id AND d2.decided_at <= r.at))`
+
+// reportTimes streams one duration per final outcome, from the case's first callback to the moment
+// the outcome became final, and takes the median and 90th percentile in Go (SQLite has no
+// percentile function).
 func reportTimes(ctx context.Context, tx *sql.Tx, lo, hi string, r *Report) error {
-	rows, err := tx.QueryContext(ctx, `SELECT c.first_received_at, d.decided_at
-		FROM decisions d JOIN cases c ON c.id = d.case_id
-		WHERE d.decided_at >= ? AND d.decided_at < ?`, lo, hi)
+	rows, err := tx.QueryContext(ctx, `SELECT c.first_received_at, d.final_at
+		FROM (`+finalDecisions+`) d JOIN cases c ON c.id = d.case_id`, lo, hi, lo, hi)
 	if err != nil {
 		return err
 	}
@@ -232,12 +254,11 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 func reportOverrides(ctx context.Context, tx *sql.Tx, lo, hi string, r *Report) error {
 	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.case_id, c.source, c.ref,
 		COALESCE(NULLIF(u.display_name, ''), u.username, 'user ' || d.decided_by), d.decided_at, d.reason_code, d.note
-		FROM decisions d JOIN cases c ON c.id = d.case_id
+		FROM (`+finalDecisions+`) d JOIN cases c ON c.id = d.case_id
 		LEFT JOIN deliveries dl ON dl.id = d.delivery_id
 		LEFT JOIN users u ON u.id = d.decided_by
-		WHERE d.decided_at >= ? AND d.decided_at < ? AND d.outcome = 'allow'
-		AND COALESCE(NULLIF(dl.overall, ''), c.overall) = 'SUSPECTED'
-		ORDER BY d.decided_at, d.id`, lo, hi)
+		WHERE d.outcome = 'allow' AND COALESCE(NULLIF(dl.overall, ''), c.overall) = 'SUSPECTED'
+		ORDER BY d.decided_at, d.id`, lo, hi, lo, hi)
 	if err != nil {
 		return err
 	}
@@ -280,6 +301,16 @@ func reportApprovals(ctx context.Context, tx *sql.Tx, lo, hi string, r *Report) 
 		r.Approvals = append(r.Approvals, a)
 	}
 	return rows.Err()
+}
+
+// reportNotFinal counts the period's work that reached no final outcome: decisions made in the
+// period still waiting for a second approval, decisions sent back, and decided cases reopened.
+func reportNotFinal(ctx context.Context, tx *sql.Tx, lo, hi string, r *Report) error {
+	return tx.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM decisions d WHERE d.decided_at >= ?1 AND d.decided_at < ?2 AND d.needs_approval = 1
+			AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.decision_id = d.id)),
+		(SELECT COUNT(*) FROM approvals a WHERE a.at >= ?1 AND a.at < ?2 AND a.verdict = 'returned'),
+		(SELECT COUNT(*) FROM reopens r WHERE r.at >= ?1 AND r.at < ?2)`, lo, hi).Scan(&r.Pending, &r.Returned, &r.Reopened)
 }
 
 func reportChainHead(ctx context.Context, tx *sql.Tx, _, _ string, r *Report) error {
@@ -326,6 +357,12 @@ type (
 		Section string `json:"section"`
 		Outcome string `json:"outcome"`
 		Count   int    `json:"count"`
+	}
+	jsonlNotFinal struct {
+		Section  string `json:"section"`
+		Pending  int    `json:"pending_approval"`
+		Returned int    `json:"returned"`
+		Reopened int    `json:"reopened"`
 	}
 	jsonlTimes struct {
 		Section       string `json:"section"`
@@ -382,6 +419,9 @@ func (r Report) WriteJSONL(w io.Writer) (int, error) {
 		if err := put(jsonlOutcome{"outcome", v.Outcome, v.Count}); err != nil {
 			return n, err
 		}
+	}
+	if err := put(jsonlNotFinal{"not_final", r.Pending, r.Returned, r.Reopened}); err != nil {
+		return n, err
 	}
 	if err := put(jsonlTimes{"time_to_decision", r.Times.Count, int64(r.Times.Median / time.Second),
 		int64(r.Times.P90 / time.Second)}); err != nil {

@@ -98,9 +98,9 @@ func TestReport(t *testing.T) {
 	if fmt.Sprint(r.ByOutcome) != fmt.Sprint(wantOutcomes) {
 		t.Errorf("ByOutcome = %v, want %v", r.ByOutcome, wantOutcomes)
 	}
-	// Waits of 1h, 2h, 3h and 4h from the first callback.
-	if r.Times.Count != 4 || r.Times.Median != 150*time.Minute || r.Times.P90 != 222*time.Minute {
-		t.Errorf("Times = %+v, want 4 decisions, median 2h30m, p90 3h42m", r.Times)
+	// Waits of 1h, 2h and 3h from the first callback, and 5h to the second approval of D.
+	if r.Times.Count != 4 || r.Times.Median != 150*time.Minute || r.Times.P90 != 264*time.Minute {
+		t.Errorf("Times = %+v, want 4 final outcomes, median 2h30m, p90 4h24m", r.Times)
 	}
 	if len(r.Overrides) != 2 || r.Overrides[0].CaseID != a || r.Overrides[1].CaseID != c {
 		t.Fatalf("Overrides = %+v, want cases %d then %d", r.Overrides, a, c)
@@ -126,8 +126,8 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum, n := r.Digest()
-	if n != lines || lines != strings.Count(buf.String(), "\n") || lines != 1+2+2+1+2+1 {
-		t.Errorf("Digest lines = %d, WriteJSONL = %d, newlines = %d; want 9", n, lines, strings.Count(buf.String(), "\n"))
+	if n != lines || lines != strings.Count(buf.String(), "\n") || lines != 1+2+2+1+1+2+1 {
+		t.Errorf("Digest lines = %d, WriteJSONL = %d, newlines = %d; want 10", n, lines, strings.Count(buf.String(), "\n"))
 	}
 	if want := rptSHA256(buf.Bytes()); sum != want {
 		t.Errorf("Digest = %s, want sha256 of the JSONL %s", sum, want)
@@ -152,8 +152,8 @@ func TestReportEmptyAndInvalid(t *testing.T) {
 	if !r.Empty() || r.Decisions != 0 || len(r.ByOutcome) != 0 || r.Times.Count != 0 || r.ChainHead != "" {
 		t.Errorf("empty Report = %+v", r)
 	}
-	if sum, n := r.Digest(); len(sum) != 64 || n != 2 {
-		t.Errorf("empty Digest = %q, %d lines; want a hash over 2 lines", sum, n)
+	if sum, n := r.Digest(); len(sum) != 64 || n != 3 {
+		t.Errorf("empty Digest = %q, %d lines; want a hash over 3 lines", sum, n)
 	}
 	if _, err := db.Report(ctx, from, from); !errors.Is(err, ErrInvalid) {
 		t.Errorf("Report(empty period) error = %v, want ErrInvalid", err)
@@ -211,4 +211,63 @@ func TestAuditManyKeepsChain(t *testing.T) {
 func rptSHA256(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// TestReportCountsOnlyFinalOutcomes builds the mix that once read "Decisions 6, Allowed 4,
+// Declined 2": two final decisions, one sent back, one reopened and two waiting for a second
+// approval. Only the two final ones are decisions; the rest is counted apart, and the turnaround
+// runs to the final outcome.
+func TestReportCountsOnlyFinalOutcomes(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	clk := &wsClock{t: t0}
+	db.Now = clk.now
+	rev := rptUser(t, db, "rev1", RoleReviewer)
+	sup := rptUser(t, db, "sup1", RoleSupervisor)
+	vcip := func(ref string) int64 {
+		return rptIngest(t, db, &Snapshot{Source: SourceVCIP, Ref: ref, Status: Status{Overall: StatusApproved, Final: ptr(true)}}, t0)
+	}
+	finalAllow := rptIngest(t, db, markSnap("F1", StatusSuspected, true), t0)
+	finalDecline, returned, pending1, pending2 := vcip("F2"), vcip("R"), vcip("P1"), vcip("P2")
+	reopened := rptIngest(t, db, markSnap("O", StatusSuspected, true), t0)
+
+	rptDecide(t, db, clk, t0.Add(time.Hour), rev, finalAllow, OutcomeAllow, "tags_explained", "namesake") // final at 1h
+	rptDecide(t, db, clk, t0.Add(2*time.Hour), rev, finalDecline, OutcomeDecline, "poor_quality", "dark")
+	clk.t = t0.Add(6 * time.Hour)
+	mustOK(t, db.Approve(ctx, sup, finalDecline)) // final at 6h
+	rptDecide(t, db, clk, t0.Add(3*time.Hour), rev, returned, OutcomeAllow, "face_matches", "")
+	clk.t = t0.Add(4 * time.Hour)
+	mustOK(t, db.Return(ctx, sup, returned, "check the PAN card again"))
+	rptDecide(t, db, clk, t0.Add(5*time.Hour), rev, reopened, OutcomeAllow, "tags_explained", "looked fine")
+	clk.t = t0.Add(7 * time.Hour)
+	mustOK(t, db.Reopen(ctx, sup, reopened, "new AML hit"))
+	rptDecide(t, db, clk, t0.Add(8*time.Hour), rev, pending1, OutcomeAllow, "face_matches", "")
+	rptDecide(t, db, clk, t0.Add(9*time.Hour), rev, pending2, OutcomeDecline, "poor_quality", "no PAN shown")
+
+	from := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	r, err := db.Report(ctx, from, from.AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{"decisions": r.Decisions, "pending": r.Pending, "returned": r.Returned, "reopened": r.Reopened,
+		"times": r.Times.Count, "overrides": len(r.Overrides), "approvals": len(r.Approvals)}
+	for _, o := range r.ByOutcome {
+		got[o.Outcome] = o.Count
+	}
+	want := map[string]int{"decisions": 2, OutcomeAllow: 1, OutcomeDecline: 1, "pending": 2, "returned": 1, "reopened": 1,
+		"times": 2, "overrides": 1, "approvals": 2}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("report figures = %v\nwant %v", got, want)
+	}
+	if len(r.ByReviewer) != 1 || r.ByReviewer[0].Allowed != 1 || r.ByReviewer[0].Declined != 1 || r.ByReviewer[0].ForApproval != 1 {
+		t.Errorf("ByReviewer = %+v, want rev1 with 1 allowed, 1 declined, 1 of them approved by a second person", r.ByReviewer)
+	}
+	// To the final outcome: 1h for the allow, 6h for the decline approved at 6h (not 2h, when made).
+	if r.Times.Median != 210*time.Minute || r.Times.P90 != 330*time.Minute {
+		t.Errorf("Times = %+v, want median 3h30m and p90 5h30m (waits of 1h and 6h)", r.Times)
+	}
+	if r.Empty() {
+		t.Error("Empty() = true for a period with work")
+	}
 }

@@ -79,6 +79,9 @@ func BuildCase(in CaseInput) CaseView {
 	v.ChecksMore = amlMore + lidMore
 	v.History = History(in.Deliveries, in.Bodies, rec.SnapshotDelivery, budget,
 		func(delivery int64) string { return RawDeliveryHref(rec.ID, delivery) })
+	if n := len(in.Decisions); n > 0 && rec.ReviewState == store.ReviewDecided {
+		v.Outcome = in.Decisions[n-1].Outcome
+	}
 	v.Timeline = timeline(in.Rules, in.Decisions, in.Reopens)
 	v.Banners = banners(in.Rules, rec, in.Decisions)
 	for _, problem := range rec.DataProblems {
@@ -96,8 +99,10 @@ func timeline(rules store.Rules, ds []store.Decision, rs []store.Reopen) []Timel
 	var out []TimelineEvent
 	for _, d := range ds {
 		title := ""
-		if d.NeedsApproval {
-			title = "needs a second approval"
+		if d.NeedsApproval && len(d.Approvals) == 0 {
+			title = "waits for a second approval"
+		} else if d.NeedsApproval {
+			title = "made for a second approval"
 		}
 		out = append(out, TimelineEvent{At: d.DecidedAt, Who: d.DecidedByName, Kind: "decision",
 			Badge: strings.ToUpper(d.Outcome), Title: title, Reason: rules.ReasonLabel(d.ReasonCode), Note: d.Note,
@@ -107,7 +112,7 @@ func timeline(rules store.Rules, ds []store.Decision, rs []store.Reopen) []Timel
 			if ap.Verdict == store.VerdictApproved {
 				ev.Badge, ev.Title = "APPROVED", "second approval"
 			} else {
-				ev.Badge, ev.Title, ev.Note = "RETURNED", "sent it back to the queue", ap.Reason
+				ev.Badge, ev.Title, ev.Note = "RETURNED", "sent it back to "+d.DecidedByName, ap.Reason
 			}
 			out = append(out, ev)
 		}

@@ -8,6 +8,7 @@ import (
 // CaseView is everything the case page shows, built in web from the store's records.
 type CaseView struct {
 	Face        *FaceCompare // Mark ID: document portrait against selfie, computed in the browser
+	Outcome     string       // the last decision's outcome once the case is decided
 	ID          int64
 	Name        string
 	SourceLabel string

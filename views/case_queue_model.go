@@ -74,11 +74,13 @@ type QueueRowView struct {
 	Waited      time.Duration
 	Overdue     bool
 	ShowWaited  bool
-	Received    time.Time
-	Holder      string
-	HolderMine  bool
-	Changed     bool
-	Final       bool
+	Queued      time.Time // when the case started waiting for a decision: the queue's order
+	// FirstReceived and LastReceived are the first and latest callbacks, shown on hover.
+	FirstReceived, LastReceived time.Time
+	Holder                      string
+	HolderMine                  bool
+	Changed                     bool
+	Final                       bool
 	// Decision is the newest decision's outcome and Decider who made it, for pending and decided rows.
 	Decision, Decider string
 }
@@ -113,15 +115,32 @@ func ReviewStateLabel(state string) string {
 	return state
 }
 
-// reviewStateClass colours a review state on the status scale.
-func reviewStateClass(state string) string {
+// reviewStateClass colours a review state on the status scale; a decided case takes the colour of
+// its outcome (allowed green, declined red).
+func reviewStateClass(state, outcome string) string {
 	switch state {
 	case "needs_decision", "pending_approval":
 		return StatusAmber
 	case "decided":
+		if outcome == "decline" {
+			return StatusRed
+		}
 		return StatusGreen
 	}
 	return StatusGrey
+}
+
+// reviewStateText is ReviewStateLabel with a decided case's outcome: "Allowed" or "Declined".
+func reviewStateText(state, outcome string) string {
+	if state == "decided" {
+		switch outcome {
+		case "allow":
+			return "Allowed"
+		case "decline":
+			return "Declined"
+		}
+	}
+	return ReviewStateLabel(state)
 }
 
 // shortRef abbreviates a long vendor reference for a dense row; the whole one is on hover.
@@ -136,10 +155,8 @@ func shortRef(ref string) string {
 // waitedHeading names the waiting column: decided cases show when they arrived, not a wait.
 func waitedHeading(tab string) string {
 	switch tab {
-	case "decided":
-		return "Received"
-	case "all":
-		return "Waiting / received"
+	case "decided", "all":
+		return "Queued"
 	}
 	return "Waiting"
 }

@@ -182,3 +182,11 @@ func userTitle(u *User) string {
 	}
 	return s
 }
+
+// FormatUTC is a time as UTC text with seconds, for hover titles.
+func FormatUTC(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
+}

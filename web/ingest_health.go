@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,7 +48,17 @@ func (a *App) handleIngestHealth(c echo.Context) error {
 		}
 		v.Sources = append(v.Sources, st)
 	}
-	return a.render(c, http.StatusOK, views.Health(a.page(c, "Ingest health", "health"), v))
+	p := a.page(c, "Ingest health", "health")
+	// After a replay that did not help: red, with the error the delivery itself still carries (read
+	// from the store, so a crafted link cannot put words on the page).
+	if id, err := strconv.ParseInt(c.QueryParam("replayfail"), 10, 64); err == nil {
+		for _, q := range h.Quarantine {
+			if q.ID == id {
+				p.Error = fmt.Sprintf("Replayed delivery %d, but it still cannot be read, so it stays quarantined: %s", id, q.Error)
+			}
+		}
+	}
+	return a.render(c, http.StatusOK, views.Health(p, v))
 }
 
 // webhookURL is the address a vendor must call: absolute when the public URL is configured.

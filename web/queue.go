@@ -198,8 +198,11 @@ func (a *App) handleQueue(c echo.Context) error {
 	for _, r := range page.Rows {
 		row := views.QueueRowView{DataProblem: r.DataProblem, ID: r.ID, Href: fmt.Sprintf("/cases/%d", r.ID), Overall: r.Overall, Name: r.Name,
 			Source: r.Source.Label(), Ref: r.Ref, Tags: append(append([]string{}, r.FraudTags...), r.MismatchTags...),
-			ReviewState: r.ReviewState, Changed: r.ChangedAfterDecision, Final: r.Final, Received: r.LastReceivedAt}
-		if waitedColumn || r.ReviewState == store.ReviewNeedsDecision || r.ReviewState == store.ReviewPendingApproval {
+			ReviewState: r.ReviewState, Changed: r.ChangedAfterDecision, Final: r.Final, Queued: r.WaitingSince,
+			FirstReceived: r.FirstReceivedAt, LastReceived: r.LastReceivedAt}
+		// One meaning per column, and the column the rows are sorted by: on the waiting tabs how
+		// long the case has waited, elsewhere when it joined the queue.
+		if waitedColumn {
 			row.ShowWaited = true
 			row.Waited = now.Sub(r.WaitingSince)
 			row.Overdue = row.Waited > a.rules().SLA

@@ -83,7 +83,7 @@ func flashText(code string) string {
 		"decided":    "Decision recorded.",
 		"pending":    "Decision recorded. It now waits for a supervisor's second approval.",
 		"approved":   "Second approval recorded.",
-		"returned":   "Decision sent back to the reviewer.",
+		"returned":   "Decision sent back: the reviewer who made it holds the case again.",
 		"reopened":   "Case reopened.",
 		"claimed":    "You hold this case now.",
 		"released":   "Claim released.",
@@ -95,7 +95,6 @@ func flashText(code string) string {
 		"nonext":     "No unclaimed case is waiting.",
 		"settings":   "Settings saved. They apply from now on.",
 		"mfareset":   "Second factor reset. The user sets up an authenticator app again at their next sign-in.",
-		"stillq":     "Replayed, but the delivery still cannot be read: it stays quarantined with the error shown.",
 	}[code]
 }
 

@@ -16,12 +16,13 @@ func (a *App) handleReplay(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	outcome, err := ingest.Replay(c.Request().Context(), a.db, actor(c), id)
+	outcome, _, err := ingest.Replay(c.Request().Context(), a.db, actor(c), id)
 	if err != nil {
 		return err
 	}
 	if outcome != store.OutcomeStored {
-		return c.Redirect(http.StatusSeeOther, "/admin/health?flash=stillq")
+		// The page says so in red, with the parse error it reads from the delivery itself.
+		return c.Redirect(http.StatusSeeOther, "/admin/health?replayfail="+strconv.FormatInt(id, 10))
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/health?flash=replayed")
 }

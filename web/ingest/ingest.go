@@ -37,7 +37,7 @@ func ReplayQuarantined(ctx context.Context, db *store.DB, actor store.Actor) (Re
 		return res, err
 	}
 	for _, id := range ids {
-		outcome, err := Replay(ctx, db, actor, id)
+		outcome, _, err := Replay(ctx, db, actor, id)
 		if err != nil {
 			return res, err
 		}
@@ -51,12 +51,17 @@ func ReplayQuarantined(ctx context.Context, db *store.DB, actor store.Actor) (Re
 }
 
 // Replay decodes one stored delivery again and applies the result; it returns the delivery's
-// outcome afterwards (store.OutcomeStored, or still quarantined).
-func Replay(ctx context.Context, db *store.DB, actor store.Actor, id int64) (string, error) {
+// outcome afterwards (store.OutcomeStored, or still quarantined) and, when the body still does not
+// decode, why not.
+func Replay(ctx context.Context, db *store.DB, actor store.Actor, id int64) (outcome, problem string, err error) {
 	raw, err := db.DeliveryRaw(ctx, id)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	snap, derr := Decode(raw.Source, raw.Body)
-	return db.Replay(ctx, actor, id, snap, derr)
+	if derr != nil {
+		problem = derr.Error()
+	}
+	outcome, err = db.Replay(ctx, actor, id, snap, derr)
+	return outcome, problem, err
 }

@@ -1,0 +1,2 @@
+-- The decision report counts reopens in a period.
+CREATE INDEX reopens_at ON reopens(at);
