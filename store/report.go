@@ -78,11 +78,11 @@ type Report struct {
 	// Pending, Returned and Reopened are the rest of the period's work, counted apart: decisions
 	// still waiting for a second approval, decisions sent back, and decided cases reopened.
 	Pending, Returned, Reopened int
-	ByReviewer []ReviewerDecisions // most decisions first
-	ByOutcome  []OutcomeCount      // allow, then decline
-	Times      DecisionTimes
-	Overrides  []Override       // oldest first
-	Approvals  []SecondApproval // oldest first
+	ByReviewer                  []ReviewerDecisions // most decisions first
+	ByOutcome                   []OutcomeCount      // allow, then decline
+	Times                       DecisionTimes
+	Overrides                   []Override       // oldest first
+	Approvals                   []SecondApproval // oldest first
 	// ChainHeadID and ChainHead are the newest audit entry when the report was read ("" when the log is empty).
 	ChainHeadID int64
 	ChainHead   string
