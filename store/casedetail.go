@@ -186,6 +186,32 @@ func (db *DB) Deciders(ctx context.Context) ([]User, error) {
 	return out, nil
 }
 
+// FourEyesGaps lists the sources whose four-eyes rule no pair of enabled users can satisfy now:
+// a decision needs a reviewer or supervisor to make it and a different supervisor to approve it.
+func (db *DB) FourEyesGaps(ctx context.Context) ([]Source, error) {
+	deciders, err := db.Deciders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sups := 0
+	for _, u := range deciders {
+		if u.Has(RoleSupervisor) {
+			sups++
+		}
+	}
+	if sups >= 1 && len(deciders) >= 2 {
+		return nil, nil
+	}
+	var out []Source
+	rules := db.Rules()
+	for _, src := range []Source{SourceMarkID, SourceVCIP} {
+		if rules.NeedsFourEyes(src) {
+			out = append(out, src)
+		}
+	}
+	return out, nil
+}
+
 // placeholders is "?, ?, ?" for n parameters.
 func placeholders(n int) string {
 	if n <= 0 {

@@ -146,20 +146,24 @@ func (db *DB) Claim(ctx context.Context, actor Actor, caseID int64) error {
 	return commit(tx, "claim")
 }
 
-// ClaimNext claims the oldest case waiting for a decision that nobody holds (or whose claim
-// lapsed) for actor, and returns its ID; ErrNotFound when there is none.
-func (db *DB) ClaimNext(ctx context.Context, actor Actor) (int64, error) {
+// ClaimNext claims for actor the oldest case that matches f (on its Needs decision tab), waits for
+// a decision and nobody holds (or whose claim lapsed), and returns its ID; ErrNotFound when there
+// is none. The zero filter is the whole queue.
+func (db *DB) ClaimNext(ctx context.Context, actor Actor, f QueueFilter) (int64, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: claim next: %w", err)
 	}
 	defer tx.Rollback()
 	now := db.Now()
+	f.Tab, f.Assignee = TabNeedsDecision, ""
+	where, args := f.where()
+	where = append(where, "(c.claimed_by IS NULL OR c.claim_touched_at < ?)")
+	args = append(args, FormatTime(now.Add(-db.Rules().ClaimTTL)))
 	var id int64
 	var prev sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT id, claimed_by FROM cases
-		WHERE review_state = 'needs_decision' AND (claimed_by IS NULL OR claim_touched_at < ?)
-		ORDER BY waiting_since, id LIMIT 1`, FormatTime(now.Add(-db.Rules().ClaimTTL))).Scan(&id, &prev)
+	err = tx.QueryRowContext(ctx, `SELECT c.id, c.claimed_by FROM cases c INDEXED BY `+f.pageIndex()+`
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.waiting_since, c.id LIMIT 1`, args...).Scan(&id, &prev)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("store: claim next: %w", Errorf(KindNotFound, "No unclaimed case is waiting for a decision."))
 	}

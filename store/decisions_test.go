@@ -121,15 +121,15 @@ func TestClaimNextAndReassign(t *testing.T) {
 	clk.advance(time.Second)
 	ingestWS(t, db, wsCase{ref: "3", first: "C", overall: StatusApproved, final: true}) // informational
 
-	got, err := db.ClaimNext(ctx, a)
+	got, err := db.ClaimNext(ctx, a, QueueFilter{})
 	if err != nil || got != first {
 		t.Fatalf("ClaimNext(a) = %d, %v; want %d", got, err, first)
 	}
-	got, err = db.ClaimNext(ctx, b)
+	got, err = db.ClaimNext(ctx, b, QueueFilter{})
 	if err != nil || got != second {
 		t.Fatalf("ClaimNext(b) = %d, %v; want %d", got, err, second)
 	}
-	_, err = db.ClaimNext(ctx, sup)
+	_, err = db.ClaimNext(ctx, sup, QueueFilter{})
 	wantErr(t, "ClaimNext with nothing left", err, ErrNotFound)
 
 	wantErr(t, "reassign to an auditor", db.Reassign(ctx, sup, first, aud.ID), ErrInvalid)

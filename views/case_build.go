@@ -30,7 +30,10 @@ type CaseInput struct {
 	Rules  store.Rules
 	Now    time.Time
 	Lang   string // the instruction language asked for (?lang=)
+	From   string // the queue view the case was opened from (?from=), for "decide and next"
 	CSRF   string
+	// Supervisors are the enabled supervisors' ids: whether a second approval can be given.
+	Supervisors []int64
 
 	Form         *DecisionForm // the reviewer's input to show again
 	PanelErrors  map[string]string
@@ -184,7 +187,9 @@ func buildDecisionPanel(in CaseInput) DecisionPanel {
 	}
 	p.ShowClaim = acts.Claim.Allowed && !(mine && live)
 	p.ShowForm = acts.Decide.Allowed
-	p.ShowRelease = acts.Release.Allowed && rec.ReviewState == store.ReviewNeedsDecision && live
+	// Whoever holds a live claim can give it back, whatever became of the case meanwhile (a late
+	// callback can make a held case need no decision).
+	p.ShowRelease = acts.Release.Allowed && live
 	p.ShowReassign = acts.Reassign.Allowed && len(in.Deciders) > 0
 	p.ShowApprove = acts.Approve.Allowed
 	p.ShowReopen = acts.Reopen.Allowed
@@ -209,20 +214,48 @@ func buildDecisionPanel(in CaseInput) DecisionPanel {
 		p.Status, p.StatusLevel = "No decision needed: the vendor's result stands on its own.", StatusGrey
 	}
 	if p.ShowForm {
-		p.Form = DecisionForm{SeenDelivery: rec.SnapshotDelivery}
+		p.Form = DecisionForm{SeenDelivery: rec.SnapshotDelivery, ThenNext: true, Next: in.From}
 		if in.Form != nil {
 			p.Form = *in.Form
 			p.Form.SeenDelivery = rec.SnapshotDelivery
 		}
+		p.Warnings = decisionWarnings(in)
 		for _, rc := range rules.ReasonsFor(rec.Source, "") {
 			p.Reasons = append(p.Reasons, ReasonOption{Code: rc.Code, Label: rc.Label, Outcome: rc.Outcome})
 		}
 	}
 	for _, du := range in.Deciders {
-		if du.ID != u.ID && (du.ID != rec.ClaimedBy || !live) {
-			p.Deciders = append(p.Deciders, UserOption{ID: du.ID, Name: du.Name()})
+		if du.ID == rec.ClaimedBy && live {
+			continue // already theirs
 		}
+		name := du.Name()
+		if du.ID == u.ID {
+			name = "Me (" + name + ")" // a supervisor takes the case over
+		}
+		p.Deciders = append(p.Deciders, UserOption{ID: du.ID, Name: name})
 	}
 	p.ShowReassign = p.ShowReassign && len(p.Deciders) > 0
 	return p
+}
+
+// decisionWarnings are what the reviewer should know before recording: that the vendor's result is
+// still automatic, or that the second approval the rules ask for cannot be given by anyone enabled.
+func decisionWarnings(in CaseInput) []string {
+	rec := in.Record
+	var out []string
+	if rec.Source == store.SourceMarkID && !rec.Final {
+		out = append(out, "This is the vendor's automatic result (final: false). Its manual review may still come and change the case; a late result would mark your decision \"changed after decision\".")
+	}
+	if in.Rules.NeedsFourEyes(rec.Source) {
+		others := 0
+		for _, id := range in.Supervisors {
+			if id != in.Viewer.ID {
+				others++
+			}
+		}
+		if others == 0 {
+			out = append(out, "Your decision will wait for a second approval by a supervisor other than you, and no such supervisor is enabled. Ask an admin to enable one, or to turn four-eyes off for "+rec.Source.Label()+" on Settings.")
+		}
+	}
+	return out
 }

@@ -320,6 +320,8 @@ type DecisionForm struct {
 	Reason       string
 	Note         string
 	Confirm      bool
+	ThenNext     bool   // open the next case of the same queue view once recorded
+	Next         string // that view, as an encoded queue query
 	SeenDelivery int64
 	Errors       map[string]string
 }
@@ -357,7 +359,8 @@ type DecisionPanel struct {
 	ShowReassign bool
 	MakerWaiting bool // the viewer made the pending decision
 
-	NoteForAllow bool // allowing needs a note (the case is SUSPECTED)
+	NoteForAllow bool     // allowing needs a note (the case is SUSPECTED)
+	Warnings     []string // what the reviewer should know before recording (automatic result, no second approver)
 	Reasons      []ReasonOption
 	Form         DecisionForm
 	Deciders     []UserOption

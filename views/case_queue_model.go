@@ -7,6 +7,7 @@ import (
 
 // QueueView is the queue page: tabs, the filter row, one page of rows and the pager.
 type QueueView struct {
+	From      string // this view's tab and filters, encoded: where "claim next" and "decide and next" look
 	Tabs      []QueueTabLink
 	Tab       string
 	Filter    QueueFilterValues

@@ -20,6 +20,8 @@ type HealthPage struct {
 	Media           store.MediaStats
 	// FailedMedia are the newest downloads that gave up, each with a Retry button.
 	FailedMedia []store.Media
+	// FourEyesGaps are the sources whose four-eyes rule the enabled users cannot satisfy.
+	FourEyesGaps []store.Source
 }
 
 // SourceStatus is one vendor's row: its configuration and what arrived.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/kycdesk/kycdesk/store"
 )
 
 // Status classes: the one colour scale every page uses.
@@ -189,4 +191,13 @@ func FormatUTC(t time.Time) string {
 		return "—"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
+}
+
+// sourceList names sources in words: "Video KYC" or "Mark ID and Video KYC".
+func sourceList(sources []store.Source) string {
+	names := make([]string, len(sources))
+	for i, s := range sources {
+		names[i] = s.Label()
+	}
+	return strings.Join(names, " and ")
 }

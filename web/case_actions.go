@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -76,16 +77,32 @@ func (a *App) handleRelease(c echo.Context) error {
 	return a.afterAction(c, id, err, "/cases?flash=released", caseRender{})
 }
 
-// handleClaimNext claims the oldest case nobody holds and opens it.
+// handleClaimNext claims the oldest case nobody holds in the queue view the reviewer is on (its
+// tab and filters come as "from") and opens it.
 func (a *App) handleClaimNext(c echo.Context) error {
-	id, err := a.db.ClaimNext(c.Request().Context(), actor(c))
+	return a.openNext(c, c.FormValue("from"), "claimed", "nonext")
+}
+
+// openNext claims the next case of the queue view from (an encoded queue query) and opens it with
+// flash; with none left it goes back to that view with noneFlash.
+func (a *App) openNext(c echo.Context, from, flash, noneFlash string) error {
+	vals, _ := url.ParseQuery(from)
+	q, f := a.parseQueue(vals, currentUser(c))
+	id, err := a.db.ClaimNext(c.Request().Context(), actor(c), f)
 	if errors.Is(err, store.ErrNotFound) {
-		return c.Redirect(http.StatusSeeOther, "/cases?flash=nonext")
+		v := q.query(q.tab)
+		v.Set("flash", noneFlash)
+		return c.Redirect(http.StatusSeeOther, queueURL(v))
 	}
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, caseURL(id, "claimed"))
+	u := caseLink(id, q.query(q.tab))
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return c.Redirect(http.StatusSeeOther, u+sep+"flash="+flash)
 }
 
 // handleReassign hands the case to another reviewer (supervisors).
@@ -117,6 +134,8 @@ func (a *App) handleDecision(c echo.Context) error {
 		Reason:       strings.TrimSpace(c.FormValue("reason")),
 		Note:         c.FormValue("note"),
 		Confirm:      c.FormValue("confirm") == "1",
+		ThenNext:     c.FormValue("then_next") == "1",
+		Next:         c.FormValue("next"),
 		SeenDelivery: seen,
 	}
 	in := store.DecisionInput{CaseID: id, Outcome: form.Outcome, ReasonCode: form.Reason, Note: form.Note, SeenDelivery: seen,
@@ -152,6 +171,10 @@ func (a *App) handleDecision(c echo.Context) error {
 	flash := "decided"
 	if d.NeedsApproval {
 		flash = "pending"
+	}
+	if err == nil && form.ThenNext {
+		// Decide and next: the next case of the same view opens, already held.
+		return a.openNext(c, form.Next, flash+"-next", flash+"-nonext")
 	}
 	return a.afterAction(c, id, err, caseURL(id, flash), caseRender{form: &form})
 }

@@ -95,7 +95,8 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 			return d, err
 		}
 	}
-	if u.Has(store.RoleSupervisor) && d.rec.ReviewState == store.ReviewNeedsDecision {
+	if (u.Has(store.RoleReviewer) || u.Has(store.RoleSupervisor)) && d.rec.ReviewState == store.ReviewNeedsDecision {
+		// Who may take the case over, and whether a second approval can be given at all.
 		if d.deciders, err = a.db.Deciders(ctx); err != nil {
 			return d, err
 		}
@@ -117,7 +118,8 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 	view := views.BuildCase(views.CaseInput{
 		Record: d.rec, Deliveries: d.deliveries, Bodies: d.bodies, Media: d.media, Decisions: d.decisions,
 		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders,
-		Viewer: u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), CSRF: p.CSRF,
+		Viewer: u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), From: c.QueryParam("from"), CSRF: p.CSRF,
+		Supervisors: supervisorIDs(d.deciders),
 		Form: r.form, PanelErrors: r.panelErrors, ReturnReason: r.returnReason, ReopenReason: r.reopenReason,
 	})
 	if view.Panel.ShowClaim {
@@ -141,4 +143,15 @@ func caseTitle(rec store.CaseRecord) string {
 		return rec.Name
 	}
 	return fmt.Sprintf("Case %d", rec.ID)
+}
+
+// supervisorIDs are the ids of the supervisors among users.
+func supervisorIDs(users []store.User) []int64 {
+	var out []int64
+	for _, u := range users {
+		if u.Has(store.RoleSupervisor) {
+			out = append(out, u.ID)
+		}
+	}
+	return out
 }

@@ -36,7 +36,11 @@ func (a *App) handleIngestHealth(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.HealthPage{Now: now, Window: healthWindow, Quarantine: h.Quarantine, QuarantineTotal: h.QuarantineTotal,
+	gaps, err := a.db.FourEyesGaps(ctx)
+	if err != nil {
+		return err
+	}
+	v := views.HealthPage{FourEyesGaps: gaps, Now: now, Window: healthWindow, Quarantine: h.Quarantine, QuarantineTotal: h.QuarantineTotal,
 		Media: media, FailedMedia: failed}
 	for _, s := range h.Sources {
 		st := views.SourceStatus{SourceHealth: s, Endpoint: a.webhookURL(s.Source)}

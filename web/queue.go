@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -55,6 +54,16 @@ func (q queueParams) query(tab store.QueueTab) url.Values {
 	return v
 }
 
+// caseLink opens a case from the queue view v: the case page carries the view along, so that
+// "decide and next" and "claim next" continue in the same tab and filters.
+func caseLink(id int64, v url.Values) string {
+	u := "/cases/" + strconv.FormatInt(id, 10)
+	if len(v) > 0 {
+		u += "?" + url.Values{"from": {v.Encode()}}.Encode()
+	}
+	return u
+}
+
 func queueURL(v url.Values) string {
 	if len(v) == 0 {
 		return "/cases"
@@ -64,27 +73,27 @@ func queueURL(v url.Values) string {
 
 // parseQueue reads the queue's URL into a store filter. Values that make no sense are dropped
 // with a sentence saying so, rather than failing the page.
-func (a *App) parseQueue(c echo.Context, u *store.User) (queueParams, store.QueueFilter) {
-	q := queueParams{tab: store.ParseQueueTab(c.QueryParam("tab"))}
+func (a *App) parseQueue(vals url.Values, u *store.User) (queueParams, store.QueueFilter) {
+	q := queueParams{tab: store.ParseQueueTab(vals.Get("tab"))}
 	now := a.cfg.Now()
 	f := store.QueueFilter{Tab: q.tab, ClaimCutoff: now.Add(-a.rules().ClaimTTL)}
 	v := &q.values
-	v.Query = strings.TrimSpace(c.QueryParam("q"))
+	v.Query = strings.TrimSpace(vals.Get("q"))
 	if len(v.Query) > 200 {
 		v.Query = v.Query[:200]
 	}
 	f.Query = v.Query
-	switch src := store.Source(c.QueryParam("source")); src {
+	switch src := store.Source(vals.Get("source")); src {
 	case store.SourceMarkID, store.SourceVCIP:
 		v.Source, f.Source = string(src), src
 	}
-	v.Overall = strings.ToUpper(strings.TrimSpace(c.QueryParam("status")))
+	v.Overall = strings.ToUpper(strings.TrimSpace(vals.Get("status")))
 	f.Overall = v.Overall
-	v.Fraud = strings.ToUpper(strings.TrimSpace(c.QueryParam("fraud")))
+	v.Fraud = strings.ToUpper(strings.TrimSpace(vals.Get("fraud")))
 	f.FraudTag = v.Fraud
-	v.Mismatch = strings.ToUpper(strings.TrimSpace(c.QueryParam("mismatch")))
+	v.Mismatch = strings.ToUpper(strings.TrimSpace(vals.Get("mismatch")))
 	f.MismatchTag = v.Mismatch
-	if cc := strings.ToUpper(strings.TrimSpace(c.QueryParam("country"))); cc != "" {
+	if cc := strings.ToUpper(strings.TrimSpace(vals.Get("country"))); cc != "" {
 		v.Country = cc
 		if len(cc) == 2 {
 			f.Country = cc
@@ -93,7 +102,7 @@ func (a *App) parseQueue(c echo.Context, u *store.User) (queueParams, store.Queu
 		}
 	}
 	day := func(name string) (time.Time, string) {
-		s := strings.TrimSpace(c.QueryParam(name))
+		s := strings.TrimSpace(vals.Get(name))
 		if s == "" {
 			return time.Time{}, ""
 		}
@@ -111,7 +120,7 @@ func (a *App) parseQueue(c echo.Context, u *store.User) (queueParams, store.Queu
 	if !to.IsZero() {
 		f.To = to.AddDate(0, 0, 1) // "to" is inclusive: the whole day
 	}
-	switch as := c.QueryParam("assignee"); as {
+	switch as := vals.Get("assignee"); as {
 	case "me":
 		v.Assignee, f.Assignee, f.AssigneeID = as, store.AssigneeUser, u.ID
 	case store.AssigneeNone:
@@ -122,9 +131,9 @@ func (a *App) parseQueue(c echo.Context, u *store.User) (queueParams, store.Queu
 			v.Assignee, f.Assignee, f.AssigneeID = as, store.AssigneeUser, id
 		}
 	}
-	if cur, ok := store.ParseQueueCursor(c.QueryParam("after")); ok {
+	if cur, ok := store.ParseQueueCursor(vals.Get("after")); ok {
 		q.after = &cur
-	} else if cur, ok := store.ParseQueueCursor(c.QueryParam("before")); ok {
+	} else if cur, ok := store.ParseQueueCursor(vals.Get("before")); ok {
 		q.before = &cur
 	}
 	return q, f
@@ -134,7 +143,7 @@ func (a *App) parseQueue(c echo.Context, u *store.User) (queueParams, store.Queu
 func (a *App) handleQueue(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
-	q, f := a.parseQueue(c, u)
+	q, f := a.parseQueue(c.QueryParams(), u)
 	page, err := a.db.Queue(ctx, f, q.after, q.before, store.QueuePageSize)
 	if err != nil {
 		return err
@@ -163,7 +172,7 @@ func (a *App) handleQueue(c echo.Context) error {
 	if canClaim {
 		p.Shortcuts = append(p.Shortcuts, views.Shortcut{Key: "n", Action: "Claim the next case"})
 	}
-	v := views.QueueView{Tab: string(q.tab), Filter: q.values, CanClaim: canClaim, CSRF: p.CSRF,
+	v := views.QueueView{From: q.query(q.tab).Encode(), Tab: string(q.tab), Filter: q.values, CanClaim: canClaim, CSRF: p.CSRF,
 		ShowState: q.tab == store.TabAll, ClearURL: queueURL(queueParams{}.query(q.tab))}
 	fv := q.values
 	v.Narrowed = fv.Query+fv.Source+fv.Overall+fv.Fraud+fv.Mismatch+fv.Country+fv.From+fv.To+fv.Assignee != ""
@@ -196,7 +205,7 @@ func (a *App) handleQueue(c echo.Context) error {
 	}
 	now := a.cfg.Now()
 	for _, r := range page.Rows {
-		row := views.QueueRowView{DataProblem: r.DataProblem, ID: r.ID, Href: fmt.Sprintf("/cases/%d", r.ID), Overall: r.Overall, Name: r.Name,
+		row := views.QueueRowView{DataProblem: r.DataProblem, ID: r.ID, Href: caseLink(r.ID, q.query(q.tab)), Overall: r.Overall, Name: r.Name,
 			Source: r.Source.Label(), Ref: r.Ref, Tags: append(append([]string{}, r.FraudTags...), r.MismatchTags...),
 			ReviewState: r.ReviewState, Changed: r.ChangedAfterDecision, Final: r.Final, Queued: r.WaitingSince,
 			FirstReceived: r.FirstReceivedAt, LastReceived: r.LastReceivedAt}

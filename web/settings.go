@@ -37,7 +37,13 @@ func settingsForm(r store.Rules) views.SettingsForm {
 
 // handleSettings shows the review rules in force.
 func (a *App) handleSettings(c echo.Context) error {
-	return a.render(c, http.StatusOK, views.Settings(a.page(c, "Settings", "settings"), settingsForm(a.rules())))
+	f := settingsForm(a.rules())
+	gaps, err := a.db.FourEyesGaps(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	f.FourEyesGaps = gaps
+	return a.render(c, http.StatusOK, views.Settings(a.page(c, "Settings", "settings"), f))
 }
 
 // handleSettingsSave parses the form into rules; the store validates and saves them, and the

@@ -182,6 +182,113 @@
     history.replaceState(history.state, '', url);
   }
 
+
+  // ── Decision form ─────────────────────────────────────────────────────────
+  // The reasons offered follow the chosen outcome; 1–9 pick one; the form checks itself before it
+  // asks the server, and Ctrl+Enter (the one confirmation from the keyboard) ticks "I have checked
+  // the evidence" and records. The server checks everything again.
+  function decisionForm() { return $('[data-decision-form]'); }
+
+  function chosenOutcome(form) {
+    var r = $('input[name="outcome"]:checked', form);
+    return r ? r.value : '';
+  }
+
+  function filterReasons(form) {
+    var outcome = chosenOutcome(form), sel = $('select[name="reason"]', form), n = 0;
+    if (!sel) return;
+    $$('option[data-outcome]', sel).forEach(function (o) {
+      var fits = !outcome || !o.dataset.outcome || o.dataset.outcome === outcome;
+      o.hidden = !fits; o.disabled = !fits;
+      if (fits) { n++; o.textContent = (n <= 9 ? n + ' · ' : '') + o.dataset.label; o.dataset.key = n <= 9 ? String(n) : ''; }
+      else o.dataset.key = '';
+      if (!fits && o.selected) sel.value = '';
+    });
+    $$('optgroup', sel).forEach(function (g) {
+      g.hidden = !$$('option', g).some(function (o) { return !o.hidden; });
+    });
+  }
+
+  function showProblem(form, field, msg) {
+    var el = form.querySelector('[name="' + field + '"]');
+    var box = form.querySelector('[data-client-error="' + field + '"]');
+    if (!box) {
+      box = document.createElement('span');
+      box.className = 'field-error';
+      box.setAttribute('data-client-error', field);
+      box.setAttribute('data-testid', 'error-' + field);
+      var anchor = field === 'outcome' ? $('.choices', form) : (field === 'confirm' ? $('.confirm-line', form) : el);
+      anchor.insertAdjacentElement('afterend', box);
+    }
+    box.textContent = msg; box.hidden = !msg;
+    if (el && el.setAttribute) el.setAttribute('aria-invalid', msg ? 'true' : 'false');
+  }
+
+  // checkDecision shows every problem beside its field and reports whether there were none.
+  function checkDecision(form) {
+    var outcome = chosenOutcome(form), reason = $('select[name="reason"]', form), note = $('textarea[name="note"]', form);
+    var opt = reason && reason.selectedOptions[0];
+    var problems = {
+      outcome: outcome ? '' : 'Choose Allow or Decline.',
+      reason: reason && reason.value ? '' : 'Choose a reason.',
+      note: '',
+      confirm: $('input[name="confirm"]', form).checked ? '' : 'Tick the box to confirm you have checked the evidence.'
+    };
+    if (opt && opt.dataset.outcome && outcome && opt.dataset.outcome !== outcome) problems.reason = 'This reason does not fit your outcome; choose another.';
+    var blank = !note.value.trim();
+    if (blank && outcome === 'decline') problems.note = 'Say why you decline: the customer may ask, and an auditor will.';
+    if (blank && outcome === 'allow' && form.dataset.noteForAllow === 'true') problems.note = 'Explain why you allow a case the vendor marked SUSPECTED.';
+    var ok = true;
+    Object.keys(problems).forEach(function (f) {
+      // A server-rendered problem for the field gives way to the page's own check.
+      $$('.field-error[data-testid="error-' + f + '"]:not([data-client-error])', form).forEach(function (x) { x.hidden = true; });
+      showProblem(form, f, problems[f]);
+      if (problems[f]) ok = false;
+    });
+    var first = form.querySelector('[aria-invalid="true"]');
+    if (!ok && first && first.focus) first.focus();
+    return ok;
+  }
+
+  function initDecisionForm() {
+    var form = decisionForm();
+    if (!form) return;
+    filterReasons(form);
+    // After a refused POST the page stands at /cases/N/decision; its address is the case's.
+    var m = window.location.pathname.match(/^(\/cases\/\d+)\/[a-z-]+$/);
+    if (m) history.replaceState(history.state, '', m[1] + window.location.search.replace(/([?&])flash=[^&]*&?/, '$1').replace(/[?&]$/, ''));
+  }
+
+  document.addEventListener('keydown', function (e) {
+    var form = decisionForm();
+    if (!form) return;
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && form.contains(e.target)) {
+      e.preventDefault();
+      $('input[name="confirm"]', form).checked = true;
+      if (checkDecision(form)) { form.dataset.checked = '1'; form.requestSubmit(); }
+      return;
+    }
+    var choosing = e.target.type === 'radio' || e.target.type === 'checkbox';
+    if (e.ctrlKey || e.metaKey || e.altKey || (isTyping(e.target) && !choosing) || !/^[1-9]$/.test(e.key)) return;
+    var opt = $$('select[name="reason"] option', form).filter(function (o) { return o.dataset.key === e.key; })[0];
+    if (!opt) return;
+    e.preventDefault();
+    $('select[name="reason"]', form).value = opt.value;
+    var note = $('textarea[name="note"]', form);
+    if (note) note.focus();
+  }, true);
+
+  document.addEventListener('change', function (e) {
+    var form = e.target.form;
+    if (form && form.hasAttribute('data-decision-form') && e.target.name === 'outcome') filterReasons(form);
+  });
+
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (!form.hasAttribute('data-decision-form') || form.dataset.checked) { delete form.dataset.checked; return; }
+    if (!checkDecision(form)) { e.preventDefault(); e.stopImmediatePropagation(); }
+  }, true);
+
   // ── Wiring ─────────────────────────────────────────────────────────────────
   document.addEventListener('keydown', function (e) {
     if (e.key === 'Escape') {
@@ -255,6 +362,7 @@
 
   function init() {
     localTimes(document);
+    initDecisionForm();
     // Keyboard users reach zoomable images with Tab and open them with Enter.
     $$('img[data-zoomable]').forEach(function (img) { if (!img.hasAttribute('tabindex')) img.tabIndex = 0; });
     if (history.length > 1) $$('[data-history-back]').forEach(function (b) { b.hidden = false; });
