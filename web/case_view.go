@@ -120,7 +120,7 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders,
 		Viewer: u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), From: c.QueryParam("from"), CSRF: p.CSRF,
 		Supervisors: supervisorIDs(d.deciders),
-		Form: r.form, PanelErrors: r.panelErrors, ReturnReason: r.returnReason, ReopenReason: r.reopenReason,
+		Form:        r.form, PanelErrors: r.panelErrors, ReturnReason: r.returnReason, ReopenReason: r.reopenReason,
 	})
 	if view.Panel.ShowClaim {
 		p.Shortcuts = append(p.Shortcuts, views.Shortcut{Key: "c", Action: "Claim this case"})

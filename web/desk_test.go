@@ -134,3 +134,102 @@ func TestBadgesAndTimelineSayWhatHappened(t *testing.T) {
 		t.Error("the reviewer the decision went back to has no decision form")
 	}
 }
+
+// TestDecisionPanelWarnsAndOffersWhatFits: an automatic Mark ID result warns that the manual one
+// may still come; a sole supervisor deciding a four-eyes case is told nobody can approve it, and
+// Settings and ingest health say so too; a Mark ID case never offers a video-KYC-only reason; a
+// supervisor can take a case over; a late callback that makes a held case need no decision
+// leaves its holder a Release button.
+func TestDecisionPanelWarnsAndOffersWhatFits(t *testing.T) {
+	ta := newTestApp(t, withConfig(func(c *Config) { c.FourEyesVCIP = true }))
+	sup := ta.loginAs(t, "sup", store.RoleSupervisor, store.RoleReviewer)
+	adm := ta.loginAs(t, "adm", store.RoleAdmin)
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "w-auto", Overall: "SUSPECTED", Final: false, First: "ANNA", Last: "AUTO"}.Body())
+	ta.postVCIP(t, webtest.VCIP{SessionID: "w-vcip", Name: "VEENA RAO", Country: "IN", IP: "49.36.0.1"}.Body())
+	auto := ta.caseIDByRef(t, store.SourceMarkID, "w-auto")
+	vc := ta.caseIDByRef(t, store.SourceVCIP, "w-vcip")
+
+	p := sup.postForm(fmt.Sprintf("/cases/%d/claim", auto), nil)
+	if w := p.testid("decision-warning").Text(); !strings.Contains(w, "automatic result") {
+		t.Errorf("automatic Mark ID result: warnings = %q", w)
+	}
+	var reasons []string
+	p.find(`select[name="reason"] option`).Each(func(_ int, s *goquery.Selection) { reasons = append(reasons, s.AttrOr("value", "")) })
+	if slices.Contains(reasons, "outside_india") || !slices.Contains(reasons, "document_forged") {
+		t.Errorf("Mark ID reasons = %v, want document_forged and not the video-KYC-only outside_india", reasons)
+	}
+	var names []string
+	p.find(`select[name="user_id"] option`).Each(func(_ int, s *goquery.Selection) { names = append(names, s.Text()) })
+	if len(names) != 0 {
+		t.Errorf("holder's own case offers reassignment to %v, want none (only the holder decides)", names)
+	}
+
+	p = sup.postForm(fmt.Sprintf("/cases/%d/claim", vc), nil)
+	if w := p.testid("decision-warning").Text(); !strings.Contains(w, "no such supervisor is enabled") {
+		t.Errorf("sole supervisor on a four-eyes case: warnings = %q", w)
+	}
+	for _, path := range []string{"/admin/settings", "/admin/health"} {
+		if g := adm.get(path).testid("four-eyes-gap"); !strings.Contains(g.Text(), "Video KYC") {
+			t.Errorf("%s: four-eyes gap = %q, want it to name Video KYC", path, g.Text())
+		}
+	}
+	ta.addUser(t, "rev", store.RoleReviewer)
+	if g := adm.get("/admin/settings").testid("four-eyes-gap"); g.Length() != 0 {
+		t.Errorf("with a reviewer and a supervisor, Settings still warns: %q", g.Text())
+	}
+
+	// Another supervisor takes over the first supervisor's case.
+	sup2 := ta.loginAs(t, "sup2", store.RoleSupervisor)
+	p = sup2.get(fmt.Sprintf("/cases/%d", auto))
+	names = nil
+	p.find(`select[name="user_id"] option`).Each(func(_ int, s *goquery.Selection) { names = append(names, s.Text()) })
+	if !slices.Contains(names, "Me (sup2)") {
+		t.Errorf("reassign choices = %v, want the supervisor themself among them", names)
+	}
+
+	// The vendor's manual result arrives APPROVED while sup holds the case: no decision is needed
+	// any more, and sup can still give the claim back.
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "w-auto", Overall: "APPROVED", Final: true, First: "ANNA", Last: "AUTO"}.Body())
+	p = sup.get(fmt.Sprintf("/cases/%d", auto))
+	if p.testid("release").Length() != 1 {
+		t.Errorf("holder of a case that no longer needs a decision has no Release button (state %q)", p.testid("case-review-state").Text())
+	}
+}
+
+// TestDecideAndNextOverHTTP: with "then open the next case" the reviewer lands on the next case of
+// the view they came from, held; with none left, back on that view saying so.
+func TestDecideAndNextOverHTTP(t *testing.T) {
+	ta := newTestApp(t)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	ta.postMarkID(t, suspected("n-1", "ANNA", "ONE").Body())
+	ta.clock.Advance(time.Minute)
+	ta.postVCIP(t, webtest.VCIP{SessionID: "n-vcip", Name: "VEENA RAO"}.Body())
+	ta.clock.Advance(time.Minute)
+	ta.postMarkID(t, suspected("n-2", "ANNA", "TWO").Body())
+	one, two := ta.caseIDByRef(t, store.SourceMarkID, "n-1"), ta.caseIDByRef(t, store.SourceMarkID, "n-2")
+
+	from := url.Values{"source": {"markid"}}.Encode()
+	p := rev.postForm("/cases/claim-next", url.Values{"from": {from}})
+	if p.URL.Path != fmt.Sprintf("/cases/%d", one) {
+		t.Fatalf("claim next in the Mark ID view opened %s, want case %d", p.URL, one)
+	}
+	seen := p.find(`input[name="seen"]`).AttrOr("value", "")
+	next := p.find(`input[name="next"]`).AttrOr("value", "")
+	if next != from {
+		t.Errorf("decision form carries view %q, want %q", next, from)
+	}
+	p = rev.postForm(fmt.Sprintf("/cases/%d/decision", one), url.Values{"outcome": {"decline"}, "reason": {"poor_quality"},
+		"note": {"blurred"}, "confirm": {"1"}, "seen": {seen}, "then_next": {"1"}, "next": {next}})
+	if p.URL.Path != fmt.Sprintf("/cases/%d", two) || p.URL.Query().Get("flash") != "decided-next" {
+		t.Fatalf("decide and next landed on %s, want case %d (the video-KYC case is outside the view)", p.URL, two)
+	}
+	if c, _ := ta.db.CaseByID(t.Context(), two); c.ClaimedBy != ta.userID(t, "rev") {
+		t.Errorf("the next case is held by %d, want the reviewer", c.ClaimedBy)
+	}
+	seen = p.find(`input[name="seen"]`).AttrOr("value", "")
+	p = rev.postForm(fmt.Sprintf("/cases/%d/decision", two), url.Values{"outcome": {"decline"}, "reason": {"poor_quality"},
+		"note": {"blurred"}, "confirm": {"1"}, "seen": {seen}, "then_next": {"1"}, "next": {next}})
+	if p.URL.Path != "/cases" || p.URL.Query().Get("source") != "markid" || p.testid("flash").Length() != 1 {
+		t.Errorf("with no case left, landed on %s, want the Mark ID view with a flash", p.URL)
+	}
+}

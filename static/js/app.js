@@ -10,6 +10,8 @@
   function isTyping(el) {
     if (!el || el === document.body) return false;
     var tag = el.tagName;
+    // A focused radio, checkbox or button takes no text: shortcuts still work there.
+    if (tag === 'INPUT' && /^(radio|checkbox|button|submit|reset)$/.test(el.type)) return false;
     return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
   }
 
@@ -268,8 +270,7 @@
       if (checkDecision(form)) { form.dataset.checked = '1'; form.requestSubmit(); }
       return;
     }
-    var choosing = e.target.type === 'radio' || e.target.type === 'checkbox';
-    if (e.ctrlKey || e.metaKey || e.altKey || (isTyping(e.target) && !choosing) || !/^[1-9]$/.test(e.key)) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target) || !/^[1-9]$/.test(e.key)) return;
     var opt = $$('select[name="reason"] option', form).filter(function (o) { return o.dataset.key === e.key; })[0];
     if (!opt) return;
     e.preventDefault();
