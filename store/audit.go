@@ -168,7 +168,10 @@ func (db *DB) VerifyAudit(ctx context.Context) (int, *AuditBreak, error) {
 
 // AuditFilter narrows the audit log. Zero fields match everything.
 type AuditFilter struct {
-	Actor  string
+	// ExcludeViews leaves out case and media views: the evidence of who saw what, kept in full,
+	// but noise when reading what people did.
+	ExcludeViews bool
+	Actor        string
 	Action string // exact, or a prefix ending in "." such as "case."
 	CaseID int64
 	From   time.Time // inclusive
@@ -191,6 +194,9 @@ func (f AuditFilter) where() (string, []any) {
 			conds = append(conds, "action = ?")
 			args = append(args, f.Action)
 		}
+	}
+	if f.ExcludeViews {
+		conds = append(conds, "+action NOT IN ('case.view', 'media.view', 'media.download')")
 	}
 	if f.CaseID != 0 {
 		conds = append(conds, "case_id = ?")
@@ -281,4 +287,58 @@ func (db *DB) AuditHashAt(ctx context.Context, id int64) (string, error) {
 		return "", fmt.Errorf("store: audit entry %d: %w", id, errNoSuchThing)
 	}
 	return hash, err
+}
+
+// CaseLabel is how a case reads in a list of entries: its reference and name.
+type CaseLabel struct {
+	Source Source
+	Ref    string
+	Name   string
+}
+
+// AuditLabels reads, for a page of entries, the cases they name (by id) and every user's username,
+// so that the page shows references, names and usernames instead of internal numbers. The audit
+// rows themselves keep ids, so the chain never depends on data a purge may later remove.
+func (db *DB) AuditLabels(ctx context.Context, entries []AuditEntry) (map[int64]CaseLabel, map[int64]string, error) {
+	cases, users := map[int64]CaseLabel{}, map[int64]string{}
+	var ids []any
+	seen := map[int64]bool{}
+	for _, e := range entries {
+		if e.CaseID != 0 && !seen[e.CaseID] {
+			seen[e.CaseID] = true
+			ids = append(ids, e.CaseID)
+		}
+	}
+	if len(ids) > 0 {
+		rows, err := db.read.QueryContext(ctx, `SELECT id, source, ref, full_name FROM cases WHERE id IN (`+placeholders(len(ids))+`)`, ids...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("store: audit labels: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var l CaseLabel
+			if err := rows.Scan(&id, &l.Source, &l.Ref, &l.Name); err != nil {
+				return nil, nil, fmt.Errorf("store: audit labels: %w", err)
+			}
+			cases[id] = l
+		}
+		if err := rows.Err(); err != nil {
+			return nil, nil, fmt.Errorf("store: audit labels: %w", err)
+		}
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, username FROM users`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: audit labels: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, nil, fmt.Errorf("store: audit labels: %w", err)
+		}
+		users[id] = name
+	}
+	return cases, users, rows.Err()
 }

@@ -250,9 +250,9 @@ func (db *DB) Reassign(ctx context.Context, actor Actor, caseID, toUser int64) e
 	return commit(tx, "reassign")
 }
 
-// RecordCaseView audits that actor opened the case and, if actor holds a live claim on it,
-// keeps the claim alive: looking at the evidence is activity.
-func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64) error {
+// RecordCaseView audits that actor opened the case, naming the archived media the page showed,
+// and, if actor holds a live claim on it, keeps the claim alive: looking at the evidence is activity.
+func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64, media []int64) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: case view: %w", err)
@@ -266,8 +266,12 @@ func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64) err
 			return fmt.Errorf("store: case view: %w", err)
 		}
 	}
+	var details map[string]any
+	if len(media) > 0 {
+		details = map[string]any{"media": media}
+	}
 	if err := appendAudit(ctx, tx, FormatTime(now), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.view",
-		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID}); err != nil {
+		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: details}); err != nil {
 		return err
 	}
 	return commit(tx, "case view")

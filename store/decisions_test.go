@@ -71,7 +71,7 @@ func TestClaimConflictAndExpiry(t *testing.T) {
 
 	// Viewing keeps A's claim alive; 20 + 20 minutes later it still holds.
 	clk.advance(20 * time.Minute)
-	if err := db.RecordCaseView(ctx, a, id); err != nil {
+	if err := db.RecordCaseView(ctx, a, id, nil); err != nil {
 		t.Fatal(err)
 	}
 	clk.advance(20 * time.Minute)
@@ -79,7 +79,7 @@ func TestClaimConflictAndExpiry(t *testing.T) {
 
 	// Then A goes idle past the TTL: B may take the case over.
 	clk.advance(wsTTL + time.Second)
-	if err := db.RecordCaseView(ctx, a, id); err != nil {
+	if err := db.RecordCaseView(ctx, a, id, nil); err != nil {
 		t.Fatal(err)
 	}
 	if c := wsState(t, db, id); c.ClaimLive(clk.t.Add(-wsTTL)) {

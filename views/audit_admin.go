@@ -13,6 +13,10 @@ import (
 type AuditPage struct {
 	Filter  AuditFilterForm
 	Entries []store.AuditEntry
+	// Cases and Users label the entries' case ids and user ids; ViewsHidden says views are left out.
+	Cases       map[int64]store.CaseLabel
+	Users       map[int64]string
+	ViewsHidden bool
 	// Actions are the choices of the action filter; Actors suggest values for the actor filter.
 	Actions []AuditAction
 	Actors  []string
@@ -30,6 +34,7 @@ type AuditPage struct {
 
 // AuditFilterForm is the filter bar as submitted.
 type AuditFilterForm struct {
+	Views  bool // include case and media views
 	Actor  string
 	Action string
 	Case   string
@@ -46,7 +51,7 @@ type AuditAction struct {
 
 // Active reports whether any filter is set.
 func (f AuditFilterForm) Active() bool {
-	return f.Actor != "" || f.Action != "" || f.Case != "" || f.From != "" || f.To != ""
+	return f.Actor != "" || f.Action != "" || f.Case != "" || f.From != "" || f.To != "" || f.Views
 }
 
 // audFilterFields are the audit filter's fields, in the order their problems are listed.
@@ -65,7 +70,7 @@ func audTarget(e store.AuditEntry) string {
 
 // audDetails renders an entry's JSON details compactly: key=value pairs in key order, nested values
 // as compact JSON. The template escapes the result.
-func audDetails(raw string) string {
+func audDetails(raw string, users map[int64]string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" || raw == "{}" || raw == "null" {
 		return ""
@@ -107,6 +112,11 @@ func audDetails(raw string) string {
 			}
 			continue
 		}
+		var id int64
+		if audUserKeys[k] && json.Unmarshal(v, &id) == nil && users[id] != "" {
+			b.WriteString(users[id]) // a user id reads as the username
+			continue
+		}
 		var list []string
 		if json.Unmarshal(v, &list) == nil {
 			b.WriteString(strings.Join(list, ","))
@@ -115,6 +125,23 @@ func audDetails(raw string) string {
 		b.Write(v)
 	}
 	return b.String()
+}
+
+// audUserKeys are the detail keys whose numbers are user ids.
+var audUserKeys = map[string]bool{"from": true, "to": true, "user": true, "user_id": true, "by": true, "expired_claim_of": true}
+
+// audCaseText is how an entry's case reads: its reference (shortened) and name, or its number
+// when the case is gone.
+func audCaseText(cases map[int64]store.CaseLabel, id int64) string {
+	l, ok := cases[id]
+	if !ok {
+		return "#" + strconv.FormatInt(id, 10)
+	}
+	t := shortRef(l.Ref)
+	if l.Name != "" {
+		t += " · " + l.Name
+	}
+	return t
 }
 
 // audShortHash is the first 10 hex digits of a hash: enough to compare with a printed manifest.

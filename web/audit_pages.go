@@ -41,6 +41,7 @@ func auditFilterFrom(c echo.Context) (views.AuditFilterForm, store.AuditFilter) 
 		Case:   strings.TrimPrefix(strings.TrimSpace(c.QueryParam("case")), "#"),
 		From:   strings.TrimSpace(c.QueryParam("from")),
 		To:     strings.TrimSpace(c.QueryParam("to")),
+		Views:  c.QueryParam("views") == "1",
 		Errors: map[string]string{},
 	}
 	var f store.AuditFilter
@@ -88,6 +89,9 @@ func auditQuery(form views.AuditFilterForm) url.Values {
 			q.Set(k, v)
 		}
 	}
+	if form.Views {
+		q.Set("views", "1")
+	}
 	return q
 }
 
@@ -113,11 +117,17 @@ func (a *App) handleAudit(c echo.Context) error {
 	if len(form.Errors) > 0 {
 		status = http.StatusUnprocessableEntity
 	} else {
+		// Views are evidence and kept in full, but read as noise: they show when asked for.
+		f.ExcludeViews = !form.Views && !strings.HasSuffix(f.Action, ".view") && f.Action != "media.download"
 		entries, next, err := a.db.ListAudit(ctx, f, before, auditPageSize)
 		if err != nil {
 			return err
 		}
 		v.Entries = entries
+		if v.Cases, v.Users, err = a.db.AuditLabels(ctx, entries); err != nil {
+			return err
+		}
+		v.ViewsHidden = f.ExcludeViews
 		if next != 0 {
 			nq := auditQuery(form)
 			nq.Set("before", strconv.FormatInt(next, 10))

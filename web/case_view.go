@@ -58,8 +58,20 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 		return d, err
 	}
 	u := currentUser(c)
+	if d.media, err = a.db.CaseMedia(ctx, id); err != nil {
+		return d, err
+	}
 	if r.recordView {
-		if err := a.db.RecordCaseView(ctx, actor(c), id); err != nil {
+		// One entry per page view names the archived media the page shows; the thumbnails and
+		// players it loads then add no entry of their own.
+		var shown []int64
+		for _, m := range d.media {
+			if m.State == store.MediaStateArchived {
+				shown = append(shown, m.ID)
+				a.views.first(currentSessionID(c), m.ID)
+			}
+		}
+		if err := a.db.RecordCaseView(ctx, actor(c), id, shown); err != nil {
 			return d, err
 		}
 		now := a.cfg.Now()
@@ -77,9 +89,6 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 		}
 	}
 	if d.bodies, err = a.db.DeliveryBodies(ctx, withBytes, rawBodyMax); err != nil {
-		return d, err
-	}
-	if d.media, err = a.db.CaseMedia(ctx, id); err != nil {
 		return d, err
 	}
 	if d.decisions, err = a.db.CaseDecisions(ctx, id); err != nil {

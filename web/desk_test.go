@@ -233,3 +233,76 @@ func TestDecideAndNextOverHTTP(t *testing.T) {
 		t.Errorf("with no case left, landed on %s, want the Mark ID view with a flash", p.URL)
 	}
 }
+
+// TestAuditLogReadsAsWork: a case page view is one entry naming the media it showed (its
+// thumbnails add none); views are left out of the log until asked for; entries show the case's
+// reference and name and usernames, not internal numbers.
+func TestAuditLogReadsAsWork(t *testing.T) {
+	ta := newTestApp(t)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	sup := ta.loginAs(t, "sup", store.RoleSupervisor)
+	aud := ta.loginAs(t, "aud", store.RoleAuditor)
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "aud-noise", Overall: "SUSPECTED", Final: true, First: "ANNA", Last: "NOISE",
+		Files: map[string]string{"FRONT": "https://cdn.example/f", "BACK": "https://cdn.example/b", "FACE": "https://cdn.example/s"}}.Body())
+	id := ta.caseIDByRef(t, store.SourceMarkID, "aud-noise")
+	media, err := ta.db.CaseMedia(t.Context(), id)
+	if err != nil || len(media) != 3 {
+		t.Fatalf("CaseMedia = %d rows, %v", len(media), err)
+	}
+	for i, m := range media {
+		sha, size, err := ta.app.blobs.Put(strings.NewReader(fmt.Sprintf("\x89PNG\r\n\x1a\nfile %d", i)), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustNoErr(t, ta.db.MediaArchived(t.Context(), m.ID, sha, size, "image/png"))
+	}
+	rev.get(fmt.Sprintf("/cases/%d", id))
+	for _, m := range media {
+		rev.get(fmt.Sprintf("/media/%d", m.ID))
+	}
+	if n := auditCount(t, ta, store.AuditFilter{Action: "media.view"}); n != 0 {
+		t.Errorf("thumbnails of a viewed case wrote %d media.view entries, want 0", n)
+	}
+	views, _, err := ta.db.ListAudit(t.Context(), store.AuditFilter{Action: "case.view", CaseID: id}, 0, 5)
+	if err != nil || len(views) != 1 || !strings.Contains(views[0].DetailsJSON, fmt.Sprintf("%d", media[0].ID)) {
+		t.Fatalf("case views = %+v, %v; want one naming the media shown", views, err)
+	}
+	// Opening a file without its case page is still recorded on its own.
+	sup.get(fmt.Sprintf("/media/%d", media[0].ID))
+	if n := auditCount(t, ta, store.AuditFilter{Action: "media.view"}); n != 1 {
+		t.Errorf("a file opened without its case wrote %d media.view entries, want 1", n)
+	}
+
+	ta.postMarkID(t, suspected("aud-other", "BORIS", "OTHER").Body())
+	other := ta.caseIDByRef(t, store.SourceMarkID, "aud-other")
+	rev.postForm(fmt.Sprintf("/cases/%d/claim", other), nil)
+	sup.postForm(fmt.Sprintf("/cases/%d/reassign", other), url.Values{"user_id": {fmt.Sprint(ta.userID(t, "sup"))}})
+
+	p := aud.get("/audit")
+	if p.testid("audit-views-hidden").Length() != 1 {
+		t.Error("the audit log does not say views are left out")
+	}
+	p.testid("audit-row").Each(func(_ int, s *goquery.Selection) {
+		if a := s.AttrOr("data-action", ""); a == "case.view" || a == "media.view" {
+			t.Errorf("default audit log shows a %s entry", a)
+		}
+	})
+	row := p.find(`[data-testid="audit-row"][data-action="case.reassign"]`)
+	if c := row.Find(`[data-testid="audit-case"]`).Text(); !strings.Contains(c, "BORIS OTHER") || !strings.Contains(c, "aud-other") {
+		t.Errorf("reassign entry's case = %q, want its reference and name", c)
+	}
+	if d := row.Find(`[data-testid="audit-details"]`).Text(); !strings.Contains(d, "from=rev") || !strings.Contains(d, "to=sup") {
+		t.Errorf("reassign details = %q, want usernames for from and to", d)
+	}
+	all := aud.get("/audit?views=1")
+	if all.find(`[data-testid="audit-row"][data-action="case.view"]`).Length() == 0 {
+		t.Error("with views=1 the log shows no case views")
+	}
+}
+
+func mustNoErr(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
