@@ -172,10 +172,10 @@ type AuditFilter struct {
 	// but noise when reading what people did.
 	ExcludeViews bool
 	Actor        string
-	Action string // exact, or a prefix ending in "." such as "case."
-	CaseID int64
-	From   time.Time // inclusive
-	To     time.Time // exclusive
+	Action       string // exact, or a prefix ending in "." such as "case."
+	CaseID       int64
+	From         time.Time // inclusive
+	To           time.Time // exclusive
 }
 
 func (f AuditFilter) where() (string, []any) {
