@@ -227,6 +227,16 @@ func testCasePage(t *testing.T, env *appEnv) {
 	if fit.Width <= fit.Height {
 		t.Fatalf("lightbox shows the landscape FRONT as %vx%v", fit.Width, fit.Height)
 	}
+	// The level shown is the size on screen (fitted, not "100%"), and the viewer says which
+	// of the page's pictures this is.
+	if want := fmt.Sprintf("%d%%", int(math.Round(fit.Width/float64(demo.FrontSize.X)*100))); true {
+		if err := expect.Locator(page.GetByTestId("zoom-level")).ToHaveText(want); err != nil {
+			t.Errorf("zoom level when fitted: %v", err)
+		}
+	}
+	if err := expect.Locator(page.GetByTestId("lightbox-count")).ToHaveText(regexp.MustCompile(`^1 of \d+$`)); err != nil {
+		t.Errorf("lightbox count: %v", err)
+	}
 	must(t, page.GetByTestId("zoom-in").Click())
 	if err := expect.Locator(big).ToHaveAttribute("data-zoom", "1.25"); err != nil {
 		t.Errorf("zoom in: %v", err)

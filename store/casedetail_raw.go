@@ -15,7 +15,7 @@ func (db *DB) CaseDeliveryBody(ctx context.Context, actor Actor, caseID, deliver
 		LEFT JOIN deliveries f ON f.id = d.duplicate_of
 		WHERE d.id = ? AND d.case_id = ?`, deliveryID, caseID).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && body == nil {
-		return nil, fmt.Errorf("store: delivery %d of case %d: %w", deliveryID, caseID, ErrNotFound)
+		return nil, fmt.Errorf("store: delivery %d of case %d: %w", deliveryID, caseID, errNoSuchThing)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: delivery body: %w", err)

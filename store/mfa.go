@@ -49,14 +49,14 @@ func (db *DB) LoginChallengeByID(ctx context.Context, id string, maxAge time.Dur
 	err := db.read.QueryRowContext(ctx, `SELECT user_id, stage, next, created_at FROM login_challenges WHERE id = ?`, id).
 		Scan(&ch.UserID, &ch.Stage, &ch.Next, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return LoginChallenge{}, fmt.Errorf("store: login challenge: %w", ErrNotFound)
+		return LoginChallenge{}, fmt.Errorf("store: login challenge: %w", errNoSuchThing)
 	}
 	if err != nil {
 		return LoginChallenge{}, fmt.Errorf("store: login challenge: %w", err)
 	}
 	ch.CreatedAt = ParseTime(created)
 	if db.Now().Sub(ch.CreatedAt) > maxAge {
-		return LoginChallenge{}, fmt.Errorf("store: login challenge expired: %w", ErrNotFound)
+		return LoginChallenge{}, fmt.Errorf("store: login challenge expired: %w", errNoSuchThing)
 	}
 	return ch, nil
 }
@@ -83,7 +83,7 @@ func (db *DB) TOTPOf(ctx context.Context, userID int64) (TOTP, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT secret, confirmed_at, last_step FROM user_totp WHERE user_id = ?`, userID).
 		Scan(&t.Secret, &confirmed, &t.LastStep)
 	if errors.Is(err, sql.ErrNoRows) {
-		return TOTP{}, fmt.Errorf("store: totp: %w", ErrNotFound)
+		return TOTP{}, fmt.Errorf("store: totp: %w", errNoSuchThing)
 	}
 	if err != nil {
 		return TOTP{}, fmt.Errorf("store: totp: %w", err)
@@ -105,7 +105,7 @@ func (db *DB) PendingTOTP(ctx context.Context, userID int64, secret string) (str
 	err = tx.QueryRowContext(ctx, `SELECT secret, confirmed_at FROM user_totp WHERE user_id = ?`, userID).Scan(&have, &confirmed)
 	switch {
 	case err == nil && confirmed.Valid:
-		return "", fmt.Errorf("%w: an authenticator app is already set up", ErrConflict)
+		return "", Errorf(KindConflict, "An authenticator app is already set up.")
 	case err == nil:
 		return have, tx.Commit()
 	case !errors.Is(err, sql.ErrNoRows):
@@ -131,7 +131,7 @@ func (db *DB) ConfirmTOTP(ctx context.Context, userID int64, step int64, codeHas
 		return fmt.Errorf("store: totp: %w", err)
 	}
 	if n, _ := r.RowsAffected(); n != 1 {
-		return fmt.Errorf("%w: no enrolment is waiting for a code", ErrConflict)
+		return Errorf(KindConflict, "No enrolment is waiting for a code.")
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM user_recovery_codes WHERE user_id = ?`, userID); err != nil {
 		return fmt.Errorf("store: recovery codes: %w", err)
@@ -248,7 +248,7 @@ func usernameOf(ctx context.Context, tx *sql.Tx, userID int64) (string, error) {
 	var name string
 	err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = ?`, userID).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("store: user %d: %w", userID, ErrNotFound)
+		return "", fmt.Errorf("store: user %d: %w", userID, errNoSuchThing)
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: user %d: %w", userID, err)

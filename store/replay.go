@@ -109,3 +109,26 @@ func (db *DB) Replay(ctx context.Context, actor Actor, id int64, snap *Snapshot,
 	}
 	return result, tx.Commit()
 }
+
+// QuarantinedBody returns a quarantined delivery with its raw body for an admin to read before
+// replaying it, and audits the reading: the body holds personal data.
+func (db *DB) QuarantinedBody(ctx context.Context, actor Actor, id int64) (QuarantinedDelivery, []byte, error) {
+	var q QuarantinedDelivery
+	var at string
+	var body []byte
+	err := db.read.QueryRowContext(ctx, `SELECT id, source, received_at, COALESCE(remote_addr, ''), size, COALESCE(error, ''),
+		COALESCE(body, x'') FROM deliveries WHERE id = ? AND outcome = 'quarantined'`, id).
+		Scan(&q.ID, &q.Source, &at, &q.RemoteAddr, &q.Size, &q.Error, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return q, nil, fmt.Errorf("store: quarantined delivery %d: %w", id, errNoSuchThing)
+	}
+	if err != nil {
+		return q, nil, fmt.Errorf("store: quarantined delivery %d: %w", id, err)
+	}
+	q.ReceivedAt = ParseTime(at)
+	if err := db.Audit(ctx, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "delivery.view",
+		TargetType: "delivery", TargetID: fmt.Sprint(id), Details: map[string]any{"bytes": len(body)}}); err != nil {
+		return q, nil, err
+	}
+	return q, body, nil
+}

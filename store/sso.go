@@ -236,7 +236,7 @@ func (db *DB) TakeOIDCLogin(ctx context.Context, stateHash string) (OIDCLogin, e
 	err := db.write.QueryRowContext(ctx, `DELETE FROM oidc_logins WHERE state_hash = ?
 		RETURNING browser_hash, nonce, verifier, next, created_at`, stateHash).Scan(&l.BrowserHash, &l.Nonce, &l.Verifier, &l.Next, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return OIDCLogin{}, fmt.Errorf("store: oidc login: %w", ErrNotFound)
+		return OIDCLogin{}, fmt.Errorf("store: oidc login: %w", errNoSuchThing)
 	}
 	if err != nil {
 		return OIDCLogin{}, fmt.Errorf("store: oidc login: %w", err)

@@ -206,7 +206,7 @@ func buildDecisionPanel(in CaseInput) DecisionPanel {
 			p.Status = "You made this decision; a different supervisor must approve it."
 		}
 	case store.ReviewDecided:
-		p.Status, p.StatusLevel = "Decided.", StatusGreen
+		p.Status, p.StatusLevel = "Final: the outcome is recorded above. A supervisor can reopen the case.", StatusGreen
 		if n := len(in.Decisions); n > 0 && in.Decisions[n-1].Outcome == store.OutcomeDecline {
 			p.StatusLevel = StatusRed
 		}

@@ -70,7 +70,8 @@ type QueueRowView struct {
 	Name        string
 	Source      string
 	Ref         string
-	Tags        []string
+	Fraud       []string // fraud tags
+	Mismatch    []string // mismatch tags
 	ReviewState string
 	Waited      time.Duration
 	Overdue     bool

@@ -181,5 +181,11 @@ func (a *App) handleUserUpdate(c echo.Context) error {
 	if err := a.db.UpdateUser(ctx, actor(c), id, ch); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/admin/users?flash=user")
+	flash := "user"
+	if ch.Disabled != nil && *ch.Disabled {
+		flash = "user-disabled"
+	} else if ch.Disabled != nil {
+		flash = "user-enabled"
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/users?flash="+flash)
 }

@@ -61,6 +61,7 @@ var routeAccess = map[string][]string{
 	"GET /admin/health":                 admins,
 	"GET /admin/settings":               admins,
 	"POST /admin/settings":              admins,
+	"GET /admin/deliveries/:id":         admins,
 	"POST /admin/deliveries/:id/replay": admins,
 	"GET /audit":                        auditReaders,
 	"GET /audit/export":                 auditReaders,

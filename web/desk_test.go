@@ -306,3 +306,60 @@ func mustNoErr(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestQuarantinedBodyCanBeRead: an admin reads a quarantined body (escaped; pretty-printed when it
+// parses) before replaying it, and the reading is audited.
+func TestQuarantinedBodyCanBeRead(t *testing.T) {
+	ta := newTestApp(t)
+	adm := ta.loginAs(t, "adm", store.RoleAdmin)
+	broken := ta.postMarkID(t, []byte(`{"scanRef": "<script>alert(1)</script>", "status": `))
+	// Authenticates and parses as JSON, but names no case: quarantined too.
+	parses := ta.postMarkID(t, []byte(`{"final":true,"status":{"overall":"APPROVED"}}`))
+	h := adm.get("/admin/health")
+	if h.testid("quarantine-view").Length() != 2 {
+		t.Fatalf("ingest health offers %d Read links, want 2", h.testid("quarantine-view").Length())
+	}
+	p := adm.get(fmt.Sprintf("/admin/deliveries/%d", broken.DeliveryID))
+	wantStatus(t, "read a quarantined delivery", p, http.StatusOK)
+	if b := p.testid("delivery-body").Text(); !strings.Contains(b, `"scanRef": "<script>alert(1)</script>"`) {
+		t.Errorf("body shown = %q, want it as received", b)
+	}
+	if p.find("pre script").Length() != 0 {
+		t.Error("the vendor's body became markup")
+	}
+	if !strings.Contains(p.testid("delivery-error").Text(), "before the JSON is complete") {
+		t.Errorf("error shown = %q", p.testid("delivery-error").Text())
+	}
+	p = adm.get(fmt.Sprintf("/admin/deliveries/%d", parses.DeliveryID))
+	if b := p.testid("delivery-body").Text(); !strings.Contains(b, "\n  \"status\": {\n    \"overall\": \"APPROVED\"") {
+		t.Errorf("a body that parses is not pretty-printed: %q", b)
+	}
+	if n := auditCount(t, ta, store.AuditFilter{Action: "delivery.view"}); n != 2 {
+		t.Errorf("%d delivery.view entries, want 2", n)
+	}
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	if p := rev.get(fmt.Sprintf("/admin/deliveries/%d", broken.DeliveryID)); p.Status != http.StatusForbidden {
+		t.Errorf("a reviewer reads a quarantined body: %d", p.Status)
+	}
+}
+
+// TestQueuePolish: a reversed date range is said, not silently empty; the All tab's empty state
+// does not send the reviewer to the All tab; fraud and mismatch tags are told apart.
+func TestQueuePolish(t *testing.T) {
+	ta := newTestApp(t)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "pol-1", Overall: "SUSPECTED", Final: true, First: "ANNA", Last: "POLISH",
+		Fraud: []string{"FACE_SUSPECTED"}, Mismatch: []string{"NAME"}}.Body())
+	p := rev.get("/cases?from=2025-12-01&to=2025-11-01")
+	if e := p.testid("filter-error").Text(); !strings.Contains(e, "end date is before the start date") {
+		t.Errorf("reversed dates: filter errors = %q", e)
+	}
+	p = rev.get("/cases?tab=all&q=nobody-at-all")
+	if h := p.testid("empty").Text(); h == "" || strings.Contains(h, "All tab") {
+		t.Errorf("All tab empty state = %q, want one that does not send you to the All tab", h)
+	}
+	p = rev.get("/cases")
+	if p.find(`code.tag-fraud[data-tag="FACE_SUSPECTED"]`).Length() != 1 || p.find(`code.tag-mismatch[data-tag="NAME"]`).Length() != 1 {
+		t.Error("queue row does not tell its fraud tag from its mismatch tag")
+	}
+}

@@ -116,6 +116,10 @@ func (a *App) parseQueue(vals url.Values, u *store.User) (queueParams, store.Que
 	var from, to time.Time
 	from, v.From = day("from")
 	to, v.To = day("to")
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		// Said, not silently empty: the dates were probably entered the wrong way round.
+		v.Errors = append(v.Errors, "The end date is before the start date: no case can match. Swap them.")
+	}
 	f.From = from
 	if !to.IsZero() {
 		f.To = to.AddDate(0, 0, 1) // "to" is inclusive: the whole day
@@ -190,6 +194,9 @@ func (a *App) handleQueue(c echo.Context) error {
 	if v.Narrowed {
 		v.Empty = views.EmptyText{Title: "No cases match these filters.",
 			Hint: "Clear the filters, widen the date range, or look in the All tab."}
+		if q.tab == store.TabAll {
+			v.Empty.Hint = "Clear the filters or widen the date range."
+		}
 	}
 	v.Sources = []views.Option{{Value: string(store.SourceMarkID), Label: store.SourceMarkID.Label()},
 		{Value: string(store.SourceVCIP), Label: store.SourceVCIP.Label()}}
@@ -206,7 +213,7 @@ func (a *App) handleQueue(c echo.Context) error {
 	now := a.cfg.Now()
 	for _, r := range page.Rows {
 		row := views.QueueRowView{DataProblem: r.DataProblem, ID: r.ID, Href: caseLink(r.ID, q.query(q.tab)), Overall: r.Overall, Name: r.Name,
-			Source: r.Source.Label(), Ref: r.Ref, Tags: append(append([]string{}, r.FraudTags...), r.MismatchTags...),
+			Source: r.Source.Label(), Ref: r.Ref, Fraud: r.FraudTags, Mismatch: r.MismatchTags,
 			ReviewState: r.ReviewState, Changed: r.ChangedAfterDecision, Final: r.Final, Queued: r.WaitingSince,
 			FirstReceived: r.FirstReceivedAt, LastReceived: r.LastReceivedAt}
 		// One meaning per column, and the column the rows are sorted by: on the waiting tabs how

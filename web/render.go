@@ -93,6 +93,8 @@ func flashText(code string) string {
 		"released":       "Claim released.",
 		"reassigned":     "Claim reassigned.",
 		"user":           "User saved.",
+		"user-disabled":  "User disabled: their sessions have ended and the cases they held are back in the queue.",
+		"user-enabled":   "User enabled: they can sign in again.",
 		"password":       "Password reset. Share the new password through a safe channel.",
 		"replayed":       "Delivery replayed.",
 		"retry":          "Fetch queued again.",
@@ -125,6 +127,18 @@ func (a *App) handleError(err error, c echo.Context) {
 	default:
 		if e, ok := store.AsError(err); ok {
 			status, title, msg = statusOf(e.Kind), titleOf(e.Kind), e.Error()
+			break
+		}
+		// A bare sentinel carries no sentence for the user: map its kind, say it plainly.
+		for kind, sentinel := range map[store.ErrorKind]error{store.KindNotFound: store.ErrNotFound,
+			store.KindConflict: store.ErrConflict, store.KindInvalid: store.ErrInvalid, store.KindForbidden: store.ErrForbidden} {
+			if errors.Is(err, sentinel) {
+				status, title = statusOf(kind), titleOf(kind)
+				msg = "This could not be done as things stand now. Reload the page and try again."
+				if kind == store.KindNotFound {
+					msg = "There is nothing at this address. It may have been mistyped, or the item does not exist."
+				}
+			}
 		}
 	}
 	if status >= 500 {

@@ -94,6 +94,7 @@ func (a *App) routes() *echo.Echo {
 	adm.GET("/health", a.handleIngestHealth)
 	adm.GET("/settings", a.handleSettings)
 	adm.POST("/settings", a.handleSettingsSave)
+	adm.GET("/deliveries/:id", a.handleDelivery)
 	adm.POST("/deliveries/:id/replay", a.handleReplay)
 
 	aud := ui.Group("/audit", a.require(auditReaders...))

@@ -62,6 +62,9 @@
     var bar = document.createElement('div'); bar.className = 'lightbox-bar';
     var title = document.createElement('span'); title.className = 'title';
     var level = document.createElement('span'); level.className = 'zoom-level';
+    level.setAttribute('data-testid', 'zoom-level');
+    var count = document.createElement('span'); count.className = 'lightbox-count muted';
+    count.setAttribute('data-testid', 'lightbox-count');
     var zoomOut = button('−', 'zoom-out', 'Zoom out (-)');
     var zoomIn = button('+', 'zoom-in', 'Zoom in (+)');
     var rotate = button('⟳ Rotate', 'rotate', 'Rotate 90° (r)');
@@ -70,7 +73,7 @@
     orig.className = 'btn btn-sm'; orig.textContent = 'Open original'; orig.target = '_blank'; orig.rel = 'noopener';
     orig.setAttribute('data-testid', 'open-original');
     var close = button('✕ Close', 'lightbox-close', 'Close (Esc)');
-    [title, zoomOut, level, zoomIn, rotate, reset, orig, close].forEach(function (n) { bar.appendChild(n); });
+    [title, count, zoomOut, level, zoomIn, rotate, reset, orig, close].forEach(function (n) { bar.appendChild(n); });
     var stage = document.createElement('div'); stage.className = 'lightbox-stage';
     var img = document.createElement('img'); img.alt = ''; img.draggable = false;
     img.setAttribute('data-testid', 'lightbox-img');
@@ -102,7 +105,7 @@
     var end = function () { drag = null; stage.classList.remove('is-dragging'); };
     img.addEventListener('pointerup', end);
     img.addEventListener('pointercancel', end);
-    box._title = title; box._level = level; box._orig = orig;
+    box._title = title; box._level = level; box._orig = orig; box._count = count;
   }
 
   function zoomBy(f) { view.zoom = Math.max(0.25, Math.min(8, Math.round(view.zoom * f * 100) / 100)); apply(); }
@@ -123,7 +126,13 @@
     img.style.transform = 'translate(' + view.x + 'px,' + view.y + 'px) rotate(' + view.rotate + 'deg) scale(' + view.zoom * fitScale() + ')';
     img.setAttribute('data-zoom', String(view.zoom));
     img.setAttribute('data-rotate', String(view.rotate));
-    box._level.textContent = Math.round(view.zoom * 100) + '%';
+    // The level is the real size on screen (100% = one image pixel per screen pixel), not the
+    // zoom relative to "fit"; a large photo fitted to the screen reads, say, 43%.
+    var real = view.zoom * fitScale();
+    box._level.textContent = Math.round(real * 100) + '%';
+    box._level.title = view.zoom === 1 ? 'Fitted to the screen' : 'Zoom';
+    var all = $$('img[data-zoomable]'), i = all.indexOf(opener);
+    box._count.textContent = i >= 0 && all.length > 1 ? (i + 1) + ' of ' + all.length : '';
   }
 
   var opener = null;
