@@ -48,8 +48,8 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 	defer insDelivery.Close()
 	insCase, err := tx.PrepareContext(ctx, `INSERT INTO cases (source, ref, client_id, full_name, doc_number, doc_country, ip_country,
 		overall, final, auto_document, auto_face, fraud_tags, mismatch_tags, rank, snapshot, snapshot_delivery,
-		review_state, delivery_count, first_received_at, last_received_at, waiting_since)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`)
+		review_state, delivery_count, first_received_at, last_received_at, waiting_since, pending_since)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: bulk load: %w", err)
 	}
@@ -92,7 +92,7 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 		r, err = insCase.ExecContext(ctx, s.Source, s.Ref, s.ClientID, s.DisplayName(), s.Document.Number,
 			s.Document.IssuingCountry, caseIPCountry(s), s.Status.Overall, s.Status.IsFinal(), s.Status.AutoDocument,
 			s.Status.AutoFace, string(fraud), string(mismatch), s.Rank(), string(snap), did, bc.ReviewState,
-			received, received, received)
+			received, received, received, pendingSince(bc))
 		if err != nil {
 			return n, false, fmt.Errorf("store: bulk load case: %w", err)
 		}
@@ -112,4 +112,12 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 		}
 	}
 	return n, true, commit(tx, "bulk load")
+}
+
+// pendingSince is when a loaded case pending approval had its decision: when it arrived.
+func pendingSince(bc BulkCase) any {
+	if bc.ReviewState == ReviewPendingApproval {
+		return FormatTime(bc.ReceivedAt)
+	}
+	return nil
 }

@@ -63,7 +63,7 @@ func TestCaseActionsAgreeWithStore(t *testing.T) {
 			_, err := db.Decide(ctx, who, DecisionInput{CaseID: id, Outcome: OutcomeDecline, ReasonCode: "poor_quality", Note: "n"})
 			return err
 		}},
-		{"approve", func(a CaseActions) Permission { return a.Approve }, func(db *DB, who Actor, id int64, _ Actor) error { return db.Approve(ctx, who, id) }},
+		{"approve", func(a CaseActions) Permission { return a.Approve }, func(db *DB, who Actor, id int64, _ Actor) error { return db.Approve(ctx, who, id, "") }},
 		{"return", func(a CaseActions) Permission { return a.Return }, func(db *DB, who Actor, id int64, _ Actor) error { return db.Return(ctx, who, id, "look again") }},
 		{"reopen", func(a CaseActions) Permission { return a.Reopen }, func(db *DB, who Actor, id int64, _ Actor) error { return db.Reopen(ctx, who, id, "new evidence") }},
 		{"reassign", func(a CaseActions) Permission { return a.Reassign }, func(db *DB, who Actor, id int64, peer Actor) error { return db.Reassign(ctx, who, id, peer.ID) }},

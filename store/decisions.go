@@ -348,8 +348,12 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 	if needsApproval {
 		state = ReviewPendingApproval
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE cases SET review_state = ?, changed_after_decision = 0,
-		claimed_by = NULL, claimed_at = NULL, claim_touched_at = NULL WHERE id = ?`, state, in.CaseID); err != nil {
+	var pendingSince any
+	if needsApproval {
+		pendingSince = at
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET review_state = ?, changed_after_decision = 0, pending_since = ?,
+		claimed_by = NULL, claimed_at = NULL, claim_touched_at = NULL WHERE id = ?`, state, pendingSince, in.CaseID); err != nil {
 		return Decision{}, fmt.Errorf("store: record decision: %w", err)
 	}
 	details := map[string]any{"decision": id, "outcome": in.Outcome, "reason": strings.TrimSpace(in.ReasonCode),
@@ -384,8 +388,13 @@ func pendingDecision(ctx context.Context, tx *sql.Tx, caseID int64) (id, decided
 
 // Approve is a supervisor's second approval of a pending decision; the case becomes decided.
 // The approver must be someone other than whoever made the decision.
-func (db *DB) Approve(ctx context.Context, actor Actor, caseID int64) error {
-	return db.secondLook(ctx, actor, caseID, VerdictApproved, "")
+// comment is optional and kept with the approval.
+func (db *DB) Approve(ctx context.Context, actor Actor, caseID int64, comment string) error {
+	comment = strings.TrimSpace(comment)
+	if len(comment) > MaxNote {
+		return invalidField("approve_comment", fmt.Sprintf("Keep the comment under %d characters.", MaxNote))
+	}
+	return db.secondLook(ctx, actor, caseID, VerdictApproved, comment)
 }
 
 // Return sends a pending decision back to the queue with the supervisor's reason; the decision
@@ -425,11 +434,11 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 		return fmt.Errorf("store: record %s: %w", verdict, err)
 	}
 	if verdict == VerdictApproved {
-		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'decided' WHERE id = ?`, caseID)
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'decided', pending_since = NULL WHERE id = ?`, caseID)
 	} else {
 		// Sent back to the reviewer who made it, who holds the case again (when they still may
 		// decide); it keeps its place and its waiting time: the customer has waited all along.
-		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision', claimed_by = m.id,
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision', pending_since = NULL, claimed_by = m.id,
 			claimed_at = CASE WHEN m.id IS NULL THEN NULL ELSE ?2 END, claim_touched_at = CASE WHEN m.id IS NULL THEN NULL ELSE ?2 END
 			FROM (SELECT (SELECT id FROM users WHERE id = ?1 AND disabled = 0
 				AND (',' || roles || ',' LIKE '%,reviewer,%' OR ',' || roles || ',' LIKE '%,supervisor,%')) AS id) AS m

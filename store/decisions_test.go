@@ -180,7 +180,7 @@ func TestDecideValidationAndFourEyes(t *testing.T) {
 		t.Fatalf("after a four-eyes decision: state %s holder %d needsApproval %v", c.ReviewState, c.ClaimedBy, d.NeedsApproval)
 	}
 	// Maker ≠ checker, even though sup1 is a supervisor.
-	err = db.Approve(ctx, sup1, id)
+	err = db.Approve(ctx, sup1, id, "")
 	wantErr(t, "maker approves own decision", err, ErrConflict)
 	wantErr(t, "maker returns own decision", db.Return(ctx, sup1, id, "look again"), ErrConflict)
 	wantErr(t, "return without reason", db.Return(ctx, sup2, id, " "), ErrInvalid)
@@ -200,10 +200,10 @@ func TestDecideValidationAndFourEyes(t *testing.T) {
 	if _, err := db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "face_matches"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Approve(ctx, sup1, id); err != nil {
+	if err := db.Approve(ctx, sup1, id, ""); err != nil {
 		t.Fatalf("another supervisor approves: %v", err)
 	}
-	wantErr(t, "approve twice", db.Approve(ctx, sup2, id), ErrConflict)
+	wantErr(t, "approve twice", db.Approve(ctx, sup2, id, ""), ErrConflict)
 	c = wsState(t, db, id)
 	if c.ReviewState != ReviewDecided {
 		t.Fatalf("after approval state = %s", c.ReviewState)

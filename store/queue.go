@@ -104,6 +104,11 @@ func ParseQueueCursor(s string) (QueueCursor, bool) {
 
 // QueueRow is one line of the queue.
 type QueueRow struct {
+	// PendingSince is when the decision waiting for a second approval was made; PendingReason and
+	// PendingNote (its first 300 characters) are what the reviewer gave. Zero unless pending.
+	PendingSince  time.Time
+	PendingReason string
+	PendingNote   string
 	DataProblem          bool // a stored column could not be read; the case page says which
 	ID                   int64
 	Source               Source
@@ -150,13 +155,14 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter, after, before *QueueCurs
 		limit = QueuePageSize
 	}
 	where, args := f.where()
-	order := "c.waiting_since, c.id"
+	key := f.sortKey()
+	order := key + ", c.id"
 	if before != nil {
-		where = append(where, "(c.waiting_since, c.id) < (?, ?)")
+		where = append(where, "("+key+", c.id) < (?, ?)")
 		args = append(args, FormatTime(before.WaitingSince), before.ID)
-		order = "c.waiting_since DESC, c.id DESC"
+		order = key + " DESC, c.id DESC"
 	} else if after != nil {
-		where = append(where, "(c.waiting_since, c.id) > (?, ?)")
+		where = append(where, "("+key+", c.id) > (?, ?)")
 		args = append(args, FormatTime(after.WaitingSince), after.ID)
 	}
 	args = append(args, limit+1)
@@ -190,18 +196,39 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter, after, before *QueueCurs
 		}
 		page.Next = before
 		if more {
-			page.Prev = &QueueCursor{WaitingSince: out[0].WaitingSince, ID: out[0].ID}
+			page.Prev = f.cursorAt(out[0])
 		}
 		return page, nil
 	}
 	if after != nil && len(out) > 0 {
-		page.Prev = &QueueCursor{WaitingSince: out[0].WaitingSince, ID: out[0].ID}
+		page.Prev = f.cursorAt(out[0])
 	}
 	if more {
-		last := out[len(out)-1]
-		page.Next = &QueueCursor{WaitingSince: last.WaitingSince, ID: last.ID}
+		page.Next = f.cursorAt(out[len(out)-1])
 	}
 	return page, nil
+}
+
+// pendingOrder reports whether the page is the pending-approval tab, ordered by how long each
+// decision has waited for its second look rather than by the customer's wait.
+func (f QueueFilter) pendingOrder() bool {
+	return f.Tab == TabPending && f.Assignee != AssigneeUser && f.Assignee != assigneeLive
+}
+
+// sortKey is the column the page is ordered and paged by.
+func (f QueueFilter) sortKey() string {
+	if f.pendingOrder() {
+		return "c.pending_since"
+	}
+	return "c.waiting_since"
+}
+
+// cursorAt is the keyset position of row in the page's order.
+func (f QueueFilter) cursorAt(r QueueRow) *QueueCursor {
+	if f.pendingOrder() {
+		return &QueueCursor{WaitingSince: r.PendingSince, ID: r.ID}
+	}
+	return &QueueCursor{WaitingSince: r.WaitingSince, ID: r.ID}
 }
 
 const queueColumns = `c.id, c.source, c.ref, c.client_id, c.full_name, c.overall, c.final, c.review_state,
@@ -209,16 +236,23 @@ const queueColumns = `c.id, c.source, c.ref, c.client_id, c.full_name, c.overall
 	c.first_received_at, c.last_received_at, COALESCE(c.claimed_by, 0),
 	COALESCE(NULLIF(u.display_name, ''), u.username, ''), COALESCE(c.claim_touched_at, ''),
 	COALESCE((SELECT d.outcome || ' ' || COALESCE(NULLIF(du.display_name, ''), du.username) FROM decisions d
-		JOIN users du ON du.id = d.decided_by WHERE d.case_id = c.id ORDER BY d.id DESC LIMIT 1), '')`
+		JOIN users du ON du.id = d.decided_by WHERE d.case_id = c.id ORDER BY d.id DESC LIMIT 1), ''),
+	COALESCE(c.pending_since, ''),
+	CASE WHEN c.review_state = 'pending_approval' THEN COALESCE((SELECT d.reason_code || char(31) || substr(d.note, 1, 300)
+		FROM decisions d WHERE d.case_id = c.id ORDER BY d.id DESC LIMIT 1), '') ELSE '' END`
 
 func scanQueueRow(row interface{ Scan(...any) error }) (QueueRow, error) {
 	var r QueueRow
-	var fraud, mismatch, waiting, first, last, touched, lastDecision string
+	var fraud, mismatch, waiting, first, last, touched, lastDecision, pending, pendingWhy string
 	if err := row.Scan(&r.ID, &r.Source, &r.Ref, &r.ClientID, &r.Name, &r.Overall, &r.Final, &r.ReviewState,
 		&r.ChangedAfterDecision, &fraud, &mismatch, &r.DocCountry, &r.IPCountry, &waiting, &first, &last,
-		&r.ClaimedBy, &r.ClaimedByName, &touched, &lastDecision); err != nil {
+		&r.ClaimedBy, &r.ClaimedByName, &touched, &lastDecision, &pending, &pendingWhy); err != nil {
 		return QueueRow{}, err
 	}
+	if pending != "" {
+		r.PendingSince = ParseTime(pending)
+	}
+	r.PendingReason, r.PendingNote, _ = strings.Cut(pendingWhy, "\x1f")
 	if json.Unmarshal([]byte(fraud), &r.FraudTags) != nil || json.Unmarshal([]byte(mismatch), &r.MismatchTags) != nil {
 		r.DataProblem = true
 	}
@@ -238,8 +272,9 @@ func (f QueueFilter) where() ([]string, []any) {
 	var conds []string
 	var args []any
 	if st := f.Tab.reviewState(); st != "" {
-		conds = append(conds, "c.review_state = ?")
-		args = append(args, st)
+		// A literal, not a parameter, so that SQLite can use the partial pending index; st is
+		// one of the fixed review states, never input.
+		conds = append(conds, "c.review_state = '"+st+"'")
 	} else {
 		conds = append(conds, "1=1")
 	}
@@ -332,6 +367,8 @@ func FTSQuery(q string) string {
 // start from cases_claim.
 func (f QueueFilter) pageIndex() string {
 	switch {
+	case f.pendingOrder():
+		return "cases_pending"
 	case f.Assignee == AssigneeUser || f.Assignee == assigneeLive:
 		return "cases_claim"
 	case f.Tab.reviewState() == "":

@@ -355,13 +355,13 @@ func TestQueueSearchFoldsAccentsAndApostrophes(t *testing.T) {
 func explainQueue(ctx context.Context, db *DB, f QueueFilter, after *QueueCursor) ([]string, error) {
 	where, args := f.where()
 	if after != nil {
-		where = append(where, "(c.waiting_since, c.id) > (?, ?)")
+		where = append(where, "("+f.sortKey()+", c.id) > (?, ?)")
 		args = append(args, FormatTime(after.WaitingSince), after.ID)
 	}
 	args = append(args, QueuePageSize+1)
 	rows, err := db.read.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT `+queueColumns+`
 		FROM cases c INDEXED BY `+f.pageIndex()+` LEFT JOIN users u ON u.id = c.claimed_by
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.waiting_since, c.id LIMIT ?`, args...)
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY `+f.sortKey()+`, c.id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: explain queue: %w", err)
 	}

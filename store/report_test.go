@@ -69,7 +69,7 @@ func TestReport(t *testing.T) {
 	rptDecide(t, db, clk, t0.Add(2*time.Hour), rev1, c, OutcomeAllow, "document_genuine", "checked by phone")
 	rptDecide(t, db, clk, t0.Add(4*time.Hour), rev2, d, OutcomeAllow, "face_matches", "")
 	clk.t = t0.Add(5 * time.Hour)
-	if err := db.Approve(ctx, sup1, d); err != nil {
+	if err := db.Approve(ctx, sup1, d, ""); err != nil {
 		t.Fatalf("Approve: %v", err)
 	}
 
@@ -235,7 +235,7 @@ func TestReportCountsOnlyFinalOutcomes(t *testing.T) {
 	rptDecide(t, db, clk, t0.Add(time.Hour), rev, finalAllow, OutcomeAllow, "tags_explained", "namesake") // final at 1h
 	rptDecide(t, db, clk, t0.Add(2*time.Hour), rev, finalDecline, OutcomeDecline, "poor_quality", "dark")
 	clk.t = t0.Add(6 * time.Hour)
-	mustOK(t, db.Approve(ctx, sup, finalDecline)) // final at 6h
+	mustOK(t, db.Approve(ctx, sup, finalDecline, "")) // final at 6h
 	rptDecide(t, db, clk, t0.Add(3*time.Hour), rev, returned, OutcomeAllow, "face_matches", "")
 	clk.t = t0.Add(4 * time.Hour)
 	mustOK(t, db.Return(ctx, sup, returned, "check the PAN card again"))

@@ -49,7 +49,7 @@ func TestReturnAndReopenKeepWaitingTime(t *testing.T) {
 	}
 	waiting("return")
 	decide()
-	if err := db.Approve(ctx, supA, id); err != nil {
+	if err := db.Approve(ctx, supA, id, ""); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(24 * time.Hour)

@@ -113,7 +113,7 @@ func timeline(rules store.Rules, ds []store.Decision, rs []store.Reopen) []Timel
 		for _, ap := range d.Approvals {
 			ev := TimelineEvent{At: ap.At, Who: ap.ByName, Kind: ap.Verdict, TestID: "timeline-" + ap.Verdict}
 			if ap.Verdict == store.VerdictApproved {
-				ev.Badge, ev.Title = "APPROVED", "second approval"
+				ev.Badge, ev.Title, ev.Note = "APPROVED", "second approval", ap.Reason
 			} else {
 				ev.Badge, ev.Title, ev.Note = "RETURNED", "sent it back to "+d.DecidedByName, ap.Reason
 			}

@@ -85,6 +85,9 @@ type QueueRowView struct {
 	Final                       bool
 	// Decision is the newest decision's outcome and Decider who made it, for pending and decided rows.
 	Decision, Decider string
+	// PendingReason and PendingNote (its first line) are what the reviewer gave for a decision
+	// waiting for a second approval.
+	PendingReason, PendingNote string
 }
 
 // FraudTagValues lists the fraud tags of the vendor's vocabulary, sorted, for filter suggestions.
@@ -159,6 +162,8 @@ func waitedHeading(tab string) string {
 	switch tab {
 	case "decided", "all":
 		return "Queued"
+	case "pending":
+		return "Pending for"
 	}
 	return "Waiting"
 }

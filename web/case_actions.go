@@ -197,7 +197,7 @@ func (a *App) handleApprove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = a.db.Approve(c.Request().Context(), actor(c), id)
+	err = a.db.Approve(c.Request().Context(), actor(c), id, c.FormValue("approve_comment"))
 	return a.afterAction(c, id, err, caseURL(id, "approved"), caseRender{})
 }
 

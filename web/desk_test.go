@@ -363,3 +363,38 @@ func TestQueuePolish(t *testing.T) {
 		t.Error("queue row does not tell its fraud tag from its mismatch tag")
 	}
 }
+
+// TestPendingQueueForSupervisors: the pending tab lists decisions by how long they have waited for
+// the second look (not by the customer's wait), shows the reviewer's outcome, reason and the first
+// line of the note, and the approval can carry a comment that the timeline shows.
+func TestPendingQueueForSupervisors(t *testing.T) {
+	ta := newTestApp(t, withConfig(func(c *Config) { c.FourEyesVCIP = true }))
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	sup := ta.loginAs(t, "sup", store.RoleSupervisor)
+	ta.postVCIP(t, webtest.VCIP{SessionID: "p-old", Name: "OLDEST CUSTOMER"}.Body())
+	ta.clock.Advance(time.Hour)
+	ta.postVCIP(t, webtest.VCIP{SessionID: "p-new", Name: "NEWER CUSTOMER"}.Body())
+	old, newer := ta.caseIDByRef(t, store.SourceVCIP, "p-old"), ta.caseIDByRef(t, store.SourceVCIP, "p-new")
+	// The newer customer's case is decided first: its decision has waited longer for approval.
+	claimAndDecide(t, rev, newer, store.OutcomeDecline, "poor_quality", "No PAN card shown.\nSecond line.")
+	ta.clock.Advance(30 * time.Minute)
+	claimAndDecide(t, rev, old, store.OutcomeAllow, "face_matches", "")
+	p := sup.get("/cases?tab=pending")
+	var order []string
+	p.testid("row-link").Each(func(_ int, s *goquery.Selection) { order = append(order, strings.TrimSpace(s.Text())) })
+	if fmt.Sprint(order) != "[NEWER CUSTOMER OLDEST CUSTOMER]" {
+		t.Errorf("pending tab order = %v, want the decision that has waited longest first", order)
+	}
+	if h := strings.TrimSpace(p.find("th.c-waited").Text()); h != "Pending for" {
+		t.Errorf("pending tab time heading = %q", h)
+	}
+	why := p.testid("row-pending-why").First().Text()
+	if !strings.Contains(why, "Poor quality") || !strings.Contains(why, "No PAN card shown.") || strings.Contains(why, "Second line") {
+		t.Errorf("pending row says %q, want the reason and the note's first line", why)
+	}
+	path := fmt.Sprintf("/cases/%d", newer)
+	p = sup.postForm(path+"/approve", url.Values{"approve_comment": {"Agreed: the card never appears."}})
+	if !strings.Contains(p.testid("timeline-approved").Text(), "Agreed: the card never appears.") {
+		t.Errorf("approval in the timeline = %q, want its comment", p.testid("timeline-approved").Text())
+	}
+}

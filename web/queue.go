@@ -223,6 +223,14 @@ func (a *App) handleQueue(c echo.Context) error {
 			row.Waited = now.Sub(r.WaitingSince)
 			row.Overdue = row.Waited > a.rules().SLA
 		}
+		if q.tab == store.TabPending && !r.PendingSince.IsZero() {
+			// The pending tab is ordered by how long each decision has waited for its second look.
+			row.Waited = now.Sub(r.PendingSince)
+		}
+		if r.ReviewState == store.ReviewPendingApproval && r.PendingReason != "" {
+			row.PendingReason = a.rules().ReasonLabel(r.PendingReason)
+			row.PendingNote, _, _ = strings.Cut(strings.TrimSpace(r.PendingNote), "\n")
+		}
 		if r.ReviewState == store.ReviewPendingApproval || r.ReviewState == store.ReviewDecided {
 			row.Decision, row.Decider = r.LastOutcome, r.LastDecider
 		}
