@@ -106,9 +106,9 @@ func ParseQueueCursor(s string) (QueueCursor, bool) {
 type QueueRow struct {
 	// PendingSince is when the decision waiting for a second approval was made; PendingReason and
 	// PendingNote (its first 300 characters) are what the reviewer gave. Zero unless pending.
-	PendingSince  time.Time
-	PendingReason string
-	PendingNote   string
+	PendingSince         time.Time
+	PendingReason        string
+	PendingNote          string
 	DataProblem          bool // a stored column could not be read; the case page says which
 	ID                   int64
 	Source               Source
