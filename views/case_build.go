@@ -25,6 +25,9 @@ type CaseInput struct {
 	Reopens    []store.Reopen
 	Linked     map[string]int64 // duplicate-face references → their case ids
 	Deciders   []store.User     // people a supervisor may reassign the case to
+	Related    []store.RelatedCase
+	// RelatedTotal counts all the related cases, listed or not.
+	RelatedTotal int
 
 	Viewer *store.User
 	Rules  store.Rules
@@ -85,6 +88,7 @@ func BuildCase(in CaseInput) CaseView {
 	if n := len(in.Decisions); n > 0 && rec.ReviewState == store.ReviewDecided {
 		v.Outcome = in.Decisions[n-1].Outcome
 	}
+	v.Related, v.RelatedMore = in.Related, in.RelatedTotal-len(in.Related)
 	v.Timeline = timeline(in.Rules, in.Decisions, in.Reopens)
 	v.Banners = banners(in.Rules, rec, in.Decisions)
 	for _, problem := range rec.DataProblems {

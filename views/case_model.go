@@ -3,12 +3,18 @@ package views
 import (
 	"fmt"
 	"time"
+
+	"github.com/kycdesk/kycdesk/store"
 )
 
 // CaseView is everything the case page shows, built in web from the store's records.
 type CaseView struct {
-	Face        *FaceCompare // Mark ID: document portrait against selfie, computed in the browser
-	Outcome     string       // the last decision's outcome once the case is decided
+	Face    *FaceCompare // Mark ID: document portrait against selfie, computed in the browser
+	Outcome string       // the last decision's outcome once the case is decided
+	// Related are the customer's other cases; RelatedMore counts those not listed.
+	Related     []store.RelatedCase
+	RelatedMore int
+	Outcome     string // the last decision's outcome once the case is decided
 	ID          int64
 	Name        string
 	SourceLabel string

@@ -48,6 +48,8 @@ type caseData struct {
 	reopens    []store.Reopen
 	linked     map[string]int64
 	deciders   []store.User
+	related    []store.RelatedCase
+	relatedN   int
 }
 
 func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error) {
@@ -110,6 +112,9 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 			return d, err
 		}
 	}
+	if d.related, d.relatedN, err = a.db.RelatedCases(ctx, d.rec, d.linked); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 
@@ -126,7 +131,7 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 	u := currentUser(c)
 	view := views.BuildCase(views.CaseInput{
 		Record: d.rec, Deliveries: d.deliveries, Bodies: d.bodies, Media: d.media, Decisions: d.decisions,
-		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders,
+		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders, Related: d.related, RelatedTotal: d.relatedN,
 		Viewer: u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), From: c.QueryParam("from"), CSRF: p.CSRF,
 		Supervisors: supervisorIDs(d.deciders),
 		Form:        r.form, PanelErrors: r.panelErrors, ReturnReason: r.returnReason, ReopenReason: r.reopenReason,

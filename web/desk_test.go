@@ -398,3 +398,33 @@ func TestPendingQueueForSupervisors(t *testing.T) {
 		t.Errorf("approval in the timeline = %q, want its comment", p.testid("timeline-approved").Text())
 	}
 }
+
+// TestCustomerHistory: a case lists the customer's other cases (same client ID, same document
+// number, or a duplicate face), linked, with their outcomes; an unrelated case is not listed.
+func TestCustomerHistory(t *testing.T) {
+	ta := newTestApp(t)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "h-now", ClientID: "cust-7", DocNumber: "P111", Overall: "SUSPECTED", Final: true,
+		First: "ANNA", Last: "NOW", DuplicateFaces: []string{"h-face"}}.Body())
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "h-client", ClientID: "cust-7", DocNumber: "P999", Overall: "SUSPECTED", Final: true, First: "ANNA", Last: "EARLIER"}.Body())
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "h-doc", ClientID: "other", DocNumber: "P111", Overall: "SUSPECTED", Final: true, First: "ANNA", Last: "SAMEDOC"}.Body())
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "h-face", ClientID: "third", DocNumber: "Z1", Overall: "SUSPECTED", Final: true, First: "ANNA", Last: "FACE"}.Body())
+	ta.postMarkID(t, webtest.MarkID{ScanRef: "h-none", ClientID: "nobody", DocNumber: "Q5", Overall: "SUSPECTED", Final: true, First: "ZED", Last: "NONE"}.Body())
+	claimAndDecide(t, rev, ta.caseIDByRef(t, store.SourceMarkID, "h-client"), store.OutcomeDecline, "document_forged", "printout")
+	p := rev.get(fmt.Sprintf("/cases/%d", ta.caseIDByRef(t, store.SourceMarkID, "h-now")))
+	got := map[string]string{}
+	p.testid("related-case").Each(func(_ int, s *goquery.Selection) {
+		got[strings.TrimSpace(s.Find("a").Text())] = s.Text()
+	})
+	for name, want := range map[string][]string{"ANNA EARLIER": {"same client ID", "Declined"}, "ANNA SAMEDOC": {"same document number"},
+		"ANNA FACE": {"duplicate face"}} {
+		for _, w := range want {
+			if !strings.Contains(got[name], w) {
+				t.Errorf("customer history for %s = %q, want it to say %q", name, got[name], w)
+			}
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("customer history lists %v, want exactly the three related cases", got)
+	}
+}
