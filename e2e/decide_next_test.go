@@ -21,6 +21,10 @@ func TestDecideAndNext(t *testing.T) {
 		t.Fatalf("n did not open a held case: %v", err)
 	}
 	first := page.URL()
+	// Times read in the viewer's zone, and name it (the suite's browser is in Europe/London).
+	if err := expect.Locator(page.Locator("time[data-local]").First()).ToHaveText(regexp.MustCompile(`\d\d:\d\d (GMT|BST)$`)); err != nil {
+		t.Errorf("a time without its zone: %v", err)
+	}
 	if err := expect.Locator(page.GetByTestId("case-source")).ToHaveText("Mark ID"); err != nil {
 		t.Errorf("the first case of the Mark ID view is not a Mark ID case: %v", err)
 	}

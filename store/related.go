@@ -52,6 +52,9 @@ func (db *DB) RelatedCases(ctx context.Context, rec CaseRecord, faceCases map[st
 		return nil, 0, nil
 	}
 	why += ` ELSE 'duplicate face' END`
+	if rec.ClientID == "" && strings.TrimSpace(rec.Snapshot.Document.Number) == "" {
+		why = `'duplicate face'` // a CASE needs a WHEN
+	}
 	// The CASE repeats the first two values; they come again after the WHERE's own.
 	var whyArgs []any
 	if rec.ClientID != "" {

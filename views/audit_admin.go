@@ -34,7 +34,8 @@ type AuditPage struct {
 
 // AuditFilterForm is the filter bar as submitted.
 type AuditFilterForm struct {
-	Views  bool // include case and media views
+	Views  bool   // include case and media views
+	TZ     string // the zone the dates are read in (the browser's), "" for UTC
 	Actor  string
 	Action string
 	Case   string

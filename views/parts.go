@@ -201,3 +201,11 @@ func sourceList(sources []store.Source) string {
 	}
 	return strings.Join(names, " and ")
 }
+
+// zoneLabel names the zone days are read in: "your time zone (Asia/Kolkata)", or UTC.
+func zoneLabel(tz string) string {
+	if tz == "" {
+		return "UTC"
+	}
+	return "your time zone (" + tz + ")"
+}

@@ -11,7 +11,9 @@ import (
 type ReportPage struct {
 	// From and To are the period as typed (YYYY-MM-DD, inclusive, UTC).
 	From, To string
-	Errors   map[string]string
+	// TZ is the zone the days are read in (the browser's), "" for UTC.
+	TZ     string
+	Errors map[string]string
 	// Ready is false when the period could not be read; only the period form is shown then.
 	Ready  bool
 	Report store.Report

@@ -42,6 +42,7 @@ func auditFilterFrom(c echo.Context) (views.AuditFilterForm, store.AuditFilter) 
 		From:   strings.TrimSpace(c.QueryParam("from")),
 		To:     strings.TrimSpace(c.QueryParam("to")),
 		Views:  c.QueryParam("views") == "1",
+		TZ:     zoneParam(c),
 		Errors: map[string]string{},
 	}
 	var f store.AuditFilter
@@ -69,7 +70,8 @@ func auditFilterFrom(c echo.Context) (views.AuditFilterForm, store.AuditFilter) 
 		}
 	}
 	if form.Errors["from"] == "" && form.Errors["to"] == "" {
-		r, err := AuditRange(form.From, form.To)
+		loc, _ := viewerZone(c)
+		r, err := AuditRange(form.From, form.To, loc)
 		if err != nil {
 			form.Errors["from"] = err.Error()
 		} else if !r.From.IsZero() && !r.To.IsZero() && !r.To.After(r.From) {
@@ -91,6 +93,9 @@ func auditQuery(form views.AuditFilterForm) url.Values {
 	}
 	if form.Views {
 		q.Set("views", "1")
+	}
+	if form.TZ != "" {
+		q.Set("tz", form.TZ)
 	}
 	return q
 }
@@ -253,8 +258,10 @@ func (a *App) handleAuditReport(c echo.Context) error {
 		v.To = now.Format(time.DateOnly)
 		v.From = now.AddDate(0, 0, -29).Format(time.DateOnly)
 	}
-	from, errFrom := time.Parse(time.DateOnly, v.From)
-	to, errTo := time.Parse(time.DateOnly, v.To)
+	loc, zone := viewerZone(c)
+	v.TZ = zone
+	from, errFrom := time.ParseInLocation(time.DateOnly, v.From, loc)
+	to, errTo := time.ParseInLocation(time.DateOnly, v.To, loc)
 	switch {
 	case errFrom != nil:
 		v.Errors["from"] = "Enter the first day of the period as YYYY-MM-DD."
@@ -307,4 +314,10 @@ func (a *App) handleAuditReport(c echo.Context) error {
 		return nil
 	}
 	return a.render(c, http.StatusOK, views.Report(p, v))
+}
+
+// zoneParam is the tz parameter when it names a zone, else "".
+func zoneParam(c echo.Context) string {
+	_, name := viewerZone(c)
+	return name
 }

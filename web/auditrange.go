@@ -7,17 +7,17 @@ import (
 )
 
 // AuditRange turns inclusive YYYY-MM-DD days (UTC) into a filter; empty means unbounded.
-func AuditRange(from, to string) (store.AuditFilter, error) {
+func AuditRange(from, to string, loc *time.Location) (store.AuditFilter, error) {
 	var f store.AuditFilter
 	if from != "" {
-		t, err := time.Parse("2006-01-02", from)
+		t, err := time.ParseInLocation("2006-01-02", from, loc)
 		if err != nil {
 			return f, store.Errorf(store.KindInvalid, "The from date %q is not a date: write YYYY-MM-DD.", from)
 		}
 		f.From = t
 	}
 	if to != "" {
-		t, err := time.Parse("2006-01-02", to)
+		t, err := time.ParseInLocation("2006-01-02", to, loc)
 		if err != nil {
 			return f, store.Errorf(store.KindInvalid, "The to date %q is not a date: write YYYY-MM-DD.", to)
 		}

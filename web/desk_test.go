@@ -428,3 +428,38 @@ func TestCustomerHistory(t *testing.T) {
 		t.Errorf("customer history lists %v, want exactly the three related cases", got)
 	}
 }
+
+// TestAuditDaysInTheViewersZone: the audit log's date filter reads days in the zone the browser
+// reports (the rows show times in that zone too), and its rows carry seconds.
+func TestAuditDaysInTheViewersZone(t *testing.T) {
+	ta := newTestApp(t)
+	aud := ta.loginAs(t, "aud", store.RoleAuditor)
+	// 20:00 UTC on 20 Nov is 01:30 on 21 Nov in India.
+	ta.clock.Set(time.Date(2025, 11, 20, 20, 0, 0, 0, time.UTC))
+	mustNoErr(t, ta.db.Audit(t.Context(), store.AuditEntry{Actor: "rev", Action: "case.claim", TargetType: "case", TargetID: "9", CaseID: 9}))
+	count := func(q string) int {
+		return aud.get("/audit?action=case.claim&" + q).testid("audit-row").Length()
+	}
+	if n := count("from=2025-11-21&to=2025-11-21&tz=Asia/Kolkata"); n != 1 {
+		t.Errorf("21 Nov in India: %d rows, want the 01:30 IST entry", n)
+	}
+	if n := count("from=2025-11-20&to=2025-11-20&tz=Asia/Kolkata"); n != 0 {
+		t.Errorf("20 Nov in India: %d rows, want none", n)
+	}
+	if n := count("from=2025-11-20&to=2025-11-20"); n != 1 {
+		t.Errorf("20 Nov in UTC (no zone given): %d rows, want 1", n)
+	}
+	p := aud.get("/audit?action=case.claim&tz=Asia/Kolkata")
+	if z := p.testid("audit-zone").Text(); !strings.Contains(z, "Asia/Kolkata") {
+		t.Errorf("zone note = %q", z)
+	}
+	if p.find(`[data-testid="audit-row"] time[data-seconds]`).Length() != 1 {
+		t.Error("audit rows do not show seconds")
+	}
+	if u, _ := url.Parse(p.testid("audit-export-csv").AttrOr("href", "")); u == nil || u.Query().Get("tz") != "Asia/Kolkata" {
+		t.Errorf("the export link does not carry the zone: %v", u)
+	}
+	if p := aud.get("/audit?tz=../../etc/passwd"); p.Status != http.StatusOK || strings.Contains(p.testid("audit-zone").Text(), "passwd") {
+		t.Errorf("a bad zone name: %d %q, want UTC", p.Status, p.testid("audit-zone").Text())
+	}
+}

@@ -54,7 +54,7 @@ func runExport(ctx context.Context, args []string) error {
 	case "callbacks":
 		return web.ExportCallbacks(ctx, db, os.Stdout, format)
 	case "audit":
-		filter, err := web.AuditRange(from, to)
+		filter, err := web.AuditRange(from, to, time.UTC)
 		if err != nil {
 			return err
 		}

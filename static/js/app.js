@@ -166,6 +166,22 @@
   // ── Local times ────────────────────────────────────────────────────────────
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   function pad(n) { return n < 10 ? '0' + n : String(n); }
+  // zoneName is the viewer's zone as the browser abbreviates it ("IST", "GMT+5:30", "CET").
+  function zoneName(d) {
+    try {
+      var part = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(d)
+        .filter(function (p) { return p.type === 'timeZoneName'; })[0];
+      return part ? part.value : '';
+    } catch (e) { return ''; }
+  }
+
+  // Date filters are read in the viewer's zone: forms carry it in their tz field.
+  function fillZones() {
+    var tz = '';
+    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) { tz = ''; }
+    $$('input[data-tz]').forEach(function (i) { if (!i.value) i.value = tz; });
+  }
+
   function localTimes(root) {
     var thisYear = new Date().getFullYear();
     $$('time[datetime][data-local]', root).forEach(function (t) {
@@ -173,7 +189,8 @@
       if (isNaN(d)) return;
       if (!t.title) t.title = 'UTC ' + d.toISOString().slice(0, 19).replace('T', ' ');
       var day = d.getDate() + ' ' + MONTHS[d.getMonth()] + (d.getFullYear() !== thisYear ? ' ' + d.getFullYear() : '');
-      t.textContent = t.hasAttribute('data-date-only') ? day : day + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes());
+      var clock = pad(d.getHours()) + ':' + pad(d.getMinutes()) + (t.hasAttribute('data-seconds') ? ':' + pad(d.getSeconds()) : '');
+      t.textContent = t.hasAttribute('data-date-only') ? day : day + ' ' + clock + ' ' + zoneName(d);
     });
   }
 
@@ -372,6 +389,7 @@
 
   function init() {
     localTimes(document);
+    fillZones();
     initDecisionForm();
     // Keyboard users reach zoomable images with Tab and open them with Enter.
     $$('img[data-zoomable]').forEach(function (img) { if (!img.hasAttribute('tabindex')) img.tabIndex = 0; });
