@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -312,7 +313,8 @@ func (e *appEnv) pageAs(t *testing.T, username string, opts ...contextOption) pl
 // -race, and many more on a machine busy with other builds.
 var slow = playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(45000)}
 
-// signIn fills and submits the login form; it does not wait for the answer.
+// signIn fills and submits the login form and waits for the server's answer, not for the page
+// that follows.
 func signIn(t *testing.T, page playwright.Page, username, password string) {
 	t.Helper()
 	if _, err := page.Goto("/login"); err != nil {
@@ -320,9 +322,12 @@ func signIn(t *testing.T, page playwright.Page, username, password string) {
 	}
 	must(t, page.GetByTestId("login-username").Fill(username))
 	must(t, page.GetByTestId("login-password").Fill(password))
-	// Not waiting for the navigation here: under -race on a busy machine bcrypt alone can outlast
-	// Playwright's action timeout, and callers wait for what they expect to see instead.
-	must(t, page.GetByTestId("login-submit").Click(playwright.LocatorClickOptions{NoWaitAfter: playwright.Bool(true)}))
+	// Wait for the server's answer to this POST, however long bcrypt takes on a busy machine (more
+	// than Playwright's action timeout under -race): a later step must not overtake this sign-in.
+	_, err := page.ExpectResponse(regexp.MustCompile(`/login(\?.*)?$`), func() error {
+		return page.GetByTestId("login-submit").Click(playwright.LocatorClickOptions{NoWaitAfter: playwright.Bool(true)})
+	}, playwright.PageExpectResponseOptions{Timeout: playwright.Float(90000)})
+	must(t, err)
 }
 
 // gotoPath loads path and fails the test if the page did not answer 200.
