@@ -25,6 +25,7 @@ type CaseInput struct {
 	Reopens    []store.Reopen
 	Linked     map[string]int64 // duplicate-face references → their case ids
 	Deciders   []store.User     // people a supervisor may reassign the case to
+	Notes      []store.CaseNote
 	Related    []store.RelatedCase
 	// RelatedTotal counts all the related cases, listed or not.
 	RelatedTotal int
@@ -90,6 +91,12 @@ func BuildCase(in CaseInput) CaseView {
 	}
 	v.Related, v.RelatedMore = in.Related, in.RelatedTotal-len(in.Related)
 	v.Timeline = timeline(in.Rules, in.Decisions, in.Reopens)
+	for _, n := range in.Notes {
+		v.Timeline = append(v.Timeline, TimelineEvent{At: n.At, Who: n.ByName, Kind: "note", Title: "left a note", Note: n.Body,
+			TestID: "timeline-note"})
+	}
+	sort.SliceStable(v.Timeline, func(i, j int) bool { return v.Timeline[i].At.Before(v.Timeline[j].At) })
+	v.CanNote = in.Viewer.Has(store.RoleReviewer) || in.Viewer.Has(store.RoleSupervisor)
 	v.Banners = banners(in.Rules, rec, in.Decisions)
 	for _, problem := range rec.DataProblems {
 		v.Banners = append(v.Banners, Banner{Level: StatusRed, Title: "Stored data unreadable.",

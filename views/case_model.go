@@ -11,10 +11,10 @@ import (
 type CaseView struct {
 	Face    *FaceCompare // Mark ID: document portrait against selfie, computed in the browser
 	Outcome string       // the last decision's outcome once the case is decided
+	CanNote bool         // the viewer may leave a note (reviewers and supervisors)
 	// Related are the customer's other cases; RelatedMore counts those not listed.
 	Related     []store.RelatedCase
 	RelatedMore int
-	Outcome     string // the last decision's outcome once the case is decided
 	ID          int64
 	Name        string
 	SourceLabel string

@@ -50,6 +50,7 @@ var routeAccess = map[string][]string{
 	"POST /cases/:id/claim":             caseDeciders,
 	"POST /cases/:id/release":           caseDeciders,
 	"POST /cases/:id/decision":          caseDeciders,
+	"POST /cases/:id/notes":             caseDeciders,
 	"POST /cases/:id/approve":           supervisors,
 	"POST /cases/:id/return":            supervisors,
 	"POST /cases/:id/reopen":            supervisors,

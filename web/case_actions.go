@@ -230,3 +230,13 @@ func formatMinutes(d time.Duration) string {
 	}
 	return "1 minute"
 }
+
+// handleCaseNote records a note on the case for colleagues (reviewers and supervisors).
+func (a *App) handleCaseNote(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	err = a.db.AddCaseNote(c.Request().Context(), actor(c), id, c.FormValue("case_note"))
+	return a.afterAction(c, id, err, caseURL(id, "noted"), caseRender{})
+}

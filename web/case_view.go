@@ -48,6 +48,7 @@ type caseData struct {
 	reopens    []store.Reopen
 	linked     map[string]int64
 	deciders   []store.User
+	notes      []store.CaseNote
 	related    []store.RelatedCase
 	relatedN   int
 }
@@ -112,6 +113,9 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 			return d, err
 		}
 	}
+	if d.notes, err = a.db.CaseNotes(ctx, id); err != nil {
+		return d, err
+	}
 	if d.related, d.relatedN, err = a.db.RelatedCases(ctx, d.rec, d.linked); err != nil {
 		return d, err
 	}
@@ -131,7 +135,7 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 	u := currentUser(c)
 	view := views.BuildCase(views.CaseInput{
 		Record: d.rec, Deliveries: d.deliveries, Bodies: d.bodies, Media: d.media, Decisions: d.decisions,
-		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders, Related: d.related, RelatedTotal: d.relatedN,
+		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders, Related: d.related, RelatedTotal: d.relatedN, Notes: d.notes,
 		Viewer: u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), From: c.QueryParam("from"), CSRF: p.CSRF,
 		Supervisors: supervisorIDs(d.deciders),
 		Form:        r.form, PanelErrors: r.panelErrors, ReturnReason: r.returnReason, ReopenReason: r.reopenReason,

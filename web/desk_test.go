@@ -463,3 +463,35 @@ func TestAuditDaysInTheViewersZone(t *testing.T) {
 		t.Errorf("a bad zone name: %d %q, want UTC", p.Status, p.testid("audit-zone").Text())
 	}
 }
+
+// TestCaseNotes: reviewers and supervisors leave notes at any time; they join the timeline in
+// order, are audited by id (the text stays in its row), and an auditor cannot add one.
+func TestCaseNotes(t *testing.T) {
+	ta := newTestApp(t)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	sup := ta.loginAs(t, "sup", store.RoleSupervisor)
+	aud := ta.loginAs(t, "aud", store.RoleAuditor)
+	ta.postMarkID(t, suspected("note-1", "ANNA", "NOTES").Body())
+	id := ta.caseIDByRef(t, store.SourceMarkID, "note-1")
+	path := fmt.Sprintf("/cases/%d", id)
+	p := rev.postForm(path+"/notes", url.Values{"case_note": {"Can someone check the AML hit? Looks like a namesake."}})
+	if p.URL.Query().Get("flash") != "noted" {
+		t.Fatalf("note: landed on %s", p.URL)
+	}
+	ta.clock.Advance(time.Minute)
+	sup.postForm(path+"/notes", url.Values{"case_note": {"Namesake: different date of birth."}})
+	if p := rev.postForm(path+"/notes", url.Values{"case_note": {"  "}}); p.Status != http.StatusUnprocessableEntity {
+		t.Errorf("empty note: %d, want 422", p.Status)
+	}
+	notes := sup.get(path).testid("timeline-note")
+	if notes.Length() != 2 || !strings.Contains(notes.First().Text(), "namesake") || !strings.Contains(notes.Last().Text(), "different date of birth") {
+		t.Errorf("timeline notes = %d %q", notes.Length(), notes.Text())
+	}
+	if p := aud.postForm(path+"/notes", url.Values{"case_note": {"auditor note"}}); p.Status != http.StatusForbidden {
+		t.Errorf("auditor adds a note: %d", p.Status)
+	}
+	entries, _, err := ta.db.ListAudit(t.Context(), store.AuditFilter{Action: "case.note"}, 0, 10)
+	if err != nil || len(entries) != 2 || strings.Contains(entries[0].DetailsJSON, "namesake") {
+		t.Errorf("case.note audit = %+v, %v; want two entries naming the note, not its text", entries, err)
+	}
+}

@@ -85,6 +85,7 @@ func flashText(code string) string {
 		"approved":       "Second approval recorded.",
 		"returned":       "Decision sent back: the reviewer who made it holds the case again.",
 		"reopened":       "Case reopened.",
+		"noted":          "Note added to the timeline.",
 		"decided-next":   "Decision recorded. This is the next case in your view; you hold it.",
 		"pending-next":   "Decision recorded; it waits for a second approval. This is the next case in your view; you hold it.",
 		"decided-nonext": "Decision recorded. No other unclaimed case is waiting in this view.",

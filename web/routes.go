@@ -79,6 +79,7 @@ func (a *App) routes() *echo.Echo {
 	ui.POST("/cases/:id/claim", a.handleClaim, decide)
 	ui.POST("/cases/:id/release", a.handleRelease, decide)
 	ui.POST("/cases/:id/decision", a.handleDecision, decide)
+	ui.POST("/cases/:id/notes", a.handleCaseNote, decide)
 
 	ui.POST("/cases/:id/approve", a.handleApprove, sup)
 	ui.POST("/cases/:id/return", a.handleReturn, sup)
