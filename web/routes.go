@@ -42,6 +42,9 @@ func (a *App) routes() *echo.Echo {
 	e.POST("/webhooks/markid", a.handleMarkID)
 	e.POST("/webhooks/vcip", a.handleVCIP)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", static.Handler())))
+	// The read API: bearer tokens with scopes, JSON errors, never a login page.
+	e.GET("/api/v1/decisions", a.handleAPIDecisions, a.requireToken(store.ScopeDecisionsRead))
+	e.GET("/api/v1/cases/:source/:ref", a.handleAPICase, a.requireToken(store.ScopeCasesRead))
 
 	// Everything a person uses.
 	ui := e.Group("", middleware.BodyLimit("256K"), a.loadSession, middleware.CSRFWithConfig(middleware.CSRFConfig{
