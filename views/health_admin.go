@@ -20,6 +20,8 @@ type HealthPage struct {
 	Media           store.MediaStats
 	// FailedMedia are the newest downloads that gave up, each with a Retry button.
 	FailedMedia []store.Media
+	// DisabledEndpoints are webhook endpoints that stopped receiving decisions.
+	DisabledEndpoints []store.Endpoint
 }
 
 // SourceStatus is one vendor's row: its configuration and what arrived.
