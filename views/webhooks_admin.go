@@ -128,7 +128,6 @@ func whDuration(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
 }
 
-
 // whUTCInput formats a time for a datetime-local input that the page labels UTC.
 func whUTCInput(t time.Time) string { return t.UTC().Format("2006-01-02T15:04") }
 
