@@ -90,7 +90,7 @@ func (db *DB) CreateToken(ctx context.Context, actor Actor, name, token string, 
 		return APIToken{}, err
 	}
 	if len(token) < 32 {
-		return APIToken{}, fmt.Errorf("store: create token: %w: the token is too short", ErrInvalid)
+		return APIToken{}, Errorf(KindInvalid, "The token is too short.")
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -118,7 +118,7 @@ func (db *DB) CreateToken(ctx context.Context, actor Actor, name, token string, 
 func (db *DB) TokenByID(ctx context.Context, id int64) (APIToken, error) {
 	t, err := scanToken(db.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return t, fmt.Errorf("store: token %d: %w", id, ErrNotFound)
+		return t, fmt.Errorf("store: token %d: %w", id, errNoSuchThing)
 	}
 	if err != nil {
 		return t, fmt.Errorf("store: token %d: %w", id, err)
@@ -155,7 +155,7 @@ func (db *DB) RevokeToken(ctx context.Context, actor Actor, id int64) error {
 	var name string
 	err = tx.QueryRowContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at = '' RETURNING name`, now, id).Scan(&name)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: revoke token %d: %w", id, ErrNotFound)
+		return fmt.Errorf("store: revoke token %d: %w", id, errNoSuchThing)
 	}
 	if err != nil {
 		return fmt.Errorf("store: revoke token: %w", err)
@@ -173,7 +173,7 @@ func (db *DB) UseToken(ctx context.Context, token string) (APIToken, error) {
 	t, err := scanToken(db.write.QueryRowContext(ctx, `UPDATE api_tokens SET uses = uses + 1, last_used_at = ?
 		WHERE hash = ? AND revoked_at = '' RETURNING `+tokenColumns, db.now(), HashToken(token)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return t, fmt.Errorf("store: token: %w", ErrNotFound)
+		return t, fmt.Errorf("store: token: %w", errNoSuchThing)
 	}
 	if err != nil {
 		return t, fmt.Errorf("store: token: %w", err)

@@ -60,18 +60,19 @@ func TestOutboxEventsWithEachStep(t *testing.T) {
 	id := res.CaseID
 	decide := func() {
 		t.Helper()
-		if err := db.Claim(ctx, revA, id, time.Hour); err != nil {
+		if err := db.Claim(ctx, revA, id); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Decide(ctx, revA, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "ok", ReasonLabel: "Fine",
-			Note: "n", FourEyes: []Source{SourceVCIP}}, time.Hour); err != nil {
+		// Video KYC: the default rules want a second approval.
+		if _, err := db.Decide(ctx, revA, DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "face_matches",
+			Note: "n"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	decide()
 	// A refused step (the maker approving their own decision) writes no event.
-	if err := db.Approve(ctx, revA, id); !errors.Is(err, ErrConflict) {
-		t.Fatalf("self-approval = %v, want a conflict", err)
+	if err := db.Approve(ctx, revA, id); err == nil {
+		t.Fatal("the reviewer approved their own decision")
 	}
 	if err := db.Return(ctx, supA, id, "look again"); err != nil {
 		t.Fatal(err)
@@ -103,7 +104,7 @@ func TestOutboxEventsWithEachStep(t *testing.T) {
 	}
 	evs, _ := db.CaseEvents(ctx, id)
 	d := evs[4].Data
-	if d.Outcome != OutcomeAllow || d.ReasonLabel != "Fine" || d.DecidedBy != "rev" || d.ApprovedBy != "sup" || d.ApprovedAt == nil ||
+	if d.Outcome != OutcomeAllow || d.ReasonLabel != "Face matches" || d.DecidedBy != "rev" || d.ApprovedBy != "sup" || d.ApprovedAt == nil ||
 		d.Source != SourceVCIP || d.Ref != "s-1" || d.Sequence != evs[4].ID {
 		t.Errorf("case.decided data = %+v, want rev's allow approved by sup", d)
 	}

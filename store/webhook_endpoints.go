@@ -96,7 +96,7 @@ func (db *DB) CreateEndpoint(ctx context.Context, actor Actor, rawURL string, ty
 		return Endpoint{}, err
 	}
 	if !strings.HasPrefix(secret, "whsec_") {
-		return Endpoint{}, fmt.Errorf("store: create endpoint: %w: the secret must start with whsec_", ErrInvalid)
+		return Endpoint{}, Errorf(KindInvalid, "The signing secret must start with whsec_.")
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -125,7 +125,7 @@ func (db *DB) CreateEndpoint(ctx context.Context, actor Actor, rawURL string, ty
 func (db *DB) EndpointByID(ctx context.Context, id int64) (Endpoint, error) {
 	e, err := scanEndpoint(db.read.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints e WHERE e.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return e, fmt.Errorf("store: endpoint %d: %w", id, ErrNotFound)
+		return e, fmt.Errorf("store: endpoint %d: %w", id, errNoSuchThing)
 	}
 	if err != nil {
 		return e, fmt.Errorf("store: endpoint %d: %w", id, err)
@@ -161,7 +161,7 @@ func (db *DB) endpointChange(ctx context.Context, actor Actor, id int64, action 
 	defer tx.Rollback()
 	e, err := scanEndpoint(tx.QueryRowContext(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints e WHERE e.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: endpoint %d: %w", id, ErrNotFound)
+		return fmt.Errorf("store: endpoint %d: %w", id, errNoSuchThing)
 	}
 	if err != nil {
 		return fmt.Errorf("store: %s: %w", action, err)
@@ -215,7 +215,7 @@ func (db *DB) SetEndpointEnabled(ctx context.Context, actor Actor, id int64, ena
 // signing beside it for grace, so the receiver can switch over without losing a message.
 func (db *DB) RotateEndpointSecret(ctx context.Context, actor Actor, id int64, secret string, grace time.Duration) error {
 	if !strings.HasPrefix(secret, "whsec_") {
-		return fmt.Errorf("store: rotate: %w: the secret must start with whsec_", ErrInvalid)
+		return Errorf(KindInvalid, "The signing secret must start with whsec_.")
 	}
 	if grace < 0 || grace > 30*24*time.Hour {
 		return invalidField("grace", "The old secret can keep signing for up to 30 days.")
@@ -263,7 +263,7 @@ func (db *DB) ReplayMessage(ctx context.Context, actor Actor, endpointID, messag
 				return fmt.Errorf("store: replay: %w", err)
 			}
 			if n, _ := r.RowsAffected(); n == 0 {
-				return fmt.Errorf("store: replay message %d: %w", messageID, ErrNotFound)
+				return fmt.Errorf("store: replay message %d: %w", messageID, errNoSuchThing)
 			}
 			return nil
 		})

@@ -25,8 +25,6 @@ type EndpointForm struct {
 	Errors map[string]string
 }
 
-func (f EndpointForm) err(field string) string { return f.Errors[field] }
-
 // EndpointPage is one endpoint: its settings, actions and delivery log.
 type EndpointPage struct {
 	Endpoint store.Endpoint
@@ -59,8 +57,6 @@ type TokenForm struct {
 	Scopes []string
 	Errors map[string]string
 }
-
-func (f TokenForm) err(field string) string { return f.Errors[field] }
 
 // TokenShown is the one time a read-API token is displayed.
 type TokenShown struct {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -33,9 +32,8 @@ func (a *App) handleTokenCreate(c echo.Context) error {
 		return err
 	}
 	tk, err := a.db.CreateToken(c.Request().Context(), actor(c), form.Name, token, form.Scopes)
-	var ve *store.ValidationError
-	if errors.As(err, &ve) {
-		form.Errors = ve.Fields
+	if se, ok := store.AsError(err); ok && len(se.Fields) > 0 {
+		form.Errors = se.Fields
 		return a.renderTokens(c, http.StatusUnprocessableEntity, form)
 	}
 	if err != nil {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -95,9 +94,8 @@ func (a *App) handleEndpointCreate(c echo.Context) error {
 		return err
 	}
 	ep, err := a.db.CreateEndpoint(c.Request().Context(), actor(c), form.URL, form.Events, secret)
-	var ve *store.ValidationError
-	if errors.As(err, &ve) {
-		form.Errors = ve.Fields
+	if se, ok := store.AsError(err); ok && len(se.Fields) > 0 {
+		form.Errors = se.Fields
 		return a.renderWebhooks(c, http.StatusUnprocessableEntity, form)
 	}
 	if err != nil {

@@ -129,7 +129,7 @@ func TestAdminAddsEndpointAndDecisionIsDelivered(t *testing.T) {
 		t.Fatalf("test event attempt = %s, want delivered", r)
 	}
 
-	ta.postMarkID(t, suspected("scan-wh", "ANNA", "VALID").body())
+	ta.postMarkID(t, suspected("scan-wh", "ANNA", "VALID").Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "scan-wh")
 	rev.postForm(fmt.Sprintf("/cases/%d/claim", id), nil)
 	wantStatus(t, "decide", decide(rev, id, "decline", "document_forged", "Photo page replaced."), http.StatusOK)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/kycdesk/kycdesk/store"
 )
@@ -70,12 +69,12 @@ func (ta *testApp) decideDirect(t testing.TB, actor store.Actor, ref string) {
 		t.Error(err)
 		return
 	}
-	if err := ta.db.Claim(ctx, actor, res.CaseID, time.Hour); err != nil {
+	if err := ta.db.Claim(ctx, actor, res.CaseID); err != nil {
 		t.Error(err)
 		return
 	}
 	if _, err := ta.db.Decide(ctx, actor, store.DecisionInput{CaseID: res.CaseID, Outcome: store.OutcomeAllow,
-		ReasonCode: "face_matches", ReasonLabel: "Face matches", Note: "ok"}, time.Hour); err != nil {
+		ReasonCode: "face_matches", Note: "ok"}); err != nil {
 		t.Error(err)
 	}
 }
@@ -91,7 +90,7 @@ type decisionsPage struct {
 func TestAPITokensScopesAndRevocation(t *testing.T) {
 	ta := newTestApp(t, withConfig(func(c *Config) { c.BaseURL = "https://desk.bank.test" }))
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postMarkID(t, suspected("scan-api", "ANNA", "VALID").body())
+	ta.postMarkID(t, suspected("scan-api", "ANNA", "VALID").Body())
 	id := ta.caseIDByRef(t, store.SourceMarkID, "scan-api")
 	rev.postForm(fmt.Sprintf("/cases/%d/claim", id), nil)
 	wantStatus(t, "decide", decide(rev, id, "decline", "document_forged", "Photo page replaced."), http.StatusOK)

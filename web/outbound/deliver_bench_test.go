@@ -69,11 +69,11 @@ func (d *benchDesk) decide(b *testing.B, ref string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := d.db.Claim(ctx, d.rev, res.CaseID, time.Hour); err != nil {
+	if err := d.db.Claim(ctx, d.rev, res.CaseID); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := d.db.Decide(ctx, d.rev, store.DecisionInput{CaseID: res.CaseID, Outcome: store.OutcomeAllow,
-		ReasonCode: "face_matches", Note: "ok"}, time.Hour); err != nil {
+		ReasonCode: "face_matches", Note: "ok"}); err != nil {
 		b.Fatal(err)
 	}
 }

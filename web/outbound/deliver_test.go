@@ -209,24 +209,24 @@ func (e *env) attempt(t *testing.T) string {
 	return ""
 }
 
-// decide ingests a video-KYC case and decides it (allow) without four-eyes: one case.decided event.
+// decide ingests a case and allows it: a video-KYC one waits for a second approval under the
+// default rules (case.decision_pending), a SUSPECTED Mark ID one is decided (case.decided).
 func (e *env) decide(t *testing.T, ref string, fourEyes bool) int64 {
 	t.Helper()
 	ctx := context.Background()
-	res, err := e.db.Ingest(ctx, &store.Incoming{Source: store.SourceVCIP, ReceivedAt: e.clock.Now(), Body: []byte(ref),
-		Snapshot: &store.Snapshot{Source: store.SourceVCIP, Ref: ref, ClientID: "client-" + ref}})
+	snap := &store.Snapshot{Source: store.SourceMarkID, Ref: ref, ClientID: "client-" + ref, Status: store.Status{Overall: store.StatusSuspected}}
+	if fourEyes {
+		snap = &store.Snapshot{Source: store.SourceVCIP, Ref: ref, ClientID: "client-" + ref}
+	}
+	res, err := e.db.Ingest(ctx, &store.Incoming{Source: snap.Source, ReceivedAt: e.clock.Now(), Body: []byte(ref), Snapshot: snap})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.db.Claim(ctx, e.rev, res.CaseID, time.Hour); err != nil {
+	if err := e.db.Claim(ctx, e.rev, res.CaseID); err != nil {
 		t.Fatal(err)
 	}
-	in := store.DecisionInput{CaseID: res.CaseID, Outcome: store.OutcomeAllow, ReasonCode: "face_matches",
-		ReasonLabel: "Face matches", Note: "checked"}
-	if fourEyes {
-		in.FourEyes = []store.Source{store.SourceVCIP}
-	}
-	if _, err := e.db.Decide(ctx, e.rev, in, time.Hour); err != nil {
+	in := store.DecisionInput{CaseID: res.CaseID, Outcome: store.OutcomeAllow, ReasonCode: "face_matches", Note: "checked"}
+	if _, err := e.db.Decide(ctx, e.rev, in); err != nil {
 		t.Fatal(err)
 	}
 	return res.CaseID
