@@ -77,21 +77,6 @@ func (db *DB) DueMessages(ctx context.Context, now time.Time, skip map[int64]boo
 	return out, rows.Err()
 }
 
-// NextDue is when the next pending message to an enabled endpoint falls due; ok is false when
-// nothing is pending.
-func (db *DB) NextDue(ctx context.Context) (t time.Time, ok bool, err error) {
-	var s sql.NullString
-	err = db.read.QueryRowContext(ctx, `SELECT MIN(m.next_attempt_at) FROM webhook_messages m
-		JOIN webhook_endpoints e ON e.id = m.endpoint_id WHERE m.state = 'pending' AND e.enabled = 1`).Scan(&s)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("store: next due: %w", err)
-	}
-	if !s.Valid {
-		return time.Time{}, false, nil
-	}
-	return ParseTime(s.String), true, nil
-}
-
 // Attempt is the result of one try at delivering a message, and what should happen next.
 type Attempt struct {
 	MessageID  int64

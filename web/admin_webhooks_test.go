@@ -138,6 +138,21 @@ func TestAdminAddsEndpointAndDecisionIsDelivered(t *testing.T) {
 		t.Fatalf("decision attempt = %s, want delivered", r)
 	}
 
+	// /metrics: nothing pending, two attempts delivered.
+	mreq, _ := http.NewRequest(http.MethodGet, ta.url+"/metrics", nil)
+	mresp, err := http.DefaultClient.Do(mreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	for _, line := range []string{"kycdesk_outbox_pending 0", "kycdesk_outbox_oldest_pending_seconds 0",
+		`kycdesk_webhook_attempts_total{result="delivered"} 2`, `kycdesk_webhook_attempts_total{result="failed"} 0`} {
+		if !strings.Contains(string(metrics), "\n"+line+"\n") {
+			t.Errorf("/metrics lacks %q", line)
+		}
+	}
+
 	p = adm.get(epPath)
 	msgs := p.testid("log-message")
 	if msgs.Length() != 2 || msgs.First().AttrOr("data-msg-id", "") != decidedID || msgs.Last().AttrOr("data-msg-id", "") != testID {
