@@ -50,6 +50,8 @@ type appEnv struct {
 
 	mu     sync.Mutex
 	states map[string]string // username → storage-state file of a signed-in browser context
+	// attempts reports the result of each outbound webhook attempt once it is recorded.
+	attempts chan string
 }
 
 // appOptions are what startApp's options change.
@@ -107,6 +109,14 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 	}
 	cfg.Media.AllowPrivate = true // the media server is on 127.0.0.1
 	cfg.Media.PollInterval = 50 * time.Millisecond
+	cfg.Outbound.AllowHosts = []string{"127.0.0.1"} // the bank's receiver in webhooks_test.go
+	attempts := make(chan string, 100)
+	cfg.Outbound.OnAttempt = func(r string) {
+		select {
+		case attempts <- r:
+		default:
+		}
+	}
 	if o.configure != nil {
 		o.configure(&cfg)
 	}
@@ -138,7 +148,7 @@ func startApp(t *testing.T, opts ...appOption) *appEnv {
 			t.Errorf("close database: %v", err)
 		}
 	})
-	env := &appEnv{dataDir: dir, app: app, clock: clock, seed: seed, states: map[string]string{}}
+	env := &appEnv{dataDir: dir, app: app, clock: clock, seed: seed, states: map[string]string{}, attempts: attempts}
 	select {
 	case addr := <-addrc:
 		env.url = "http://" + addr

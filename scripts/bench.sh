@@ -29,6 +29,8 @@ run '^BenchmarkAuditExport1M$' 1x ./web
 run '^BenchmarkOpsStats$' 50x ./store
 run '^BenchmarkSignIn$' 200x ./web
 run '^BenchmarkFaceCompare$' 5x ./e2e
+run '^BenchmarkWebhookThroughput$' 2000x ./web/outbound
+run '^BenchmarkWebhookLag$' 500x ./web/outbound
 
 echo
 echo "make bench summary (raw output: $out)"

@@ -337,9 +337,12 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 	if err != nil {
 		return Decision{}, err
 	}
+	// The label as offered now goes with the decision, so events name it even after the list changes.
+	rc, _ := db.Rules().Reason(strings.TrimSpace(in.ReasonCode))
 	r, err := tx.ExecContext(ctx, `INSERT INTO decisions (case_id, outcome, reason_code, note, decided_by, decided_at,
-		needs_approval, delivery_id, face_match) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.CaseID, in.Outcome, strings.TrimSpace(in.ReasonCode), strings.TrimSpace(in.Note), actor.ID, at, needsApproval, delivery, face)
+		needs_approval, delivery_id, face_match, reason_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.CaseID, in.Outcome, strings.TrimSpace(in.ReasonCode), strings.TrimSpace(in.Note), actor.ID, at, needsApproval, delivery, face,
+		rc.Label)
 	if err != nil {
 		return Decision{}, fmt.Errorf("store: record decision: %w", err)
 	}
@@ -365,7 +368,10 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 		TargetType: "case", TargetID: fmt.Sprint(in.CaseID), CaseID: in.CaseID, Details: details}); err != nil {
 		return Decision{}, err
 	}
-	if err := commit(tx, "decide"); err != nil {
+	if err := enqueueEvent(ctx, tx, at, decisionEventType(needsApproval), in.CaseID); err != nil {
+		return Decision{}, err
+	}
+	if err := db.commitEvents(tx, "decide"); err != nil {
 		return Decision{}, err
 	}
 	return Decision{ID: id, CaseID: in.CaseID, Outcome: in.Outcome, ReasonCode: strings.TrimSpace(in.ReasonCode),
@@ -455,7 +461,10 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: details}); err != nil {
 		return err
 	}
-	return commit(tx, verdict)
+	if err := enqueueEvent(ctx, tx, now, verdictEventType(verdict), caseID); err != nil {
+		return err
+	}
+	return db.commitEvents(tx, verdict)
 }
 
 // Reopen sends a decided case back for a new decision, with the supervisor's reason. Earlier
@@ -491,7 +500,10 @@ func (db *DB) Reopen(ctx context.Context, actor Actor, caseID int64, reason stri
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: map[string]any{"reason": reason}}); err != nil {
 		return err
 	}
-	return commit(tx, "reopen")
+	if err := enqueueEvent(ctx, tx, now, EventReopened, caseID); err != nil {
+		return err
+	}
+	return db.commitEvents(tx, "reopen")
 }
 
 func commit(tx *sql.Tx, what string) error {

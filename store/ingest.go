@@ -158,6 +158,7 @@ func (db *DB) ingestTx(ctx context.Context, items []*Incoming, careful bool) ([]
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: ingest: commit: %w", err)
 	}
+	db.signalOutbox()
 	return out, nil
 }
 
@@ -313,6 +314,9 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 		return 0, fmt.Errorf("link delivery: %w", err)
 	}
 	if err := queueMedia(ctx, tx, caseID, deliveryID, s.Media, received); err != nil {
+		return 0, err
+	}
+	if err := enqueueIngestEvent(ctx, tx, received, caseID, isNew, state, wanted); err != nil {
 		return 0, err
 	}
 	return caseID, nil

@@ -30,6 +30,8 @@ type DB struct {
 	path  string
 	write *sql.DB
 	read  *sql.DB
+	// outbox is signalled after a commit that queued events (OutboxSignal).
+	outbox chan struct{}
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// rules are the review rules in force (LoadRules, SaveRules).
@@ -70,7 +72,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{path: path, write: w, read: r, Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{path: path, write: w, read: r, outbox: make(chan struct{}, 1), Now: func() time.Time { return time.Now().UTC() }}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -22,6 +22,8 @@ type HealthPage struct {
 	FailedMedia []store.Media
 	// FourEyesGaps are the sources whose four-eyes rule the enabled users cannot satisfy.
 	FourEyesGaps []store.Source
+	// DisabledEndpoints are webhook endpoints that stopped receiving decisions.
+	DisabledEndpoints []store.Endpoint
 }
 
 // SourceStatus is one vendor's row: its configuration and what arrived.

@@ -152,6 +152,8 @@ func navItems(p Page) []navItem {
 			navItem{Key: "admin", Label: "Users", Href: "/admin/users", TestID: "nav-users"},
 			navItem{Key: "health", Label: "Ingest health", Href: "/admin/health", TestID: "nav-health"},
 			navItem{Key: "settings", Label: "Settings", Href: "/admin/settings", TestID: "nav-settings"},
+			navItem{Key: "webhooks", Label: "Webhooks", Href: "/admin/webhooks", TestID: "nav-webhooks"},
+			navItem{Key: "tokens", Label: "API tokens", Href: "/admin/tokens", TestID: "nav-tokens"},
 		)
 	}
 	return items

@@ -38,35 +38,54 @@ var openRoutes = map[string]bool{
 	"GET /login/mfa/qr.png":   true,
 }
 
+// apiRoutes are the read API: a bearer token with the scope, never a session. Anonymous requests
+// get a JSON 401, a token without the scope a JSON 403.
+var apiRoutes = map[string]string{
+	"GET /api/v1/decisions":          store.ScopeDecisionsRead,
+	"GET /api/v1/cases/:source/:ref": store.ScopeCasesRead,
+}
+
 // routeAccess is the role matrix: which roles may use each protected route.
 var routeAccess = map[string][]string{
 	"POST /logout":           store.AllRoles,
 	"GET /cases":             caseReaders,
 	"GET /cases/:id/:action": caseReaders,
 	"GET /cases/:id/deliveries/:delivery/raw": caseReaders,
-	"GET /cases/:id":                    caseReaders,
-	"GET /media/:id":                    caseReaders,
-	"POST /cases/claim-next":            caseDeciders,
-	"POST /cases/:id/claim":             caseDeciders,
-	"POST /cases/:id/release":           caseDeciders,
-	"POST /cases/:id/decision":          caseDeciders,
-	"POST /cases/:id/notes":             caseDeciders,
-	"POST /cases/:id/approve":           supervisors,
-	"POST /cases/:id/return":            supervisors,
-	"POST /cases/:id/reopen":            supervisors,
-	"POST /cases/:id/reassign":          supervisors,
-	"POST /media/:id/retry":             mediaFixers,
-	"GET /admin/users":                  admins,
-	"POST /admin/users":                 admins,
-	"POST /admin/users/:id":             admins,
-	"GET /admin/health":                 admins,
-	"GET /admin/settings":               admins,
-	"POST /admin/settings":              admins,
-	"GET /admin/deliveries/:id":         admins,
-	"POST /admin/deliveries/:id/replay": admins,
-	"GET /audit":                        auditReaders,
-	"GET /audit/export":                 auditReaders,
-	"GET /audit/report":                 auditReaders,
+	"GET /cases/:id":                                caseReaders,
+	"GET /media/:id":                                caseReaders,
+	"POST /cases/claim-next":                        caseDeciders,
+	"POST /cases/:id/claim":                         caseDeciders,
+	"POST /cases/:id/release":                       caseDeciders,
+	"POST /cases/:id/decision":                      caseDeciders,
+	"POST /cases/:id/notes":                         caseDeciders,
+	"POST /cases/:id/approve":                       supervisors,
+	"POST /cases/:id/return":                        supervisors,
+	"POST /cases/:id/reopen":                        supervisors,
+	"POST /cases/:id/reassign":                      supervisors,
+	"POST /media/:id/retry":                         mediaFixers,
+	"GET /admin/users":                              admins,
+	"POST /admin/users":                             admins,
+	"POST /admin/users/:id":                         admins,
+	"GET /admin/health":                             admins,
+	"GET /admin/settings":                           admins,
+	"POST /admin/settings":                          admins,
+	"GET /admin/deliveries/:id":                     admins,
+	"POST /admin/deliveries/:id/replay":             admins,
+	"GET /admin/webhooks":                           admins,
+	"POST /admin/webhooks":                          admins,
+	"GET /admin/webhooks/:id":                       admins,
+	"POST /admin/webhooks/:id/test":                 admins,
+	"POST /admin/webhooks/:id/rotate":               admins,
+	"POST /admin/webhooks/:id/enable":               admins,
+	"POST /admin/webhooks/:id/disable":              admins,
+	"POST /admin/webhooks/:id/replay":               admins,
+	"POST /admin/webhooks/:id/messages/:msg/replay": admins,
+	"GET /admin/tokens":                             admins,
+	"POST /admin/tokens":                            admins,
+	"POST /admin/tokens/:id/revoke":                 admins,
+	"GET /audit":                                    auditReaders,
+	"GET /audit/export":                             auditReaders,
+	"GET /audit/report":                             auditReaders,
 }
 
 func concrete(path string) string {
@@ -101,6 +120,10 @@ func TestRouteTable(t *testing.T) {
 			continue
 		}
 		seen[key] = true
+		if scope, ok := apiRoutes[key]; ok {
+			checkAPIRoute(t, ta, key, scope, clients)
+			continue
+		}
 		allowed, protected := routeAccess[key]
 		if !protected && !openRoutes[key] {
 			t.Errorf("route %s is in neither the open list nor the role matrix", key)
@@ -143,9 +166,47 @@ func TestRouteTable(t *testing.T) {
 			}
 		}
 	}
+	for key := range apiRoutes {
+		if !seen[key] {
+			t.Errorf("the API list names %s, which is not registered", key)
+		}
+	}
 	for key := range routeAccess {
 		if !seen[key] {
 			t.Errorf("the role matrix names %s, which is not registered", key)
+		}
+	}
+}
+
+// checkAPIRoute: no credential and a session cookie get a JSON 401 (no login redirect), a token
+// without the scope a JSON 403, a token with it is let through.
+func checkAPIRoute(t *testing.T, ta *testApp, key, scope string, clients map[string]*client) {
+	t.Helper()
+	path := concrete(strings.TrimPrefix(key, "GET "))
+	if st, _ := ta.apiGet(t, path, "", nil); st != http.StatusUnauthorized {
+		t.Errorf("anonymous %s = %d, want 401", key, st)
+	}
+	for role, c := range clients {
+		req, _ := http.NewRequest(http.MethodGet, ta.url+path, nil)
+		h := *c.http
+		h.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		resp, err := h.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s with a %s session = %d, want 401: sessions are not API credentials", key, role, resp.StatusCode)
+		}
+	}
+	for _, other := range store.APIScopes {
+		token, _ := ta.addToken(t, "route-"+other+"-"+scope, other)
+		st, _ := ta.apiGet(t, path, token, nil)
+		switch {
+		case other == scope && (st == http.StatusUnauthorized || st == http.StatusForbidden):
+			t.Errorf("%s with scope %s = %d, want it let through", key, other, st)
+		case other != scope && st != http.StatusForbidden:
+			t.Errorf("%s with scope %s = %d, want 403", key, other, st)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/web/mediafetch"
+	"github.com/kycdesk/kycdesk/web/outbound"
 )
 
 // Config is everything the server needs. cmd/kycdesk fills it from flags and KYCDESK_* variables.
@@ -66,6 +67,8 @@ type Config struct {
 	ReasonCodes []store.ReasonCode
 
 	Media mediafetch.Config
+	// Outbound configures the decision webhooks sent to the bank's systems.
+	Outbound outbound.Config
 	// MediaRetentionDays purges media of closed cases older than this; 0 keeps them forever.
 	MediaRetentionDays int
 

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/web/mediafetch"
+	"github.com/kycdesk/kycdesk/web/outbound"
 )
 
 // DefaultConfig is every setting's default. The flag definitions of `kycdesk serve` and
@@ -23,6 +24,7 @@ func DefaultConfig() Config {
 		SLA:                   24 * time.Hour,
 		ClaimTTL:              30 * time.Minute,
 		Media:                 mediafetch.DefaultConfig(),
+		Outbound:              outbound.DefaultConfig(),
 		Ops: Ops{
 			Addr:        "127.0.0.1:8080",
 			MinFreeDisk: 1 << 30,

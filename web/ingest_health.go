@@ -41,7 +41,7 @@ func (a *App) handleIngestHealth(c echo.Context) error {
 		return err
 	}
 	v := views.HealthPage{FourEyesGaps: gaps, Now: now, Window: healthWindow, Quarantine: h.Quarantine, QuarantineTotal: h.QuarantineTotal,
-		Media: media, FailedMedia: failed}
+		Media: media, FailedMedia: failed, DisabledEndpoints: a.disabledEndpoints(ctx)}
 	for _, s := range h.Sources {
 		st := views.SourceStatus{SourceHealth: s, Endpoint: a.webhookURL(s.Source)}
 		switch s.Source {

@@ -42,6 +42,9 @@ func (a *App) routes() *echo.Echo {
 	e.POST("/webhooks/markid", a.handleMarkID)
 	e.POST("/webhooks/vcip", a.handleVCIP)
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", static.Handler())))
+	// The read API: bearer tokens with scopes, JSON errors, never a login page.
+	e.GET("/api/v1/decisions", a.handleAPIDecisions, a.requireToken(store.ScopeDecisionsRead))
+	e.GET("/api/v1/cases/:source/:ref", a.handleAPICase, a.requireToken(store.ScopeCasesRead))
 
 	// Everything a person uses.
 	ui := e.Group("", middleware.BodyLimit("256K"), a.loadSession, middleware.CSRFWithConfig(middleware.CSRFConfig{
@@ -97,6 +100,18 @@ func (a *App) routes() *echo.Echo {
 	adm.POST("/settings", a.handleSettingsSave)
 	adm.GET("/deliveries/:id", a.handleDelivery)
 	adm.POST("/deliveries/:id/replay", a.handleReplay)
+	adm.GET("/webhooks", a.handleWebhooks)
+	adm.POST("/webhooks", a.handleEndpointCreate)
+	adm.GET("/webhooks/:id", a.handleEndpoint)
+	adm.POST("/webhooks/:id/test", a.handleEndpointTest)
+	adm.POST("/webhooks/:id/rotate", a.handleEndpointRotate)
+	adm.POST("/webhooks/:id/enable", a.handleEndpointEnable)
+	adm.POST("/webhooks/:id/disable", a.handleEndpointDisable)
+	adm.POST("/webhooks/:id/replay", a.handleEndpointReplayRange)
+	adm.POST("/webhooks/:id/messages/:msg/replay", a.handleMessageReplay)
+	adm.GET("/tokens", a.handleTokens)
+	adm.POST("/tokens", a.handleTokenCreate)
+	adm.POST("/tokens/:id/revoke", a.handleTokenRevoke)
 
 	aud := ui.Group("/audit", a.require(auditReaders...))
 	aud.GET("", a.handleAudit)

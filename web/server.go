@@ -17,6 +17,7 @@ import (
 
 	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/web/mediafetch"
+	"github.com/kycdesk/kycdesk/web/outbound"
 )
 
 // App is the running server: the Echo router plus its background workers.
@@ -32,6 +33,7 @@ type App struct {
 	authLog  *authFailureLog
 	blobs    *store.Blobs
 	fetcher  *mediafetch.Fetcher
+	outbound *outbound.Deliverer
 	views    mediaViews
 	sso      *ssoClient // nil without --oidc-issuer
 	cert     *certificate
@@ -79,6 +81,7 @@ func New(cfg Config, db *store.DB) (*App, error) {
 	a.fetcher = mediafetch.New(cfg.Media, db, a.blobs, a.log)
 	a.fetcher.OnResult = a.metrics.mediaResult
 	a.metrics.reg.MustRegister(newOpsCollector(a))
+	a.outbound = a.newDeliverer()
 	if _, err := db.LoadRules(context.Background(), cfg.baseRules()); err != nil {
 		return nil, err
 	}
@@ -109,6 +112,11 @@ func (a *App) Start() {
 	go func() {
 		defer a.workers.Done()
 		a.runRetention(ctx)
+	}()
+	a.workers.Add(1)
+	go func() {
+		defer a.workers.Done()
+		a.outbound.Run(ctx)
 	}()
 	a.workers.Add(1)
 	go func() {

@@ -37,10 +37,10 @@ func buildBinary(t *testing.T) string {
 var listening = regexp.MustCompile(`"?url"?[=:]"?https?://(127\.0\.0\.1:\d+)`)
 
 // startServer runs `kycdesk serve` and returns its address once it is listening.
-func startServer(t *testing.T, bin, data string) (*exec.Cmd, string) {
+func startServer(t *testing.T, bin, data string, extra ...string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--vcip-token", "crash-token",
-		"--markid-secret", "crash-secret", "--media-workers", "1")
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--vcip-token", "crash-token",
+		"--markid-secret", "crash-secret", "--media-workers", "1"}, extra...)...)
 	cmd.Env = append(os.Environ(), "KYCDESK_SESSION_KEY=")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

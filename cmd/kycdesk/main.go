@@ -15,6 +15,8 @@ Usage:
   kycdesk serve   [flags]                 run the server
   kycdesk demo    --data DIR              load demo cases into an empty data dir
   kycdesk user    add|passwd|disable|enable|list [flags]
+  kycdesk endpoint add|list|disable|enable|rotate [flags]   webhook endpoints for decisions
+  kycdesk token   add|list|revoke [flags]  read-API tokens
   kycdesk replay  --data DIR              re-process quarantined callbacks
   kycdesk export  cases|callbacks|audit --data DIR --format csv|jsonl [--from DATE --to DATE]
   kycdesk audit   verify --data DIR       check the audit log's hash chain
@@ -53,6 +55,10 @@ func run(ctx context.Context, args []string) error {
 		return runDemo(ctx, rest)
 	case "user":
 		return runUser(ctx, rest)
+	case "endpoint":
+		return runEndpoint(ctx, rest)
+	case "token":
+		return runToken(ctx, rest)
 	case "replay":
 		return runReplay(ctx, rest)
 	case "export":

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/kycdesk/kycdesk/web"
@@ -33,6 +34,7 @@ func parseServe(args []string) (serveOptions, error) {
 		markidSecrets, vcipTokens, allowHosts, sessionKey, proxies  string
 		markidSecretFile, vcipTokenFile, sessionKeyFile, minFreeStr string
 		logLevel                                                    string
+		outboundHosts                                               string
 	)
 	f.str(&cfg.Ops.Addr, "addr", d.Ops.Addr, "address to listen on")
 	f.dataFlag(&cfg.DataDir)
@@ -67,6 +69,9 @@ func parseServe(args []string) (serveOptions, error) {
 	f.str(&minFreeStr, "min-free-disk", formatSize(d.Ops.MinFreeDisk), "below this much free disk /readyz fails and webhooks answer 503 (e.g. 1GiB, 500MiB, or bytes)")
 	f.str(&o.logFormat, "log-format", "", "json or text; default text on a terminal, json otherwise")
 	f.str(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.boolean(&cfg.Outbound.AllowPrivate, "outbound-allow-private", d.Outbound.AllowPrivate, "let decision webhooks reach private and loopback addresses (bank systems are usually internal)")
+	f.str(&outboundHosts, "outbound-allow-hosts", strings.Join(d.Outbound.AllowHosts, ","), "webhook receiver hosts allowed even on private addresses, comma-separated")
+	f.duration(&cfg.Outbound.DisableAfter, "outbound-disable-after", d.Outbound.DisableAfter, "disable a webhook endpoint whose deliveries have all failed for this long")
 	auth := addAuthFlags(f)
 	if err := f.Parse(args); err != nil {
 		return o, err
@@ -102,6 +107,7 @@ func parseServe(args []string) (serveOptions, error) {
 	}
 	cfg.MarkIDSecrets = secretList(markidSecrets)
 	cfg.VCIPTokens = secretList(vcipTokens)
+	cfg.Outbound.AllowHosts = list(outboundHosts)
 	cfg.Media.AllowHosts = list(allowHosts)
 	for _, p := range list(proxies) {
 		_, n, err := net.ParseCIDR(p)

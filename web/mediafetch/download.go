@@ -21,25 +21,34 @@ const maxRedirects = 3
 // ErrTimeout is the cause when the server stopped answering.
 var ErrTimeout = errors.New("timed out")
 
-// newHTTPClient returns a client that only reaches the public internet (unless configured
-// otherwise), uses no proxy, and follows a few redirects to http or https links.
-func newHTTPClient(cfg Config) *http.Client {
+// GuardedDial is a DialContext that refuses, at dial time, addresses off the public internet
+// (loopback, private, link-local and metadata, the other special ranges), unless allowPrivate is
+// set or the host is one of allowHosts (names or IP literals, without port). Checking the address
+// actually dialled means a name that resolves, or re-resolves, to an internal address is refused
+// like the literal. The media fetcher and the outbound webhooks both dial through it.
+func GuardedDial(timeout time.Duration, allowPrivate bool, allowHosts []string) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	allowed := map[string]bool{}
-	for _, h := range cfg.AllowHosts {
+	for _, h := range allowHosts {
 		allowed[strings.ToLower(strings.Trim(h, "[]"))] = true
 	}
-	checked := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second, Control: refusePrivate}
-	unchecked := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
-	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+	checked := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Control: refusePrivate}
+	unchecked := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, _, err := net.SplitHostPort(addr)
 		if err != nil {
 			return nil, err
 		}
-		if cfg.AllowPrivate || allowed[strings.ToLower(host)] {
+		if allowPrivate || allowed[strings.ToLower(host)] {
 			return unchecked.DialContext(ctx, network, addr)
 		}
 		return checked.DialContext(ctx, network, addr)
 	}
+}
+
+// newHTTPClient returns a client that only reaches the public internet (unless configured
+// otherwise), uses no proxy, and follows a few redirects to http or https links.
+func newHTTPClient(cfg Config) *http.Client {
+	dial := GuardedDial(cfg.Timeout, cfg.AllowPrivate, cfg.AllowHosts)
 	return &http.Client{
 		Transport: &http.Transport{
 			Proxy:                  nil, // a proxy would dial for us, past the address check
