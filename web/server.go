@@ -30,11 +30,13 @@ type App struct {
 	cookies  *sessions.CookieStore
 	dummy    func() string // a password hash no password matches, for equal-cost refusals
 	authLog  *authFailureLog
-	blobs    *store.Blobs
-	fetcher  *mediafetch.Fetcher
-	views    mediaViews
-	sso      *ssoClient // nil without --oidc-issuer
-	cert     *certificate
+	// bodySlots holds one token per webhook body being read (webhook_limits.go).
+	bodySlots chan struct{}
+	blobs     *store.Blobs
+	fetcher   *mediafetch.Fetcher
+	views     mediaViews
+	sso       *ssoClient // nil without --oidc-issuer
+	cert      *certificate
 
 	stop    context.CancelFunc
 	workers sync.WaitGroup
@@ -61,8 +63,9 @@ func New(cfg Config, db *store.DB) (*App, error) {
 			h, _ := store.HashPassword("not-a-real-password-just-timing", cfg.BcryptCost)
 			return h
 		}),
-		authLog: newAuthFailureLog(time.Minute),
-		blobs:   &store.Blobs{Dir: filepath.Join(cfg.DataDir, "media")},
+		authLog:   newAuthFailureLog(time.Minute),
+		bodySlots: make(chan struct{}, cfg.MaxWebhookBodies),
+		blobs:     &store.Blobs{Dir: filepath.Join(cfg.DataDir, "media")},
 	}
 	if cfg.Ops.tlsEnabled() {
 		cert, err := newCertificate(cfg.Ops.TLSCertFile, cfg.Ops.TLSKeyFile)
@@ -151,6 +154,7 @@ func (a *App) Serve(ctx context.Context, srv *http.Server, ready func(addr strin
 	if err != nil {
 		return fmt.Errorf("web: listen: %w", err)
 	}
+	ln = limitConnsPerIP(ln, a.cfg.MaxConnsPerIP, a.trustedProxy, a.metrics.connRefused)
 	ln = a.wrapTLS(ln, srv)
 	if ready != nil {
 		ready(ln.Addr().String())
