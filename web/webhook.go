@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/internal/jsonfield"
 	"github.com/kycdesk/kycdesk/web/markid"
 	"github.com/kycdesk/kycdesk/web/vcip"
 )
@@ -107,8 +108,9 @@ func (a *App) receive(c echo.Context, source store.Source, configured bool, flag
 	requestLogOf(c).delivery = res.DeliveryID
 	a.metrics.observeIngest(source, start)
 	if res.Outcome == store.OutcomeQuarantined {
-		// The parse error can quote vendor data; it is kept with the delivery, not in the log.
-		a.log.Warn("callback quarantined", "request_id", requestID(c), "source", source, "delivery_id", res.DeliveryID)
+		// Ids and field names only: the stored error may quote the body, the log must not.
+		a.log.Warn("callback quarantined", "request_id", requestID(c), "source", source, "delivery_id", res.DeliveryID,
+			"problem", jsonfield.LogText(in.DecodeErr))
 	}
 	if res.Outcome == store.OutcomeStored {
 		a.fetcher.Wake()

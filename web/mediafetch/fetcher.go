@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kycdesk/kycdesk/store"
 )
@@ -217,7 +218,8 @@ func (f *Fetcher) work(ctx context.Context, id int64) {
 		return
 	}
 	if err := f.FetchOne(ctx, m); err != nil && ctx.Err() == nil {
-		f.log.Warn("media: fetch failed", "media", m.ID, "case", m.CaseID, "kind", m.Kind, "attempt", m.Attempts+1, "err", err)
+		// Ids only: the kind is a vendor's key and the error may quote its URL; both are cut short.
+		f.log.Warn("media: fetch failed", "media", m.ID, "case", m.CaseID, "attempt", m.Attempts+1, "err", clipText(err.Error()))
 	}
 }
 
@@ -231,7 +233,7 @@ func (f *Fetcher) FetchOne(ctx context.Context, m store.Media) error {
 			return err
 		}
 		f.report(m.Kind, OutcomeArchived)
-		f.log.Debug("media: archived", "media", m.ID, "case", m.CaseID, "kind", m.Kind, "bytes", got.size, "type", got.contentType)
+		f.log.Debug("media: archived", "media", m.ID, "case", m.CaseID, "bytes", got.size, "type", got.contentType)
 		return nil
 	}
 	if ctx.Err() != nil {
@@ -271,4 +273,17 @@ func (f *Fetcher) report(kind, outcome string) {
 	if f.OnResult != nil {
 		f.OnResult(kind, outcome)
 	}
+}
+
+// clipText cuts a log value to 200 bytes without splitting a character.
+func clipText(s string) string {
+	const max = 200
+	if len(s) <= max {
+		return s
+	}
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
