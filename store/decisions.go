@@ -245,23 +245,15 @@ func (db *DB) Reassign(ctx context.Context, actor Actor, caseID, toUser int64) e
 	return commit(tx, "reassign")
 }
 
-// RecordCaseView audits that actor opened the case and, if actor holds a live claim on it,
-// keeps the claim alive: looking at the evidence is activity.
+// RecordCaseView audits that actor opened the case. It does not touch a claim: a page can be
+// opened by a link from anywhere, so only the holder's actions keep a claim alive.
 func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: case view: %w", err)
 	}
 	defer tx.Rollback()
-	now := db.Now()
-	if actor.ID != 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET claim_touched_at = ?
-			WHERE id = ? AND claimed_by = ? AND claim_touched_at >= ?`,
-			FormatTime(now), caseID, actor.ID, FormatTime(now.Add(-db.Rules().ClaimTTL))); err != nil {
-			return fmt.Errorf("store: case view: %w", err)
-		}
-	}
-	if err := appendAudit(ctx, tx, FormatTime(now), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.view",
+	if err := appendAudit(ctx, tx, FormatTime(db.Now()), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.view",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID}); err != nil {
 		return err
 	}

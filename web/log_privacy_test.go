@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // lockedBuffer is a log sink safe for the server's goroutines.
@@ -41,7 +42,7 @@ func TestQuarantineKeepsPersonalDataOutOfTheLog(t *testing.T) {
 	}))
 	broken := []byte(`{"scanRef":"pii-1","data":{"docFirstName":"ZOYA","docNumber":"FT9981234","docDob":"1961-02-03",}}`)
 	huge := strings.Repeat("7", 100<<10)
-	long := markIDCallback{ScanRef: "pii-2", Top: map[string]any{"startTime": "x" + huge}}.body()
+	long := webtest.MarkID{ScanRef: "pii-2", Top: map[string]any{"startTime": "x" + huge}}.Body()
 	for _, body := range [][]byte{broken, long} {
 		if res := ta.postMarkID(t, body); res.Outcome != store.OutcomeQuarantined {
 			t.Fatalf("outcome = %q, want quarantined", res.Outcome)

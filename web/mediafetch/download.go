@@ -24,18 +24,15 @@ var ErrTimeout = errors.New("timed out")
 // newHTTPClient returns a client that only reaches the public internet (unless configured
 // otherwise), uses no proxy, and follows a few redirects to http or https links.
 func newHTTPClient(cfg Config) *http.Client {
-	allowed := map[string]bool{}
-	for _, h := range cfg.AllowHosts {
-		allowed[strings.ToLower(strings.Trim(h, "[]"))] = true
-	}
+	allowed := allowList(cfg.AllowHosts)
 	checked := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second, Control: refusePrivate}
 	unchecked := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		host, _, err := net.SplitHostPort(addr)
+		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
 			return nil, err
 		}
-		if cfg.AllowPrivate || allowed[strings.ToLower(host)] {
+		if cfg.AllowPrivate || allowed.allows(host, port) {
 			return unchecked.DialContext(ctx, network, addr)
 		}
 		return checked.DialContext(ctx, network, addr)
@@ -180,4 +177,27 @@ func permanent(err error) error { return &permanentError{err} }
 func isPermanent(err error) bool {
 	var p *permanentError
 	return errors.As(err, &p) || errors.Is(err, ErrBlocked)
+}
+
+// hostAllowList is AllowHosts read: exact host:port pairs, and hosts allowed on any port.
+type hostAllowList struct{ pairs, anyPort map[string]bool }
+
+// allowList reads entries such as "vendor.internal:8443", "[fd00::1]:443" or a bare "vendor.internal".
+func allowList(entries []string) hostAllowList {
+	l := hostAllowList{pairs: map[string]bool{}, anyPort: map[string]bool{}}
+	for _, e := range entries {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if host, port, err := net.SplitHostPort(e); err == nil && port != "" {
+			l.pairs[net.JoinHostPort(host, port)] = true
+			continue
+		}
+		l.anyPort[strings.Trim(e, "[]")] = true
+	}
+	return l
+}
+
+// allows reports whether a dial to host and port skips the address checks.
+func (l hostAllowList) allows(host, port string) bool {
+	host = strings.ToLower(host)
+	return l.pairs[net.JoinHostPort(host, port)] || l.anyPort[host]
 }

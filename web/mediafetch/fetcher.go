@@ -41,8 +41,9 @@ type Config struct {
 	// AllowPrivate permits downloads from loopback, private and link-local addresses.
 	// Only for development and tests.
 	AllowPrivate bool
-	// AllowHosts are host names (or IP literals, without port) exempt from the address checks,
-	// e.g. a vendor's on-premises server. Redirects elsewhere are still checked.
+	// AllowHosts are the destinations exempt from the address checks, e.g. a vendor's on-premises
+	// server: "host:port" allows that port only ("[fd00::1]:8443" for IPv6); a bare host, any
+	// port. Redirects elsewhere are still checked.
 	AllowHosts []string
 	// BackoffBase is the first retry delay, doubled on each failure up to 5 minutes (default 2s).
 	BackoffBase time.Duration
