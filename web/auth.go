@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -216,9 +217,9 @@ func (a *App) handleLogin(c echo.Context) error {
 		store.CheckPassword(a.dummyHash(), password) // same cost as every other answer
 		return fail(msgLocked(a.cfg.LoginLockFor), false)
 	}
-	hash := a.dummyHash()
-	if att.Known {
-		hash = att.User.PasswordHash
+	hash := att.User.PasswordHash
+	if !att.Known {
+		hash = a.dummyHash()
 	}
 	if !store.CheckPassword(hash, password) || !att.Known {
 		if att.LastBeforeLock {
@@ -272,6 +273,22 @@ func randomToken() (string, error) {
 }
 
 // dummyHash is checked against when the name is not an account, or is locked, so every answer
-// costs one password check at the configured cost. It is made on first use, so commands and
-// tests that never sign anyone in do not pay for it.
-func (a *App) dummyHash() string { return a.dummy() }
+// costs one password check at the configured cost. It is made once per cost for the process, on
+// first use, so commands and tests that never sign anyone in do not pay for it.
+func (a *App) dummyHash() string { return dummyHashFor(a.cfg.BcryptCost) }
+
+var dummyHashes = struct {
+	sync.Mutex
+	byCost map[int]string
+}{byCost: map[int]string{}}
+
+func dummyHashFor(cost int) string {
+	dummyHashes.Lock()
+	defer dummyHashes.Unlock()
+	h, ok := dummyHashes.byCost[cost]
+	if !ok {
+		h, _ = store.HashPassword("not-a-real-password-just-timing", cost)
+		dummyHashes.byCost[cost] = h
+	}
+	return h
+}

@@ -28,7 +28,6 @@ type App struct {
 	ingester *store.Ingester
 	metrics  *metrics
 	cookies  *sessions.CookieStore
-	dummy    func() string // a password hash no password matches, for equal-cost refusals
 	authLog  *authFailureLog
 	// bodySlots holds one token per webhook body being read (webhook_limits.go).
 	bodySlots chan struct{}
@@ -54,15 +53,11 @@ func New(cfg Config, db *store.DB) (*App, error) {
 	}
 	db.Now = cfg.Now
 	a := &App{
-		cfg:      cfg,
-		db:       db,
-		log:      cfg.Logger,
-		ingester: db.NewIngester(128),
-		metrics:  newMetrics(),
-		dummy: sync.OnceValue(func() string {
-			h, _ := store.HashPassword("not-a-real-password-just-timing", cfg.BcryptCost)
-			return h
-		}),
+		cfg:       cfg,
+		db:        db,
+		log:       cfg.Logger,
+		ingester:  db.NewIngester(128),
+		metrics:   newMetrics(),
 		authLog:   newAuthFailureLog(time.Minute),
 		bodySlots: make(chan struct{}, cfg.MaxWebhookBodies),
 		blobs:     &store.Blobs{Dir: filepath.Join(cfg.DataDir, "media")},
