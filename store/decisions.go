@@ -107,7 +107,7 @@ type Reopen struct {
 }
 
 // claimTx gives the case to actor and audits it. prev is the holder being replaced (0: none).
-func claimTx(ctx context.Context, tx *sql.Tx, actor Actor, caseID int64, now string, prev int64, details map[string]any) error {
+func (db *DB) claimTx(ctx context.Context, tx *sql.Tx, actor Actor, caseID int64, now string, prev int64, details map[string]any) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET claimed_by = ?, claimed_at = ?, claim_touched_at = ? WHERE id = ?`,
 		actor.ID, now, now, caseID); err != nil {
 		return fmt.Errorf("store: claim case %d: %w", caseID, err)
@@ -118,7 +118,7 @@ func claimTx(ctx context.Context, tx *sql.Tx, actor Actor, caseID int64, now str
 	if prev != 0 && prev != actor.ID {
 		details["expired_claim_of"] = prev
 	}
-	return appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.claim",
+	return db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.claim",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: details})
 }
 
@@ -139,7 +139,7 @@ func (db *DB) Claim(ctx context.Context, actor Actor, caseID int64) error {
 	if err := db.Rules().Actions(s.who, s.CaseFacts, now).Claim.Err(); err != nil {
 		return err
 	}
-	if err := claimTx(ctx, tx, actor, caseID, FormatTime(now), s.ClaimedBy, nil); err != nil {
+	if err := db.claimTx(ctx, tx, actor, caseID, FormatTime(now), s.ClaimedBy, nil); err != nil {
 		return err
 	}
 	return commit(tx, "claim")
@@ -172,7 +172,7 @@ func (db *DB) ClaimNext(ctx context.Context, actor Actor) (int64, error) {
 	if err := db.Rules().Actions(s.who, s.CaseFacts, now).Claim.Err(); err != nil {
 		return 0, err
 	}
-	if err := claimTx(ctx, tx, actor, id, FormatTime(now), prev.Int64, map[string]any{"next": true}); err != nil {
+	if err := db.claimTx(ctx, tx, actor, id, FormatTime(now), prev.Int64, map[string]any{"next": true}); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -200,7 +200,7 @@ func (db *DB) Release(ctx context.Context, actor Actor, caseID int64) error {
 		WHERE id = ?`, caseID); err != nil {
 		return fmt.Errorf("store: release case %d: %w", caseID, err)
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.release",
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.release",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID}); err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (db *DB) Reassign(ctx context.Context, actor Actor, caseID, toUser int64) e
 		to.ID, now, now, caseID); err != nil {
 		return fmt.Errorf("store: reassign case %d: %w", caseID, err)
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reassign",
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reassign",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID,
 		Details: map[string]any{"from": s.ClaimedBy, "to": to.ID, "to_username": to.Username}}); err != nil {
 		return err
@@ -253,7 +253,7 @@ func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64) err
 		return fmt.Errorf("store: case view: %w", err)
 	}
 	defer tx.Rollback()
-	if err := appendAudit(ctx, tx, FormatTime(db.Now()), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.view",
+	if err := db.appendAudit(ctx, tx, FormatTime(db.Now()), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.view",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID}); err != nil {
 		return err
 	}
@@ -323,6 +323,10 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 		return Decision{}, fmt.Errorf("store: record decision: %w", err)
 	}
 	id, _ := r.LastInsertId()
+	row, err := bindRow(ctx, tx, "decisions", id)
+	if err != nil {
+		return Decision{}, err
+	}
 	state := ReviewDecided
 	if needsApproval {
 		state = ReviewPendingApproval
@@ -331,9 +335,9 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 		claimed_by = NULL, claimed_at = NULL, claim_touched_at = NULL WHERE id = ?`, state, in.CaseID); err != nil {
 		return Decision{}, fmt.Errorf("store: record decision: %w", err)
 	}
-	if err := appendAudit(ctx, tx, at, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.decision",
+	if err := db.appendAudit(ctx, tx, at, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.decision",
 		TargetType: "case", TargetID: fmt.Sprint(in.CaseID), CaseID: in.CaseID, Details: map[string]any{
-			"decision": id, "outcome": in.Outcome, "reason": strings.TrimSpace(in.ReasonCode),
+			"decision": id, "row": row, "outcome": in.Outcome, "reason": strings.TrimSpace(in.ReasonCode),
 			"note": strings.TrimSpace(in.Note), "needs_approval": needsApproval, "delivery": s.snapshotDelivery}}); err != nil {
 		return Decision{}, err
 	}
@@ -396,9 +400,15 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 		return err
 	}
 	now := db.now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO approvals (decision_id, verdict, reason, by_user, at) VALUES (?, ?, ?, ?, ?)`,
-		decision, verdict, reason, actor.ID, now); err != nil {
+	res, err := tx.ExecContext(ctx, `INSERT INTO approvals (decision_id, verdict, reason, by_user, at) VALUES (?, ?, ?, ?, ?)`,
+		decision, verdict, reason, actor.ID, now)
+	if err != nil {
 		return fmt.Errorf("store: record %s: %w", verdict, err)
+	}
+	approval, _ := res.LastInsertId()
+	row, err := bindRow(ctx, tx, "approvals", approval)
+	if err != nil {
+		return err
 	}
 	if verdict == VerdictApproved {
 		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'decided' WHERE id = ?`, caseID)
@@ -409,11 +419,11 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 	if err != nil {
 		return fmt.Errorf("store: record %s: %w", verdict, err)
 	}
-	details := map[string]any{"decision": decision}
+	details := map[string]any{"decision": decision, "row": row}
 	if reason != "" {
 		details["reason"] = reason
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: details}); err != nil {
 		return err
 	}
@@ -440,17 +450,23 @@ func (db *DB) Reopen(ctx context.Context, actor Actor, caseID int64, reason stri
 		return invalidField("reopen_reason", "Say why the case needs a new decision.")
 	}
 	now := db.now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO reopens (case_id, reason, by_user, at) VALUES (?, ?, ?, ?)`,
-		caseID, reason, actor.ID, now); err != nil {
+	res, err := tx.ExecContext(ctx, `INSERT INTO reopens (case_id, reason, by_user, at) VALUES (?, ?, ?, ?)`,
+		caseID, reason, actor.ID, now)
+	if err != nil {
 		return fmt.Errorf("store: reopen case %d: %w", caseID, err)
+	}
+	reopen, _ := res.LastInsertId()
+	row, err := bindRow(ctx, tx, "reopens", reopen)
+	if err != nil {
+		return err
 	}
 	// Reopened: back in the queue at its original place, with its original waiting time.
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision' WHERE id = ?`,
 		caseID); err != nil {
 		return fmt.Errorf("store: reopen case %d: %w", caseID, err)
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reopen",
-		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: map[string]any{"reason": reason}}); err != nil {
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reopen",
+		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: map[string]any{"reason": reason, "row": row}}); err != nil {
 		return err
 	}
 	return commit(tx, "reopen")

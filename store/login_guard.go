@@ -85,7 +85,7 @@ func (db *DB) TakeLoginAttempt(ctx context.Context, name string, lockAfter int, 
 		}
 	}
 	if a.LastBeforeLock {
-		if err := appendAudit(ctx, tx, at, AuditEntry{Actor: SystemActor.Name, Action: "user.lock", TargetType: "user",
+		if err := db.appendAudit(ctx, tx, at, AuditEntry{Actor: SystemActor.Name, Action: "user.lock", TargetType: "user",
 			TargetID: key, Details: map[string]any{"failures": failures, "locked_until": until}}); err != nil {
 			return LoginAttempt{}, err
 		}

@@ -119,8 +119,12 @@ func (db *DB) CreateUser(ctx context.Context, actor Actor, username, displayName
 		return User{}, fmt.Errorf("store: create user: %w", err)
 	}
 	id, _ := r.LastInsertId()
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "user.create",
-		TargetType: "user", TargetID: username, Details: map[string]any{"roles": roles}}); err != nil {
+	row, err := bindRow(ctx, tx, "users", id)
+	if err != nil {
+		return User{}, err
+	}
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "user.create",
+		TargetType: "user", TargetID: username, Details: map[string]any{"roles": roles, "row": row}}); err != nil {
 		return User{}, err
 	}
 	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
@@ -262,11 +266,14 @@ func (db *DB) UpdateUser(ctx context.Context, actor Actor, id int64, ch UserChan
 			return fmt.Errorf("store: end sign-ins: %w", err)
 		}
 	}
+	if details["row"], err = bindRow(ctx, tx, "users", id); err != nil {
+		return err
+	}
 	action := "user.update"
 	if ch.Disabled != nil && ch.PasswordHash == nil && ch.Roles == nil && ch.DisplayName == nil {
 		action = map[bool]string{true: "user.disable", false: "user.enable"}[*ch.Disabled]
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
 		TargetType: "user", TargetID: u.Username, Details: details}); err != nil {
 		return err
 	}

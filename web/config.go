@@ -38,6 +38,8 @@ type Config struct {
 	// MaxConnsPerIP caps the connections one client address holds open (trusted proxies are
 	// exempt). 0 uses DefaultMaxConnsPerIP; negative disables the cap.
 	MaxConnsPerIP int
+	// AuditAnchorEvery is how often the audit chain's head is written to the log (audit_anchor.go).
+	AuditAnchorEvery time.Duration
 	// MetricsToken, when set, is required as a bearer token on /metrics.
 	MetricsToken string
 
@@ -90,6 +92,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if c.AuditAnchorEvery <= 0 {
+		c.AuditAnchorEvery = time.Hour
 	}
 	if c.MaxWebhookBodies <= 0 {
 		c.MaxWebhookBodies = DefaultMaxWebhookBodies

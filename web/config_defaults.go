@@ -22,6 +22,9 @@ func DefaultConfig() Config {
 		FourEyesVCIP:          true,
 		SLA:                   24 * time.Hour,
 		ClaimTTL:              30 * time.Minute,
+		AuditAnchorEvery:      time.Hour,
+		MaxWebhookBodies:      DefaultMaxWebhookBodies,
+		MaxConnsPerIP:         DefaultMaxConnsPerIP,
 		Media:                 mediafetch.DefaultConfig(),
 		Ops: Ops{
 			Addr:        "127.0.0.1:8080",

@@ -116,6 +116,11 @@ func (a *App) Start() {
 		defer a.workers.Done()
 		a.flushAuthFailures(ctx)
 	}()
+	a.workers.Add(1)
+	go func() {
+		defer a.workers.Done()
+		a.runAuditAnchor(ctx)
+	}()
 }
 
 // Close stops the workers and waits for queued deliveries to commit.
