@@ -228,10 +228,13 @@ func (a *App) handleLogin(c echo.Context) error {
 		return fail(msgBadLogin, true)
 	}
 	u := att.User
-	// The password was right: give back the attempt (and a lock it set, were it the last one
-	// allowed), so the rest of the sign-in (a second factor, or the session) can go on.
-	if err := a.db.ReturnLoginAttempt(ctx, att); err != nil {
-		return err
+	// The password was right. Without a second step, passwordAccepted's RecordLoginSuccess clears
+	// the count. Before a second step (or when this attempt was the last one allowed and set the
+	// lock) the attempt is given back, so wrong codes count from the wrong passwords before it.
+	if att.LastBeforeLock || a.secondStepFollows(ctx, &u) {
+		if err := a.db.ReturnLoginAttempt(ctx, att); err != nil {
+			return err
+		}
 	}
 	failChecked := func(msg string) error { return fail(msg, true) }
 	if !a.localLoginAllows(&u) {
@@ -291,4 +294,11 @@ func dummyHashFor(cost int) string {
 		dummyHashes.byCost[cost] = h
 	}
 	return h
+}
+
+// secondStepFollows reports whether a right password leads to a one-time code or its enrolment
+// (as passwordAccepted decides), not straight into a session.
+func (a *App) secondStepFollows(ctx context.Context, u *store.User) bool {
+	t, err := a.db.TOTPOf(ctx, u.ID)
+	return err == nil && t.Confirmed || a.mfaCovers(u)
 }
