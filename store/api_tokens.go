@@ -104,7 +104,7 @@ func (db *DB) CreateToken(ctx context.Context, actor Actor, name, token string, 
 		return APIToken{}, fmt.Errorf("store: create token: %w", err)
 	}
 	id, _ := r.LastInsertId()
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "api.token.add",
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "api.token.add",
 		TargetType: "token", TargetID: fmt.Sprint(id), Details: map[string]any{"name": name, "scopes": scopes}}); err != nil {
 		return APIToken{}, err
 	}
@@ -160,7 +160,7 @@ func (db *DB) RevokeToken(ctx context.Context, actor Actor, id int64) error {
 	if err != nil {
 		return fmt.Errorf("store: revoke token: %w", err)
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "api.token.revoke",
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "api.token.revoke",
 		TargetType: "token", TargetID: fmt.Sprint(id), Details: map[string]any{"name": name}}); err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func entryHash(id int64, at, actor string, actorID int64, action, targetType, ta
 }
 
 // appendAudit writes an entry inside the caller's transaction, so the action and its record commit together.
-func appendAudit(ctx context.Context, tx *sql.Tx, at string, e AuditEntry) error {
+func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, at string, e AuditEntry) error {
 	details := "{}"
 	if e.Details != nil {
 		b, err := json.Marshal(e.Details)
@@ -68,12 +68,20 @@ func appendAudit(ctx context.Context, tx *sql.Tx, at string, e AuditEntry) error
 	}
 	prev := genesisHash
 	var lastID int64
-	err := tx.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
+	var prevMAC sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT id, hash, mac FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev, &prevMAC)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: audit chain head: %w", err)
 	}
 	id := lastID + 1
 	hash := entryHash(id, at, e.Actor, e.ActorID, e.Action, e.TargetType, e.TargetID, e.CaseID, details, prev)
+	var mac any // audit_key.go
+	switch {
+	case db.auditKey != nil:
+		mac = linkMAC(db.auditKey, id, hash, prevMAC.String)
+	case prevMAC.Valid:
+		return ErrAuditKeyRequired
+	}
 	var actorID, caseID any
 	if e.ActorID != 0 {
 		actorID = e.ActorID
@@ -82,9 +90,9 @@ func appendAudit(ctx context.Context, tx *sql.Tx, at string, e AuditEntry) error
 		caseID = e.CaseID
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log
-		(id, at, actor, actor_id, action, target_type, target_id, case_id, details, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, at, e.Actor, actorID, e.Action, e.TargetType, e.TargetID, caseID, details, prev, hash); err != nil {
+		(id, at, actor, actor_id, action, target_type, target_id, case_id, details, prev_hash, hash, mac)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, at, e.Actor, actorID, e.Action, e.TargetType, e.TargetID, caseID, details, prev, hash, mac); err != nil {
 		return fmt.Errorf("store: append audit: %w", err)
 	}
 	return nil
@@ -97,7 +105,7 @@ func (db *DB) Audit(ctx context.Context, e AuditEntry) error {
 		return fmt.Errorf("store: audit: %w", err)
 	}
 	defer tx.Rollback()
-	if err := appendAudit(ctx, tx, db.now(), e); err != nil {
+	if err := db.appendAudit(ctx, tx, db.now(), e); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -118,7 +126,7 @@ func (db *DB) AuditMany(ctx context.Context, next func() (AuditEntry, bool)) (in
 		if !e.At.IsZero() {
 			at = FormatTime(e.At)
 		}
-		if err := appendAudit(ctx, tx, at, e); err != nil {
+		if err := db.appendAudit(ctx, tx, at, e); err != nil {
 			return 0, err
 		}
 		n++
@@ -138,18 +146,20 @@ func (b *AuditBreak) Error() string { return fmt.Sprintf("audit entry %d: %s", b
 // when the chain is broken (an entry edited, deleted or reordered), the first broken entry.
 func (db *DB) VerifyAudit(ctx context.Context) (int, *AuditBreak, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, at, actor, COALESCE(actor_id, 0), action, target_type, target_id,
-		COALESCE(case_id, 0), details, prev_hash, hash FROM audit_log ORDER BY id`)
+		COALESCE(case_id, 0), details, prev_hash, hash, mac FROM audit_log ORDER BY id`)
 	if err != nil {
 		return 0, nil, fmt.Errorf("store: verify audit: %w", err)
 	}
 	defer rows.Close()
 	prev, wantID, n := genesisHash, int64(1), 0
+	prevMAC, signed, lastID, lastSigned := "", false, int64(0), false
 	for rows.Next() {
 		var (
 			id, actorID, caseID                                 int64
 			at, actor, action, tt, tid, details, prevHash, hash string
+			mac                                                 sql.NullString
 		)
-		if err := rows.Scan(&id, &at, &actor, &actorID, &action, &tt, &tid, &caseID, &details, &prevHash, &hash); err != nil {
+		if err := rows.Scan(&id, &at, &actor, &actorID, &action, &tt, &tid, &caseID, &details, &prevHash, &hash, &mac); err != nil {
 			return n, nil, fmt.Errorf("store: verify audit: %w", err)
 		}
 		switch {
@@ -160,10 +170,26 @@ func (db *DB) VerifyAudit(ctx context.Context) (int, *AuditBreak, error) {
 		case entryHash(id, at, actor, actorID, action, tt, tid, caseID, details, prevHash) != hash:
 			return n, &AuditBreak{ID: id, Reason: "its content does not match its hash (the entry was edited)"}, nil
 		}
-		prev, wantID = hash, id+1
+		if db.auditKey != nil {
+			switch {
+			case mac.Valid && mac.String != linkMAC(db.auditKey, id, hash, prevMAC):
+				return n, &AuditBreak{ID: id, Reason: "its signature does not match the audit key (the entry was rewritten, or the key is another one)"}, nil
+			case !mac.Valid && signed:
+				return n, &AuditBreak{ID: id, Reason: "it is not signed although entries before it are (written or rewritten without the audit key)"}, nil
+			}
+			signed = signed || mac.Valid
+			prevMAC = mac.String
+		}
+		prev, wantID, lastID, lastSigned = hash, id+1, id, mac.Valid
 		n++
 	}
-	return n, nil, rows.Err()
+	if err := rows.Err(); err != nil {
+		return n, nil, err
+	}
+	if db.auditKey != nil && n > 0 && !lastSigned {
+		return n, &AuditBreak{ID: lastID, Reason: "the newest entry is not signed with the audit key (the log was rewritten without it, or the server runs without --audit-key-file)"}, nil
+	}
+	return n, nil, nil
 }
 
 // AuditFilter narrows the audit log. Zero fields match everything.

@@ -108,7 +108,7 @@ type Reopen struct {
 }
 
 // claimTx gives the case to actor and audits it. prev is the holder being replaced (0: none).
-func claimTx(ctx context.Context, tx *sql.Tx, actor Actor, caseID int64, now string, prev int64, details map[string]any) error {
+func (db *DB) claimTx(ctx context.Context, tx *sql.Tx, actor Actor, caseID int64, now string, prev int64, details map[string]any) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET claimed_by = ?, claimed_at = ?, claim_touched_at = ? WHERE id = ?`,
 		actor.ID, now, now, caseID); err != nil {
 		return fmt.Errorf("store: claim case %d: %w", caseID, err)
@@ -119,7 +119,7 @@ func claimTx(ctx context.Context, tx *sql.Tx, actor Actor, caseID int64, now str
 	if prev != 0 && prev != actor.ID {
 		details["expired_claim_of"] = prev
 	}
-	return appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.claim",
+	return db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.claim",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: details})
 }
 
@@ -140,7 +140,7 @@ func (db *DB) Claim(ctx context.Context, actor Actor, caseID int64) error {
 	if err := db.Rules().Actions(s.who, s.CaseFacts, now).Claim.Err(); err != nil {
 		return err
 	}
-	if err := claimTx(ctx, tx, actor, caseID, FormatTime(now), s.ClaimedBy, nil); err != nil {
+	if err := db.claimTx(ctx, tx, actor, caseID, FormatTime(now), s.ClaimedBy, nil); err != nil {
 		return err
 	}
 	return commit(tx, "claim")
@@ -177,7 +177,7 @@ func (db *DB) ClaimNext(ctx context.Context, actor Actor, f QueueFilter) (int64,
 	if err := db.Rules().Actions(s.who, s.CaseFacts, now).Claim.Err(); err != nil {
 		return 0, err
 	}
-	if err := claimTx(ctx, tx, actor, id, FormatTime(now), prev.Int64, map[string]any{"next": true}); err != nil {
+	if err := db.claimTx(ctx, tx, actor, id, FormatTime(now), prev.Int64, map[string]any{"next": true}); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -205,7 +205,7 @@ func (db *DB) Release(ctx context.Context, actor Actor, caseID int64) error {
 		WHERE id = ?`, caseID); err != nil {
 		return fmt.Errorf("store: release case %d: %w", caseID, err)
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.release",
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.release",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID}); err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (db *DB) Reassign(ctx context.Context, actor Actor, caseID, toUser int64) e
 		to.ID, now, now, caseID); err != nil {
 		return fmt.Errorf("store: reassign case %d: %w", caseID, err)
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reassign",
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reassign",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID,
 		Details: map[string]any{"from": s.ClaimedBy, "to": to.ID, "to_username": to.Username}}); err != nil {
 		return err
@@ -250,27 +250,20 @@ func (db *DB) Reassign(ctx context.Context, actor Actor, caseID, toUser int64) e
 	return commit(tx, "reassign")
 }
 
-// RecordCaseView audits that actor opened the case, naming the archived media the page showed,
-// and, if actor holds a live claim on it, keeps the claim alive: looking at the evidence is activity.
+// RecordCaseView audits that actor opened the case, naming the archived media the page showed. It
+// does not touch a claim: a page can be opened by a link from anywhere, so only the holder's
+// actions keep a claim alive.
 func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64, media []int64) error {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: case view: %w", err)
 	}
 	defer tx.Rollback()
-	now := db.Now()
-	if actor.ID != 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET claim_touched_at = ?
-			WHERE id = ? AND claimed_by = ? AND claim_touched_at >= ?`,
-			FormatTime(now), caseID, actor.ID, FormatTime(now.Add(-db.Rules().ClaimTTL))); err != nil {
-			return fmt.Errorf("store: case view: %w", err)
-		}
-	}
 	var details map[string]any
 	if len(media) > 0 {
 		details = map[string]any{"media": media}
 	}
-	if err := appendAudit(ctx, tx, FormatTime(now), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.view",
+	if err := db.appendAudit(ctx, tx, FormatTime(db.Now()), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.view",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: details}); err != nil {
 		return err
 	}
@@ -347,6 +340,10 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 		return Decision{}, fmt.Errorf("store: record decision: %w", err)
 	}
 	id, _ := r.LastInsertId()
+	row, err := bindRow(ctx, tx, "decisions", id)
+	if err != nil {
+		return Decision{}, err
+	}
 	state := ReviewDecided
 	if needsApproval {
 		state = ReviewPendingApproval
@@ -359,12 +356,12 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 		claimed_by = NULL, claimed_at = NULL, claim_touched_at = NULL WHERE id = ?`, state, pendingSince, in.CaseID); err != nil {
 		return Decision{}, fmt.Errorf("store: record decision: %w", err)
 	}
-	details := map[string]any{"decision": id, "outcome": in.Outcome, "reason": strings.TrimSpace(in.ReasonCode),
+	details := map[string]any{"decision": id, "row": row, "outcome": in.Outcome, "reason": strings.TrimSpace(in.ReasonCode),
 		"note": strings.TrimSpace(in.Note), "needs_approval": needsApproval, "delivery": s.snapshotDelivery}
 	if in.FaceMatch != nil {
 		details["face_match"] = in.FaceMatch
 	}
-	if err := appendAudit(ctx, tx, at, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.decision",
+	if err := db.appendAudit(ctx, tx, at, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.decision",
 		TargetType: "case", TargetID: fmt.Sprint(in.CaseID), CaseID: in.CaseID, Details: details}); err != nil {
 		return Decision{}, err
 	}
@@ -435,9 +432,15 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 		return err
 	}
 	now := db.now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO approvals (decision_id, verdict, reason, by_user, at) VALUES (?, ?, ?, ?, ?)`,
-		decision, verdict, reason, actor.ID, now); err != nil {
+	res, err := tx.ExecContext(ctx, `INSERT INTO approvals (decision_id, verdict, reason, by_user, at) VALUES (?, ?, ?, ?, ?)`,
+		decision, verdict, reason, actor.ID, now)
+	if err != nil {
 		return fmt.Errorf("store: record %s: %w", verdict, err)
+	}
+	approval, _ := res.LastInsertId()
+	row, err := bindRow(ctx, tx, "approvals", approval)
+	if err != nil {
+		return err
 	}
 	if verdict == VerdictApproved {
 		_, err = tx.ExecContext(ctx, `UPDATE cases SET review_state = 'decided', pending_since = NULL WHERE id = ?`, caseID)
@@ -453,11 +456,11 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 	if err != nil {
 		return fmt.Errorf("store: record %s: %w", verdict, err)
 	}
-	details := map[string]any{"decision": decision}
+	details := map[string]any{"decision": decision, "row": row}
 	if reason != "" {
 		details["reason"] = reason
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: details}); err != nil {
 		return err
 	}
@@ -487,17 +490,23 @@ func (db *DB) Reopen(ctx context.Context, actor Actor, caseID int64, reason stri
 		return invalidField("reopen_reason", "Say why the case needs a new decision.")
 	}
 	now := db.now()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO reopens (case_id, reason, by_user, at) VALUES (?, ?, ?, ?)`,
-		caseID, reason, actor.ID, now); err != nil {
+	res, err := tx.ExecContext(ctx, `INSERT INTO reopens (case_id, reason, by_user, at) VALUES (?, ?, ?, ?)`,
+		caseID, reason, actor.ID, now)
+	if err != nil {
 		return fmt.Errorf("store: reopen case %d: %w", caseID, err)
+	}
+	reopen, _ := res.LastInsertId()
+	row, err := bindRow(ctx, tx, "reopens", reopen)
+	if err != nil {
+		return err
 	}
 	// Reopened: back in the queue at its original place, with its original waiting time.
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET review_state = 'needs_decision' WHERE id = ?`,
 		caseID); err != nil {
 		return fmt.Errorf("store: reopen case %d: %w", caseID, err)
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reopen",
-		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: map[string]any{"reason": reason}}); err != nil {
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reopen",
+		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: map[string]any{"reason": reason, "row": row}}); err != nil {
 		return err
 	}
 	if err := enqueueEvent(ctx, tx, now, EventReopened, caseID); err != nil {

@@ -191,7 +191,7 @@ func (db *DB) RetryMedia(ctx context.Context, actor Actor, id int64) error {
 	if err := tx.QueryRowContext(ctx, `SELECT case_id, kind, last_error FROM media WHERE id = ?`, id).Scan(&caseID, &kind, &lastErr); err != nil {
 		return fmt.Errorf("store: retry media %d: %w", id, err)
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "media.retry",
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "media.retry",
 		TargetType: "media", TargetID: fmt.Sprint(id), CaseID: caseID,
 		Details: map[string]any{"kind": kind, "last_error": lastErr}}); err != nil {
 		return err
@@ -383,7 +383,7 @@ func (db *DB) purgeMediaBatch(ctx context.Context, before string, after int64, r
 	}
 	// The purge and its record commit together: no evidence is deleted without an audit entry.
 	if len(caseIDs) > 0 {
-		if err := appendAudit(ctx, tx, db.now(), AuditEntry{Actor: SystemActor.Name, Action: "media.purge", TargetType: "media",
+		if err := db.appendAudit(ctx, tx, db.now(), AuditEntry{Actor: SystemActor.Name, Action: "media.purge", TargetType: "media",
 			Details: map[string]any{"received_before": before, "cases": caseIDs, "deleted_sha256": nonNil(removed)}}); err != nil {
 			return nil, nil, err
 		}

@@ -145,7 +145,7 @@ func (db *DB) ConfirmTOTP(ctx context.Context, userID int64, step int64, codeHas
 	if err != nil {
 		return err
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: name, ActorID: userID, Action: "user.mfa_enrol", TargetType: "user",
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: name, ActorID: userID, Action: "user.mfa_enrol", TargetType: "user",
 		TargetID: name, Details: map[string]any{"factor": "totp", "recovery_codes": len(codeHashes)}}); err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (db *DB) UseRecoveryCode(ctx context.Context, userID int64, codeHash, remot
 	if err != nil {
 		return false, 0, err
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: name, ActorID: userID, Action: "user.recovery_code", TargetType: "user",
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: name, ActorID: userID, Action: "user.recovery_code", TargetType: "user",
 		TargetID: name, Details: map[string]any{"remaining": left, "remote_addr": remoteAddr}}); err != nil {
 		return false, 0, err
 	}
@@ -219,7 +219,7 @@ func (db *DB) ResetMFA(ctx context.Context, actor Actor, userID int64) error {
 			return fmt.Errorf("store: reset mfa: %w", err)
 		}
 	}
-	if err := appendAudit(ctx, tx, db.now(), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "user.mfa_reset", TargetType: "user",
+	if err := db.appendAudit(ctx, tx, db.now(), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "user.mfa_reset", TargetType: "user",
 		TargetID: name, Details: map[string]any{"had_factor": had > 0}}); err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func (db *DB) AddCaseNote(ctx context.Context, actor Actor, caseID int64, body s
 	}
 	id, _ := r.LastInsertId()
 	// The audit entry names the note by id and length: the text stays in its row.
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.note",
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.note",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID,
 		Details: map[string]any{"note": id, "chars": len(body)}}); err != nil {
 		return err

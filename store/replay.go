@@ -103,7 +103,7 @@ func (db *DB) Replay(ctx context.Context, actor Actor, id int64, snap *Snapshot,
 		}
 	}
 	details["outcome"] = result
-	if err := appendAudit(ctx, tx, db.now(), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "callback.replay",
+	if err := db.appendAudit(ctx, tx, db.now(), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "callback.replay",
 		TargetType: "delivery", TargetID: fmt.Sprint(id), CaseID: caseID, Details: details}); err != nil {
 		return "", err
 	}

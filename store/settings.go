@@ -50,7 +50,12 @@ func (db *DB) saveSettings(ctx context.Context, actor Actor, values map[string]s
 	if len(changes) == 0 {
 		return false, nil
 	}
-	if err := appendAudit(ctx, tx, db.now(), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "settings.change",
+	row, err := bindRow(ctx, tx, "settings", 0)
+	if err != nil {
+		return false, err
+	}
+	changes["row"] = row
+	if err := db.appendAudit(ctx, tx, db.now(), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "settings.change",
 		TargetType: "settings", Details: changes}); err != nil {
 		return false, err
 	}

@@ -56,7 +56,7 @@ func (db *DB) SignInSSO(ctx context.Context, in SSOSignIn) (User, error) {
 		for k, v := range seen {
 			d[k] = v
 		}
-		if err := appendAudit(ctx, tx, now, AuditEntry{Actor: "anonymous", Action: "login.sso_refused", TargetType: "user",
+		if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: "anonymous", Action: "login.sso_refused", TargetType: "user",
 			TargetID: name, Details: d}); err != nil {
 			return User{}, err
 		}
@@ -90,7 +90,10 @@ func (db *DB) SignInSSO(ctx context.Context, in SSOSignIn) (User, error) {
 		for k, v := range seen {
 			d[k] = v
 		}
-		if err := appendAudit(ctx, tx, now, AuditEntry{Actor: SystemActor.Name, Action: "user.create", TargetType: "user",
+		if d["row"], err = bindRow(ctx, tx, "users", id); err != nil { // audit_bind.go
+			return User{}, err
+		}
+		if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: SystemActor.Name, Action: "user.create", TargetType: "user",
 			TargetID: name, Details: d}); err != nil {
 			return User{}, err
 		}
@@ -112,7 +115,10 @@ func (db *DB) SignInSSO(ctx context.Context, in SSOSignIn) (User, error) {
 			for k, v := range seen {
 				d[k] = v
 			}
-			if err := appendAudit(ctx, tx, now, AuditEntry{Actor: SystemActor.Name, Action: "user.update", TargetType: "user",
+			if d["row"], err = bindRow(ctx, tx, "users", id); err != nil { // audit_bind.go
+				return User{}, err
+			}
+			if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: SystemActor.Name, Action: "user.update", TargetType: "user",
 				TargetID: u.Username, Details: d}); err != nil {
 				return User{}, err
 			}

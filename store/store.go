@@ -36,6 +36,8 @@ type DB struct {
 	Now func() time.Time
 	// rules are the review rules in force (LoadRules, SaveRules).
 	rules rulesCache
+	// auditKey signs each audit entry's link when set (audit_key.go).
+	auditKey []byte
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -74,6 +76,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(8)
 	db := &DB{path: path, write: w, read: r, outbox: make(chan struct{}, 1), Now: func() time.Time { return time.Now().UTC() }}
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.baselineBindings(ctx); err != nil { // audit_bind.go
 		db.Close()
 		return nil, err
 	}

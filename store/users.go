@@ -119,8 +119,12 @@ func (db *DB) CreateUser(ctx context.Context, actor Actor, username, displayName
 		return User{}, fmt.Errorf("store: create user: %w", err)
 	}
 	id, _ := r.LastInsertId()
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "user.create",
-		TargetType: "user", TargetID: username, Details: map[string]any{"roles": roles}}); err != nil {
+	row, err := bindRow(ctx, tx, "users", id)
+	if err != nil {
+		return User{}, err
+	}
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "user.create",
+		TargetType: "user", TargetID: username, Details: map[string]any{"roles": roles, "row": row}}); err != nil {
 		return User{}, err
 	}
 	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
@@ -207,6 +211,10 @@ func (db *DB) UpdateUser(ctx context.Context, actor Actor, id int64, ch UserChan
 			*ch.PasswordHash, now, id); err != nil {
 			return fmt.Errorf("store: set password: %w", err)
 		}
+		// A reset also lifts a lock on the name (login_guard.go).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_guard WHERE name = lower(?)`, u.Username); err != nil {
+			return fmt.Errorf("store: set password: %w", err)
+		}
 		details["password"] = "reset"
 		endSessions = true
 	}
@@ -258,57 +266,18 @@ func (db *DB) UpdateUser(ctx context.Context, actor Actor, id int64, ch UserChan
 			return fmt.Errorf("store: end sign-ins: %w", err)
 		}
 	}
+	if details["row"], err = bindRow(ctx, tx, "users", id); err != nil {
+		return err
+	}
 	action := "user.update"
 	if ch.Disabled != nil && ch.PasswordHash == nil && ch.Roles == nil && ch.DisplayName == nil {
 		action = map[bool]string{true: "user.disable", false: "user.enable"}[*ch.Disabled]
 	}
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
 		TargetType: "user", TargetID: u.Username, Details: details}); err != nil {
 		return err
 	}
 	return tx.Commit()
-}
-
-// RecordLoginFailure counts a failed password for an existing user and locks the account
-// for lockFor after lockAfter consecutive failures. It reports whether the account is now locked.
-func (db *DB) RecordLoginFailure(ctx context.Context, id int64, lockAfter int, lockFor time.Duration) (bool, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return false, fmt.Errorf("store: login failure: %w", err)
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`, id).Scan(&n); err != nil {
-		return false, fmt.Errorf("store: login failure: %w", err)
-	}
-	locked := n >= lockAfter
-	if locked {
-		until := FormatTime(db.Now().Add(lockFor))
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?`, until, id); err != nil {
-			return false, fmt.Errorf("store: lock user: %w", err)
-		}
-		var name string
-		if err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = ?`, id).Scan(&name); err != nil {
-			return false, fmt.Errorf("store: lock user: %w", err)
-		}
-		if err := appendAudit(ctx, tx, db.now(), AuditEntry{Actor: SystemActor.Name, Action: "user.lock", TargetType: "user",
-			TargetID: name, Details: map[string]any{"failures": n, "locked_until": until}}); err != nil {
-			return false, err
-		}
-	}
-	return locked, tx.Commit()
-}
-
-// RecordLoginSuccess clears the failure count, unless the account was locked in the meantime
-// (by guesses running in parallel). It reports whether the sign-in may proceed.
-func (db *DB) RecordLoginSuccess(ctx context.Context, id int64) (bool, error) {
-	r, err := db.write.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL
-		WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)`, id, db.now())
-	if err != nil {
-		return false, fmt.Errorf("store: login success: %w", err)
-	}
-	n, err := r.RowsAffected()
-	return n == 1, err
 }
 
 func countEnabledAdmins(ctx context.Context, tx *sql.Tx) (int, error) {

@@ -160,7 +160,7 @@ func (db *DB) RecordAttempt(ctx context.Context, a Attempt) (AttemptOutcome, err
 			}
 			if n, _ := r.RowsAffected(); n > 0 {
 				out = AttemptOutcome{Disabled: true, Reason: reason}
-				if err := appendAudit(ctx, tx, at, AuditEntry{Actor: SystemActor.Name, Action: "webhook.endpoint.disable",
+				if err := db.appendAudit(ctx, tx, at, AuditEntry{Actor: SystemActor.Name, Action: "webhook.endpoint.disable",
 					TargetType: "endpoint", TargetID: fmt.Sprint(a.EndpointID),
 					Details: map[string]any{"reason": reason, "status": a.StatusCode}}); err != nil {
 					return out, err

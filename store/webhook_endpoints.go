@@ -111,7 +111,7 @@ func (db *DB) CreateEndpoint(ctx context.Context, actor Actor, rawURL string, ty
 		return Endpoint{}, fmt.Errorf("store: create endpoint: %w", err)
 	}
 	id, _ := r.LastInsertId()
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "webhook.endpoint.add",
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "webhook.endpoint.add",
 		TargetType: "endpoint", TargetID: fmt.Sprint(id), Details: map[string]any{"url": u, "events": types}}); err != nil {
 		return Endpoint{}, err
 	}
@@ -174,7 +174,7 @@ func (db *DB) endpointChange(ctx context.Context, actor Actor, id int64, action 
 		details = map[string]any{}
 	}
 	details["url"] = e.URL
-	if err := appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
+	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: action,
 		TargetType: "endpoint", TargetID: fmt.Sprint(id), Details: details}); err != nil {
 		return err
 	}

@@ -189,52 +189,58 @@ func (a *App) handleLogin(c echo.Context) error {
 	username := strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
-	now := a.cfg.Now()
-	fail := func(msg string) error {
+	// checked says whether the password was compared at all: a locked name's never is.
+	fail := func(msg string, checked bool) error {
 		if err := a.db.Audit(ctx, store.AuditEntry{Actor: "anonymous", Action: "login.failure", TargetType: "user",
-			TargetID: username, Details: map[string]any{"remote_addr": c.RealIP(), "reason": msg}}); err != nil {
+			TargetID: username, Details: map[string]any{"remote_addr": c.RealIP(), "reason": msg, "checked": checked}}); err != nil {
 			return err
 		}
 		return a.render(c, http.StatusUnauthorized, a.loginPage(c, username, msg, next))
 	}
 	if !store.ValidUsername(username) {
 		// Not a name we could have issued: refuse before it reaches the audit log or the throttle.
-		store.CheckPassword(dummyHash(), password)
+		store.CheckPassword(a.dummyHash(), password)
 		username = ""
 		return a.render(c, http.StatusUnauthorized, a.loginPage(c, "", msgBadLogin, next))
 	}
-	u, err := a.db.UserByUsername(ctx, username)
-	if err == nil && !u.Disabled && a.isSSOAccount(ctx, u.ID) {
-		err = store.ErrNotFound // SSO accounts have no password here
-	}
-	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
-		store.CheckPassword(dummyHash(), password)
-		if a.logins.fail(strings.ToLower(username), a.cfg.LoginLockAfter, a.cfg.LoginLockFor) {
-			return fail(msgLocked(a.cfg.LoginLockFor))
-		}
-		return fail(msgBadLogin)
+	// The attempt is counted, and the lock checked, in one step before the password is looked at,
+	// the same way for names that are not accounts (and SSO accounts, which have no password
+	// here): a burst cannot race past the limit, and the answers do not say which names exist.
+	att, err := a.db.TakeLoginAttempt(ctx, username, a.cfg.LoginLockAfter, a.cfg.LoginLockFor)
+	if err == nil && att.Known && a.isSSOAccount(ctx, att.User.ID) {
+		att.Known, att.User = false, store.User{}
 	}
 	if err != nil {
 		return err
 	}
-	if u.LockedUntil.After(now) {
-		store.CheckPassword(dummyHash(), password) // same cost as every other answer
-		return fail(msgLocked(a.cfg.LoginLockFor))
+	if !att.Check {
+		store.CheckPassword(a.dummyHash(), password) // same cost as every other answer
+		return fail(msgLocked(a.cfg.LoginLockFor), false)
 	}
-	if !store.CheckPassword(u.PasswordHash, password) {
-		locked, err := a.db.RecordLoginFailure(ctx, u.ID, a.cfg.LoginLockAfter, a.cfg.LoginLockFor)
-		if err != nil {
+	hash := att.User.PasswordHash
+	if !att.Known {
+		hash = a.dummyHash()
+	}
+	if !store.CheckPassword(hash, password) || !att.Known {
+		if att.LastBeforeLock {
+			return fail(msgLocked(a.cfg.LoginLockFor), true)
+		}
+		return fail(msgBadLogin, true)
+	}
+	u := att.User
+	// The password was right. Without a second step, passwordAccepted's RecordLoginSuccess clears
+	// the count. Before a second step (or when this attempt was the last one allowed and set the
+	// lock) the attempt is given back, so wrong codes count from the wrong passwords before it.
+	if att.LastBeforeLock || a.secondStepFollows(ctx, &u) {
+		if err := a.db.ReturnLoginAttempt(ctx, att); err != nil {
 			return err
 		}
-		if locked {
-			return fail(msgLocked(a.cfg.LoginLockFor))
-		}
-		return fail(msgBadLogin)
 	}
+	failChecked := func(msg string) error { return fail(msg, true) }
 	if !a.localLoginAllows(&u) {
-		return fail(a.msgLocalLoginRefused())
+		return failChecked(a.msgLocalLoginRefused())
 	}
-	return a.passwordAccepted(c, &u, next, fail)
+	return a.passwordAccepted(c, &u, next, failChecked)
 }
 
 // handleLogout ends the session on the server and clears the cookie.
@@ -269,54 +275,30 @@ func randomToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// dummyHash is checked against when the user does not exist, so both paths take as long. It is
-// made on first use, so commands and tests that never sign anyone in do not pay for it.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := store.HashPassword("not-a-real-password-just-timing", store.DefaultBcryptCost)
+// dummyHash is checked against when the name is not an account, or is locked, so every answer
+// costs one password check at the configured cost. It is made once per cost for the process, on
+// first use, so commands and tests that never sign anyone in do not pay for it.
+func (a *App) dummyHash() string { return dummyHashFor(a.cfg.BcryptCost) }
+
+var dummyHashes = struct {
+	sync.Mutex
+	byCost map[int]string
+}{byCost: map[int]string{}}
+
+func dummyHashFor(cost int) string {
+	dummyHashes.Lock()
+	defer dummyHashes.Unlock()
+	h, ok := dummyHashes.byCost[cost]
+	if !ok {
+		h, _ = store.HashPassword("not-a-real-password-just-timing", cost)
+		dummyHashes.byCost[cost] = h
+	}
 	return h
-})
-
-// loginThrottle locks unknown usernames after repeated failures, mirroring the lock real accounts get
-// in the database, so the answers cannot be used to find out which usernames exist.
-type loginThrottle struct {
-	mu    sync.Mutex
-	now   func() time.Time
-	fails map[string]*throttleEntry
 }
 
-type throttleEntry struct {
-	n           int
-	lockedUntil time.Time
-}
-
-func newLoginThrottle(now func() time.Time) *loginThrottle {
-	return &loginThrottle{now: now, fails: map[string]*throttleEntry{}}
-}
-
-// fail counts a failure for name and reports whether name is locked.
-func (t *loginThrottle) fail(name string, lockAfter int, lockFor time.Duration) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	if len(t.fails) > 10000 { // bounded memory under a spray of random names
-		for k, e := range t.fails {
-			if e.lockedUntil.Before(now) {
-				delete(t.fails, k)
-			}
-		}
-	}
-	e := t.fails[name]
-	if e == nil {
-		e = &throttleEntry{}
-		t.fails[name] = e
-	}
-	if e.lockedUntil.After(now) {
-		return true
-	}
-	e.n++
-	if e.n >= lockAfter {
-		e.n, e.lockedUntil = 0, now.Add(lockFor)
-		return true
-	}
-	return false
+// secondStepFollows reports whether a right password leads to a one-time code or its enrolment
+// (as passwordAccepted decides), not straight into a session.
+func (a *App) secondStepFollows(ctx context.Context, u *store.User) bool {
+	t, err := a.db.TOTPOf(ctx, u.ID)
+	return err == nil && t.Confirmed || a.mfaCovers(u)
 }

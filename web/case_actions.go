@@ -35,7 +35,7 @@ func caseURL(id int64, flash string) string {
 // afterAction finishes a case POST: success redirects (303) to where, a form problem re-renders
 // the case with the field errors (422), and a conflict re-renders it with the sentence (409).
 func (a *App) afterAction(c echo.Context, id int64, err error, where string, r caseRender) error {
-	r.recordView = true // the page is shown again: a view, and activity on the reviewer's claim
+	r.recordView = true // the page is shown again: a view
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, where)
 	}

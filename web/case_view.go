@@ -21,7 +21,7 @@ const (
 // caseRender is how to render the case page: after a GET, or again after a POST that failed.
 type caseRender struct {
 	status       int
-	recordView   bool                // a GET: audit the view and keep the viewer's claim alive
+	recordView   bool                // a GET: audit the view
 	form         *views.DecisionForm // the reviewer's input to show again
 	panelErrors  map[string]string
 	returnReason string
@@ -76,10 +76,6 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 		}
 		if err := a.db.RecordCaseView(ctx, actor(c), id, shown); err != nil {
 			return d, err
-		}
-		now := a.cfg.Now()
-		if d.rec.ClaimedBy == u.ID && d.rec.ClaimLive(now.Add(-a.rules().ClaimTTL)) {
-			d.rec.ClaimTouchedAt = now
 		}
 	}
 	if d.deliveries, err = a.db.CaseDeliveries(ctx, id); err != nil {

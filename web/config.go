@@ -33,6 +33,14 @@ type Config struct {
 	VCIPTokens []string
 	// MaxBodyBytes caps a webhook body; larger ones get 413.
 	MaxBodyBytes int64
+	// MaxWebhookBodies caps the webhook bodies read at once; beyond it a sender gets 503 with
+	// Retry-After. 0 uses DefaultMaxWebhookBodies.
+	MaxWebhookBodies int
+	// MaxConnsPerIP caps the connections one client address holds open (trusted proxies are
+	// exempt). 0 uses DefaultMaxConnsPerIP; negative disables the cap.
+	MaxConnsPerIP int
+	// AuditAnchorEvery is how often the audit chain's head is written to the log (audit_anchor.go).
+	AuditAnchorEvery time.Duration
 	// MetricsToken, when set, is required as a bearer token on /metrics.
 	MetricsToken string
 
@@ -87,6 +95,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if c.AuditAnchorEvery <= 0 {
+		c.AuditAnchorEvery = time.Hour
+	}
+	if c.MaxWebhookBodies <= 0 {
+		c.MaxWebhookBodies = DefaultMaxWebhookBodies
+	}
+	if c.MaxConnsPerIP == 0 {
+		c.MaxConnsPerIP = DefaultMaxConnsPerIP
 	}
 	if c.SessionIdle <= 0 {
 		c.SessionIdle = d.SessionIdle

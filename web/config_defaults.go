@@ -23,6 +23,9 @@ func DefaultConfig() Config {
 		FourEyesVCIP:          true,
 		SLA:                   24 * time.Hour,
 		ClaimTTL:              30 * time.Minute,
+		AuditAnchorEvery:      time.Hour,
+		MaxWebhookBodies:      DefaultMaxWebhookBodies,
+		MaxConnsPerIP:         DefaultMaxConnsPerIP,
 		Media:                 mediafetch.DefaultConfig(),
 		Outbound:              outbound.DefaultConfig(),
 		Ops: Ops{

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,6 +19,7 @@ type metrics struct {
 	callbacks *prometheus.CounterVec
 	ingest    *prometheus.HistogramVec
 	media     *prometheus.CounterVec
+	refused   prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -25,7 +27,7 @@ func newMetrics() *metrics {
 		reg: prometheus.NewRegistry(),
 		callbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "kycdesk_callbacks_total",
-			Help: "Vendor callbacks received, by source and outcome (stored, duplicate, quarantined, unauthorized, too_large, unavailable, not_configured, disk_low).",
+			Help: "Vendor callbacks received, by source and outcome (stored, duplicate, quarantined, unauthorized, too_large, busy, unavailable, not_configured, disk_low).",
 		}, []string{"source", "outcome"}),
 		ingest: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "kycdesk_ingest_seconds",
@@ -36,8 +38,12 @@ func newMetrics() *metrics {
 			Name: "kycdesk_media_fetches_total",
 			Help: "Media fetch attempts, by media kind and result.",
 		}, []string{"kind", "result"}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kycdesk_connections_refused_total",
+			Help: "Connections closed at once because their client address already held the most allowed.",
+		}),
 	}
-	m.reg.MustRegister(m.callbacks, m.ingest, m.media,
+	m.reg.MustRegister(m.callbacks, m.ingest, m.media, m.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -50,7 +56,21 @@ func (m *metrics) observeIngest(source store.Source, start time.Time) {
 	m.ingest.WithLabelValues(string(source)).Observe(time.Since(start).Seconds())
 }
 
-func (m *metrics) mediaResult(kind, result string) { m.media.WithLabelValues(kind, result).Inc() }
+// mediaResult counts a fetch. The kind is a label only when it is one of ours: a vendor may name
+// any key in fileUrls, and vendor text must neither grow the series nor be readable on /metrics.
+func (m *metrics) mediaResult(kind, result string) {
+	if !slices.Contains(metricMediaKinds, kind) {
+		kind = "other"
+	}
+	m.media.WithLabelValues(kind, result).Inc()
+}
+
+// metricMediaKinds are the media kinds that are labels; any other is counted as "other".
+var metricMediaKinds = []string{store.MediaFront, store.MediaBack, store.MediaFace, store.MediaFrontVideo,
+	store.MediaBackVideo, store.MediaFaceVideo, store.MediaDocumentImage, store.MediaScreenshot,
+	store.MediaFinalImage, store.MediaRecordedVideo, store.MediaVideoThumbnail}
+
+func (m *metrics) connRefused() { m.refused.Inc() }
 
 // handleMetrics serves Prometheus text. It carries counts only, no personal data, so it is open
 // unless a metrics token is configured.

@@ -47,7 +47,7 @@ func (a *App) routes() *echo.Echo {
 	e.GET("/api/v1/cases/:source/:ref", a.handleAPICase, a.requireToken(store.ScopeCasesRead))
 
 	// Everything a person uses.
-	ui := e.Group("", middleware.BodyLimit("256K"), a.loadSession, middleware.CSRFWithConfig(middleware.CSRFConfig{
+	ui := e.Group("", middleware.BodyLimit("256K"), a.loadSession, csrfNotFromQuery, middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     "kycdesk_csrf",
 		CookiePath:     "/",
@@ -72,11 +72,11 @@ func (a *App) routes() *echo.Echo {
 	// answer them 403 instead of 404.
 	read, decide, sup := a.require(caseReaders...), a.require(caseDeciders...), a.require(supervisors...)
 	ui.GET("/cases", a.handleQueue, read)
-	ui.GET("/cases/:id", a.handleCase, read)
+	ui.GET("/cases/:id", a.handleCase, read, a.sameOriginGET)
 	// Reloading the address a form posted to (after a validation error) shows the case again.
 	ui.GET("/cases/:id/:action", a.handleCaseActionGet, read)
-	ui.GET("/cases/:id/deliveries/:delivery/raw", a.handleCaseDeliveryRaw, read)
-	ui.GET("/media/:id", a.handleMedia, read)
+	ui.GET("/cases/:id/deliveries/:delivery/raw", a.handleCaseDeliveryRaw, read, a.sameOriginGET)
+	ui.GET("/media/:id", a.handleMedia, read, a.sameOriginGET)
 
 	ui.POST("/cases/claim-next", a.handleClaimNext, decide)
 	ui.POST("/cases/:id/claim", a.handleClaim, decide)
@@ -115,8 +115,8 @@ func (a *App) routes() *echo.Echo {
 
 	aud := ui.Group("/audit", a.require(auditReaders...))
 	aud.GET("", a.handleAudit)
-	aud.GET("/export", a.handleAuditExport)
-	aud.GET("/report", a.handleAuditReport)
+	aud.GET("/export", a.handleAuditExport, a.sameOriginGET)
+	aud.GET("/report", a.handleAuditReport, a.sameOriginGET)
 	return e
 }
 

@@ -29,14 +29,15 @@ type App struct {
 	ingester *store.Ingester
 	metrics  *metrics
 	cookies  *sessions.CookieStore
-	logins   *loginThrottle
 	authLog  *authFailureLog
-	blobs    *store.Blobs
-	fetcher  *mediafetch.Fetcher
-	outbound *outbound.Deliverer
-	views    mediaViews
-	sso      *ssoClient // nil without --oidc-issuer
-	cert     *certificate
+	// bodySlots holds one token per webhook body being read (webhook_limits.go).
+	bodySlots chan struct{}
+	blobs     *store.Blobs
+	fetcher   *mediafetch.Fetcher
+	outbound  *outbound.Deliverer
+	views     mediaViews
+	sso       *ssoClient // nil without --oidc-issuer
+	cert      *certificate
 
 	stop    context.CancelFunc
 	workers sync.WaitGroup
@@ -54,14 +55,14 @@ func New(cfg Config, db *store.DB) (*App, error) {
 	}
 	db.Now = cfg.Now
 	a := &App{
-		cfg:      cfg,
-		db:       db,
-		log:      cfg.Logger,
-		ingester: db.NewIngester(128),
-		metrics:  newMetrics(),
-		logins:   newLoginThrottle(cfg.Now),
-		authLog:  newAuthFailureLog(time.Minute),
-		blobs:    &store.Blobs{Dir: filepath.Join(cfg.DataDir, "media")},
+		cfg:       cfg,
+		db:        db,
+		log:       cfg.Logger,
+		ingester:  db.NewIngester(128),
+		metrics:   newMetrics(),
+		authLog:   newAuthFailureLog(time.Minute),
+		bodySlots: make(chan struct{}, cfg.MaxWebhookBodies),
+		blobs:     &store.Blobs{Dir: filepath.Join(cfg.DataDir, "media")},
 	}
 	if cfg.Ops.tlsEnabled() {
 		cert, err := newCertificate(cfg.Ops.TLSCertFile, cfg.Ops.TLSKeyFile)
@@ -123,6 +124,11 @@ func (a *App) Start() {
 		defer a.workers.Done()
 		a.flushAuthFailures(ctx)
 	}()
+	a.workers.Add(1)
+	go func() {
+		defer a.workers.Done()
+		a.runAuditAnchor(ctx)
+	}()
 }
 
 // Close stops the workers and waits for queued deliveries to commit.
@@ -156,6 +162,7 @@ func (a *App) Serve(ctx context.Context, srv *http.Server, ready func(addr strin
 	if err != nil {
 		return fmt.Errorf("web: listen: %w", err)
 	}
+	ln = limitConnsPerIP(ln, a.cfg.MaxConnsPerIP, a.trustedProxy, a.metrics.connRefused)
 	ln = a.wrapTLS(ln, srv)
 	if ready != nil {
 		ready(ln.Addr().String())

@@ -7,7 +7,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/internal/jsonfield"
 	"github.com/kycdesk/kycdesk/web/markid"
 	"github.com/kycdesk/kycdesk/web/vcip"
 )
@@ -31,6 +31,7 @@ type webhookReply struct {
 // handleMarkID receives the identity-verification webhook, authenticated by an HMAC over the raw body.
 func (a *App) handleMarkID(c echo.Context) error {
 	return a.receive(c, store.SourceMarkID, len(a.cfg.MarkIDSecrets) > 0, "--markid-secret",
+		func(r *http.Request) bool { return signatureWellFormed(r.Header.Get(a.cfg.MarkIDSignatureHeader)) },
 		func(r *http.Request, body []byte) bool {
 			return signatureMatches(body, r.Header.Get(a.cfg.MarkIDSignatureHeader), a.cfg.MarkIDSecrets)
 		}, markid.Decode)
@@ -39,15 +40,17 @@ func (a *App) handleMarkID(c echo.Context) error {
 // handleVCIP receives the video-KYC callback, authenticated by a shared bearer token.
 func (a *App) handleVCIP(c echo.Context) error {
 	return a.receive(c, store.SourceVCIP, len(a.cfg.VCIPTokens) > 0, "--vcip-token",
-		func(r *http.Request, _ []byte) bool {
-			return bearerMatches(r.Header.Get("Authorization"), a.cfg.VCIPTokens)
-		}, vcip.Decode)
+		func(r *http.Request) bool { return bearerMatches(r.Header.Get("Authorization"), a.cfg.VCIPTokens) },
+		func(*http.Request, []byte) bool { return true }, vcip.Decode)
 }
 
 // receive is the shared ingest path: authenticate, cap size, store raw, acknowledge.
 // The body is committed to disk before the 200; a body that does not decode is kept as quarantined.
+// headersOK checks what needs no body (a bearer token, the shape of a signature) before a byte of
+// the body is read; authentic then checks the body itself.
 func (a *App) receive(c echo.Context, source store.Source, configured bool, flag string,
-	authentic func(*http.Request, []byte) bool, decode func([]byte) (*store.Snapshot, error)) error {
+	headersOK func(*http.Request) bool, authentic func(*http.Request, []byte) bool,
+	decode func([]byte) (*store.Snapshot, error)) error {
 	start := time.Now()
 	r := c.Request()
 	if !configured {
@@ -55,16 +58,28 @@ func (a *App) receive(c echo.Context, source store.Source, configured bool, flag
 		return c.JSON(http.StatusServiceUnavailable, webhookReply{Status: "error",
 			Message: source.Label() + " callbacks are not configured on this server: set " + flag + "."})
 	}
+	unauthorized := func() error {
+		a.callbackOutcome(c, source, "unauthorized")
+		a.auditAuthFailure(c, source)
+		return c.JSON(http.StatusUnauthorized, webhookReply{Status: "error", Message: "authentication failed"})
+	}
+	if !headersOK(r) {
+		return unauthorized()
+	}
 	if low, _ := a.diskLow(); low {
 		a.callbackOutcome(c, source, "disk_low")
 		// The access line says outcome=disk_low; /readyz and kycdesk_disk_free_bytes say why.
 		c.Response().Header().Set("Retry-After", "300")
 		return c.JSON(http.StatusServiceUnavailable, webhookReply{Status: "error", Message: "the server is low on disk space; retry later"})
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, a.cfg.MaxBodyBytes))
+	if !a.takeBodySlot() {
+		a.callbackOutcome(c, source, "busy")
+		return busy(c)
+	}
+	defer a.releaseBodySlot()
+	body, err := readWebhookBody(c.Response(), r, a.cfg.MaxBodyBytes)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		if errors.Is(err, errBodyTooLarge) {
 			a.callbackOutcome(c, source, "too_large")
 			return c.JSON(http.StatusRequestEntityTooLarge, webhookReply{Status: "error",
 				Message: "the body is larger than the configured limit"})
@@ -72,9 +87,7 @@ func (a *App) receive(c echo.Context, source store.Source, configured bool, flag
 		return c.JSON(http.StatusBadRequest, webhookReply{Status: "error", Message: "the body could not be read"})
 	}
 	if !authentic(r, body) {
-		a.callbackOutcome(c, source, "unauthorized")
-		a.auditAuthFailure(c, source)
-		return c.JSON(http.StatusUnauthorized, webhookReply{Status: "error", Message: "authentication failed"})
+		return unauthorized()
 	}
 	in := &store.Incoming{
 		Source:     source,
@@ -95,8 +108,9 @@ func (a *App) receive(c echo.Context, source store.Source, configured bool, flag
 	requestLogOf(c).delivery = res.DeliveryID
 	a.metrics.observeIngest(source, start)
 	if res.Outcome == store.OutcomeQuarantined {
-		// The parse error can quote vendor data; it is kept with the delivery, not in the log.
-		a.log.Warn("callback quarantined", "request_id", requestID(c), "source", source, "delivery_id", res.DeliveryID)
+		// Ids and field names only: the stored error may quote the body, the log must not.
+		a.log.Warn("callback quarantined", "request_id", requestID(c), "source", source, "delivery_id", res.DeliveryID,
+			"problem", jsonfield.LogText(in.DecodeErr))
 	}
 	if res.Outcome == store.OutcomeStored {
 		a.fetcher.Wake()

@@ -239,9 +239,11 @@ func TestClaimConflictsAndExpiry(t *testing.T) {
 	p = decide(b, id, "allow", "face_matches", "fine")
 	wantStatus(t, "B decides A's case", p, http.StatusConflict)
 
-	// 20 minutes later A looks again (which keeps the claim), 20 more and it still holds.
+	// 20 minutes later A claims again (an action keeps the claim; a mere view does not), 20
+	// more and it still holds.
 	ta.clock.Advance(20 * time.Minute)
 	a.get(path)
+	wantStatus(t, "A claims again", a.postForm(path+"/claim", nil), http.StatusOK)
 	ta.clock.Advance(20 * time.Minute)
 	wantStatus(t, "B claims after A's activity", b.postForm(path+"/claim", nil), http.StatusConflict)
 

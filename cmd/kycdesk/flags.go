@@ -15,11 +15,15 @@ import (
 )
 
 // flags wraps a FlagSet so that every flag takes its default from a KYCDESK_* environment variable.
-type flags struct{ *flag.FlagSet }
+// auditKeyFile is the --audit-key-file that every command opening the data dir takes (dataFlag).
+type flags struct {
+	*flag.FlagSet
+	auditKeyFile *string
+}
 
 func newFlags(name string) flags {
 	fs := flag.NewFlagSet("kycdesk "+name, flag.ContinueOnError)
-	return flags{fs}
+	return flags{fs, new(string)}
 }
 
 func envName(flagName string) string {
@@ -80,17 +84,36 @@ func list(s string) []string {
 	return out
 }
 
-// openData opens the database inside a data directory.
-func openData(ctx context.Context, dir string) (*store.DB, error) {
+// openData opens the database inside a data directory, signing audit entries with the
+// --audit-key-file key when one is given.
+func (f flags) openData(ctx context.Context, dir string) (*store.DB, error) {
+	return openDataKeyed(ctx, dir, *f.auditKeyFile)
+}
+
+// openDataKeyed opens the database in dir with the audit key from keyFile ("" for none).
+func openDataKeyed(ctx context.Context, dir, keyFile string) (*store.DB, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("--data is required")
 	}
-	return store.Open(ctx, filepath.Join(dir, "kycdesk.db"))
+	var key []byte
+	if keyFile != "" {
+		var err error
+		if key, err = store.LoadAuditKey(keyFile, dir); err != nil {
+			return nil, err
+		}
+	}
+	db, err := store.Open(ctx, filepath.Join(dir, "kycdesk.db"))
+	if err != nil {
+		return nil, err
+	}
+	db.SetAuditKey(key)
+	return db, nil
 }
 
 // dataFlag adds the --data flag every command shares.
 func (f flags) dataFlag(p *string) {
 	f.str(p, "data", web.DefaultConfig().DataDir, "data directory (database, media, generated secrets)")
+	f.str(f.auditKeyFile, "audit-key-file", "", "file holding the key that signs the audit log, kept outside the data dir")
 }
 
 // parseAndOpen parses args and opens the database in the --data directory.
@@ -98,5 +121,5 @@ func (f flags) parseAndOpen(ctx context.Context, args []string, data *string) (*
 	if err := f.Parse(args); err != nil {
 		return nil, err
 	}
-	return openData(ctx, *data)
+	return f.openData(ctx, *data)
 }

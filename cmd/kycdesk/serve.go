@@ -20,6 +20,8 @@ type serveOptions struct {
 	logFormat string
 	logLevel  slog.Level
 	auth      *authFlags
+	// auditKeyFile signs the audit log (--audit-key-file).
+	auditKeyFile string
 }
 
 // parseServe reads the flags (and their KYCDESK_* twins, and the *-file secrets) into options.
@@ -64,7 +66,8 @@ func parseServe(args []string) (serveOptions, error) {
 	f.int64(&cfg.Media.MaxImage, "media-max-image", d.Media.MaxImage, "largest image in bytes")
 	f.int64(&cfg.Media.MaxVideo, "media-max-video", d.Media.MaxVideo, "largest video in bytes")
 	f.boolean(&cfg.Media.AllowPrivate, "media-allow-private", d.Media.AllowPrivate, "allow media downloads from private and loopback addresses (on-prem vendors, tests)")
-	f.str(&allowHosts, "media-allow-hosts", "", "hosts allowed even on private addresses, comma-separated")
+	f.str(&allowHosts, "media-allow-hosts", "", "destinations allowed even on private addresses, comma-separated: host:port allows that port only, a bare host any port")
+	f.duration(&cfg.AuditAnchorEvery, "audit-anchor-every", d.AuditAnchorEvery, "write the audit chain's head to the log this often, for a log collector to keep")
 	f.integer(&cfg.MediaRetentionDays, "retention-days", d.MediaRetentionDays, "delete media of closed cases after this many days; 0 keeps them forever")
 	f.str(&minFreeStr, "min-free-disk", formatSize(d.Ops.MinFreeDisk), "below this much free disk /readyz fails and webhooks answer 503 (e.g. 1GiB, 500MiB, or bytes)")
 	f.str(&o.logFormat, "log-format", "", "json or text; default text on a terminal, json otherwise")
@@ -125,6 +128,7 @@ func parseServe(args []string) (serveOptions, error) {
 		return o, err
 	}
 	o.auth = auth
+	o.auditKeyFile = *f.auditKeyFile
 	return o, nil
 }
 
@@ -149,13 +153,16 @@ func runServe(ctx context.Context, args []string) error {
 		log.Warn("file permissions too wide", "detail", w)
 	}
 
-	db, err := openData(ctx, cfg.DataDir)
+	db, err := openDataKeyed(ctx, cfg.DataDir, o.auditKeyFile)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if err := ensureFirstAdmin(ctx, db, log, cfg.DataDir, isTerminal(os.Stdout)); err != nil {
 		return err
+	}
+	if o.auditKeyFile == "" {
+		log.Warn("the audit log is not signed: set --audit-key-file to a key kept outside the data dir, or anyone who can write the database can rewrite its history")
 	}
 	if len(cfg.MarkIDSecrets) == 0 {
 		log.Warn("Mark ID callbacks are disabled: no --markid-secret configured; /webhooks/markid answers 503")

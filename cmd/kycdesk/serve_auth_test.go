@@ -54,7 +54,7 @@ func TestUserResetMFACLI(t *testing.T) {
 	if err := run(ctx, []string{"user", "add", "--data", data, "--username", "root", "--role", "admin"}); err != nil {
 		t.Fatal(err)
 	}
-	db, err := openData(ctx, data)
+	db, err := newFlags("test").openData(ctx, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestUserResetMFACLI(t *testing.T) {
 	if err := run(ctx, []string{"user", "reset-mfa", "--data", data, "--username", "root"}); err != nil {
 		t.Fatal(err)
 	}
-	db, err = openData(ctx, data)
+	db, err = newFlags("test").openData(ctx, data)
 	if err != nil {
 		t.Fatal(err)
 	}

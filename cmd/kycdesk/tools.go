@@ -89,6 +89,23 @@ func runAudit(ctx context.Context, args []string) error {
 	if brk != nil {
 		return fmt.Errorf("audit chain BROKEN at entry %d: %s (%d entries before it verified)", brk.ID, brk.Reason, n)
 	}
+	// The chain proves the log; the bindings prove that the records it speaks of are still the ones
+	// it recorded.
+	problems, err := db.VerifyBindings(ctx)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(os.Stderr, "  "+p.String())
+		}
+		return fmt.Errorf("audit BROKEN: %d of the records the log binds no longer match it (listed above)", len(problems))
+	}
+	if signed, _, err := db.AuditSigned(ctx); err != nil {
+		return err
+	} else if signed > 0 && *f.auditKeyFile == "" {
+		fmt.Fprintln(os.Stderr, "note: the log is signed; give --audit-key-file to check the signatures too")
+	}
 	// The chain proves order and content from the first entry on; a head recorded elsewhere also
 	// proves that nothing was cut from the end or rewritten wholesale since then.
 	if expect != "" {

@@ -23,22 +23,19 @@ var ErrTimeout = errors.New("timed out")
 
 // GuardedDial is a DialContext that refuses, at dial time, addresses off the public internet
 // (loopback, private, link-local and metadata, the other special ranges), unless allowPrivate is
-// set or the host is one of allowHosts (names or IP literals, without port). Checking the address
-// actually dialled means a name that resolves, or re-resolves, to an internal address is refused
-// like the literal. The media fetcher and the outbound webhooks both dial through it.
+// set or the host is allowed by allowHosts ("host" for every port, "host:port" for one). Checking
+// the address actually dialled means a name that resolves, or re-resolves, to an internal address
+// is refused like the literal. The media fetcher and the outbound webhooks both dial through it.
 func GuardedDial(timeout time.Duration, allowPrivate bool, allowHosts []string) func(ctx context.Context, network, addr string) (net.Conn, error) {
-	allowed := map[string]bool{}
-	for _, h := range allowHosts {
-		allowed[strings.ToLower(strings.Trim(h, "[]"))] = true
-	}
+	allowed := allowList(allowHosts)
 	checked := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, Control: refusePrivate}
 	unchecked := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
-		host, _, err := net.SplitHostPort(addr)
+		host, port, err := net.SplitHostPort(addr)
 		if err != nil {
 			return nil, err
 		}
-		if allowPrivate || allowed[strings.ToLower(host)] {
+		if allowPrivate || allowed.allows(host, port) {
 			return unchecked.DialContext(ctx, network, addr)
 		}
 		return checked.DialContext(ctx, network, addr)
@@ -189,4 +186,27 @@ func permanent(err error) error { return &permanentError{err} }
 func isPermanent(err error) bool {
 	var p *permanentError
 	return errors.As(err, &p) || errors.Is(err, ErrBlocked)
+}
+
+// hostAllowList is AllowHosts read: exact host:port pairs, and hosts allowed on any port.
+type hostAllowList struct{ pairs, anyPort map[string]bool }
+
+// allowList reads entries such as "vendor.internal:8443", "[fd00::1]:443" or a bare "vendor.internal".
+func allowList(entries []string) hostAllowList {
+	l := hostAllowList{pairs: map[string]bool{}, anyPort: map[string]bool{}}
+	for _, e := range entries {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if host, port, err := net.SplitHostPort(e); err == nil && port != "" {
+			l.pairs[net.JoinHostPort(host, port)] = true
+			continue
+		}
+		l.anyPort[strings.Trim(e, "[]")] = true
+	}
+	return l
+}
+
+// allows reports whether a dial to host and port skips the address checks.
+func (l hostAllowList) allows(host, port string) bool {
+	host = strings.ToLower(host)
+	return l.pairs[net.JoinHostPort(host, port)] || l.anyPort[host]
 }

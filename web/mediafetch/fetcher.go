@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kycdesk/kycdesk/store"
 )
@@ -40,8 +41,9 @@ type Config struct {
 	// AllowPrivate permits downloads from loopback, private and link-local addresses.
 	// Only for development and tests.
 	AllowPrivate bool
-	// AllowHosts are host names (or IP literals, without port) exempt from the address checks,
-	// e.g. a vendor's on-premises server. Redirects elsewhere are still checked.
+	// AllowHosts are the destinations exempt from the address checks, e.g. a vendor's on-premises
+	// server: "host:port" allows that port only ("[fd00::1]:8443" for IPv6); a bare host, any
+	// port. Redirects elsewhere are still checked.
 	AllowHosts []string
 	// BackoffBase is the first retry delay, doubled on each failure up to 5 minutes (default 2s).
 	BackoffBase time.Duration
@@ -217,7 +219,8 @@ func (f *Fetcher) work(ctx context.Context, id int64) {
 		return
 	}
 	if err := f.FetchOne(ctx, m); err != nil && ctx.Err() == nil {
-		f.log.Warn("media: fetch failed", "media", m.ID, "case", m.CaseID, "kind", m.Kind, "attempt", m.Attempts+1, "err", err)
+		// Ids only: the kind is a vendor's key and the error may quote its URL; both are cut short.
+		f.log.Warn("media: fetch failed", "media", m.ID, "case", m.CaseID, "attempt", m.Attempts+1, "err", clipText(err.Error()))
 	}
 }
 
@@ -231,7 +234,7 @@ func (f *Fetcher) FetchOne(ctx context.Context, m store.Media) error {
 			return err
 		}
 		f.report(m.Kind, OutcomeArchived)
-		f.log.Debug("media: archived", "media", m.ID, "case", m.CaseID, "kind", m.Kind, "bytes", got.size, "type", got.contentType)
+		f.log.Debug("media: archived", "media", m.ID, "case", m.CaseID, "bytes", got.size, "type", got.contentType)
 		return nil
 	}
 	if ctx.Err() != nil {
@@ -271,4 +274,17 @@ func (f *Fetcher) report(kind, outcome string) {
 	if f.OnResult != nil {
 		f.OnResult(kind, outcome)
 	}
+}
+
+// clipText cuts a log value to 200 bytes without splitting a character.
+func clipText(s string) string {
+	const max = 200
+	if len(s) <= max {
+		return s
+	}
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

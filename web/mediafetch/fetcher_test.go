@@ -671,3 +671,28 @@ func TestRunResumesQueueAfterRestart(t *testing.T) {
 		t.Errorf("row after restart = %+v, want archived", got)
 	}
 }
+
+// TestFetchOneAllowHostPort: an allow-list entry with a port exempts that port only; the same
+// host on another port still goes through the address checks.
+func TestFetchOneAllowHostPort(t *testing.T) {
+	var reached atomic.Int32
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		w.Write(testPNG(t))
+	})
+	allowed, other := serve(t, handler), serve(t, handler)
+	cfg := mediafetch.Config{AllowHosts: []string{allowed.Listener.Addr().String()}}
+	e := newTestEnv(t)
+	m := e.queue(t, store.MediaRef{Kind: store.MediaFront, URL: allowed.URL + "/front.png"},
+		store.MediaRef{Kind: store.MediaBack, URL: other.URL + "/back.png"})
+	if err := e.fetcher(cfg).FetchOne(t.Context(), m[0]); err != nil {
+		t.Fatalf("FetchOne(allowed host:port) = %v", err)
+	}
+	err := e.fetcher(cfg).FetchOne(t.Context(), m[1])
+	if !errors.Is(err, mediafetch.ErrBlocked) || !strings.Contains(err.Error(), "loopback") {
+		t.Fatalf("FetchOne(same host, other port) = %v, want ErrBlocked for loopback", err)
+	}
+	if n := reached.Load(); n != 1 {
+		t.Errorf("servers reached %d times, want 1", n)
+	}
+}

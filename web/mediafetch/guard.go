@@ -24,6 +24,8 @@ var blockedPrefixes = []struct {
 	{netip.MustParsePrefix("::/96"), "an IPv4-compatible address"},
 	{netip.MustParsePrefix("fec0::/10"), "a site-local address"},
 	{netip.MustParsePrefix("64:ff9b:1::/48"), "a local NAT64 address"},
+	// Teredo tunnels to an IPv4 server and client the address carries (the client obfuscated).
+	{netip.MustParsePrefix("2001::/32"), "a Teredo tunnel address"},
 }
 
 var (

@@ -36,9 +36,12 @@ func TestBlockedReason(t *testing.T) {
 		{"::ffff:127.0.0.1", true},
 		{"::ffff:10.0.0.1", true},
 		{"::ffff:169.254.169.254", true},
-		{"::127.0.0.1", true},       // IPv4-compatible
-		{"64:ff9b::a00:1", true},    // NAT64 of 10.0.0.1
-		{"2002:a9fe:a9fe::1", true}, // 6to4 of 169.254.169.254
+		{"::127.0.0.1", true},                          // IPv4-compatible
+		{"64:ff9b::a00:1", true},                       // NAT64 of 10.0.0.1
+		{"2002:a9fe:a9fe::1", true},                    // 6to4 of 169.254.169.254
+		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", true}, // Teredo
+		{"2001::1", true},
+		{"2001:1::1", false}, // next to Teredo: not a tunnel
 		{"8.8.8.8", false},
 		{"93.184.216.34", false},
 		{"100.63.255.255", false},

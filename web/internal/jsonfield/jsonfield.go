@@ -17,13 +17,49 @@ import (
 
 // decodeError is a delivery a decoder cannot use. Its text is shown to operators as the
 // quarantine reason, so it names the field or byte; errors.Is(err, store.ErrInvalid) holds.
-type decodeError struct{ msg string }
+// safe is the same without any value from the body, for the log.
+type decodeError struct{ msg, safe string }
 
 func (e *decodeError) Error() string { return e.msg }
 func (e *decodeError) Unwrap() error { return store.ErrInvalid }
 
 // Errorf returns a decode error with this text, for which errors.Is(err, store.ErrInvalid) holds.
-func Errorf(format string, a ...any) error { return &decodeError{msg: fmt.Sprintf(format, a...)} }
+// The text may name fields and kinds, never values from the body: it also goes to the log.
+func Errorf(format string, a ...any) error {
+	msg := fmt.Sprintf(format, a...)
+	return &decodeError{msg: msg, safe: msg}
+}
+
+// LogText is a decode error as the log may carry it: field names, kinds and byte offsets, never
+// a value from the body (names, document numbers and dates of birth are personal data).
+func LogText(err error) string {
+	var de *decodeError
+	if errors.As(err, &de) {
+		return de.safe
+	}
+	if err == nil {
+		return ""
+	}
+	return "the body could not be decoded"
+}
+
+// ClipMax is the most characters of one body value (or field name) an error message carries.
+const ClipMax = 200
+
+// Clip cuts s to ClipMax characters, marking the cut, so a huge value cannot make a huge error.
+func Clip(s string) string {
+	if utf8.RuneCountInString(s) <= ClipMax {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == ClipMax {
+			return s[:i] + fmt.Sprintf("… (%d bytes)", len(s))
+		}
+		n++
+	}
+	return s
+}
 
 // Node is one JSON value of a delivery and the path it was found at, so errors can name the field.
 type Node struct {
@@ -112,8 +148,8 @@ func syntaxError(body []byte, off int, se *json.SyntaxError) error {
 	line := bytes.Count(body[:start], []byte("\n")) + 1
 	col := utf8.RuneCount(body[start:pos]) + 1
 	near := string(bytes.TrimSpace(body[max(start, pos-40):min(end, pos+40)]))
-	msg := fmt.Sprintf("invalid JSON at byte %d (line %d, column %d): %v, near %q",
-		pos+1, line, col, se, strings.ToValidUTF8(near, "?"))
+	where := fmt.Sprintf("invalid JSON at byte %d (line %d, column %d)", pos+1, line, col)
+	msg := fmt.Sprintf("%s: %v, near %q", where, se, strings.ToValidUTF8(near, "?"))
 	// A trailing comma is reported at the bracket after it, often a line later: point at the comma.
 	if prev := len(bytes.TrimRight(body[:pos], " \t\r\n")) - 1; prev >= 0 && body[prev] == ',' &&
 		pos < len(body) && (body[pos] == '}' || body[pos] == ']') {
@@ -121,5 +157,5 @@ func syntaxError(body []byte, off int, se *json.SyntaxError) error {
 		msg += fmt.Sprintf(" (trailing comma at line %d, column %d)",
 			bytes.Count(body[:lstart], []byte("\n"))+1, utf8.RuneCount(body[lstart:prev])+1)
 	}
-	return &decodeError{msg: msg}
+	return &decodeError{msg: msg, safe: where}
 }

@@ -21,14 +21,15 @@ type Reader struct {
 // Fail records that n is not of the wanted shape, unless a problem was already recorded.
 func (r *Reader) Fail(n Node, want string) {
 	if r.Err == nil {
-		r.Err = Errorf("field %q is %s, want %s", n.Path, Kind(n.Raw), want)
+		r.Err = Errorf("field %q is %s, want %s", Clip(n.Path), Kind(n.Raw), want)
 	}
 }
 
 // FailValue records that n holds value, which is not the wanted kind, unless a problem was already recorded.
 func (r *Reader) FailValue(n Node, value, want string) {
 	if r.Err == nil {
-		r.Err = Errorf("field %q is %q, want %s", n.Path, value, want)
+		r.Err = &decodeError{msg: fmt.Sprintf("field %q is %q, want %s", Clip(n.Path), Clip(value), want),
+			safe: fmt.Sprintf("field %q holds a value that is not %s", Clip(n.Path), want)}
 	}
 }
 
