@@ -64,12 +64,17 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 		return 0, false, fmt.Errorf("store: bulk load: %w", err)
 	}
 	defer insTag.Close()
+	tally := dashTally{}
 	n := 0
 	for ; n < max; n++ {
 		bc, ok := next()
 		if !ok {
+			if err := tally.flush(ctx, tx); err != nil {
+				return n, false, err
+			}
 			return n, false, commit(tx, "bulk load")
 		}
+		tally.caseLoaded(bc.Snapshot.Source, bc.ReceivedAt, bc.ReviewState)
 		s := bc.Snapshot
 		snap, err := json.Marshal(s)
 		if err != nil {
@@ -110,6 +115,9 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 		if err := indexCase(ctx, tx, cid, s, false); err != nil {
 			return n, false, fmt.Errorf("store: bulk load: %w", err)
 		}
+	}
+	if err := tally.flush(ctx, tx); err != nil {
+		return n, false, err
 	}
 	return n, true, commit(tx, "bulk load")
 }
