@@ -62,6 +62,8 @@ var routeAccess = map[string][]string{
 	"GET /admin/settings":               admins,
 	"POST /admin/settings":              admins,
 	"POST /admin/deliveries/:id/replay": admins,
+	"GET /dashboard":                    dashboardReaders,
+	"GET /dashboard/csv":                dashboardReaders,
 	"GET /audit":                        auditReaders,
 	"GET /audit/export":                 auditReaders,
 	"GET /audit/report":                 auditReaders,

@@ -87,6 +87,9 @@ func (a *App) routes() *echo.Echo {
 
 	ui.POST("/media/:id/retry", a.handleMediaRetry, a.require(mediaFixers...))
 
+	ui.GET("/dashboard", a.handleDashboard, a.require(dashboardReaders...))
+	ui.GET("/dashboard/csv", a.handleDashboardCSV, a.require(dashboardReaders...))
+
 	adm := ui.Group("/admin", a.require(admins...))
 	adm.GET("/users", a.handleUsers)
 	adm.POST("/users", a.handleUserCreate)
