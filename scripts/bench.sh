@@ -29,6 +29,7 @@ run '^BenchmarkAuditExport1M$' 1x ./web
 run '^BenchmarkOpsStats$' 50x ./store
 run '^BenchmarkSignIn$' 200x ./web
 run '^BenchmarkFaceCompare$' 5x ./e2e
+run '^BenchmarkDashboard$' 100x ./web
 
 echo
 echo "make bench summary (raw output: $out)"

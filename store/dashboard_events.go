@@ -118,6 +118,27 @@ func dashAfterReopen(ctx context.Context, tx *sql.Tx, caseID int64, at string) e
 // the SLA was breached, its turnaround and handling time, and, when the vendor said SUSPECTED (or
 // for any video-KYC session), each fraud tag, mismatch tag and agent remark the case carried.
 func (db *DB) dashFinal(ctx context.Context, tx *sql.Tx, decisionID int64, finalAt string) error {
+	return db.dashFinalClaimed(ctx, tx, decisionID, finalAt, nil)
+}
+
+// bulkDecision records BulkLoad's final decision of a case and counts it.
+func (db *DB) bulkDecision(ctx context.Context, tx *sql.Tx, caseID, deliveryID int64, d *BulkDecision) error {
+	if d == nil {
+		return nil
+	}
+	at := FormatTime(d.DecidedAt)
+	r, err := tx.ExecContext(ctx, `INSERT INTO decisions (case_id, outcome, reason_code, note, decided_by, decided_at,
+		needs_approval, delivery_id) VALUES (?, ?, ?, ?, ?, ?, 0, ?)`, caseID, d.Outcome, d.ReasonCode, d.Note, d.DecidedBy, at, deliveryID)
+	if err != nil {
+		return fmt.Errorf("store: bulk load decision: %w", err)
+	}
+	id, _ := r.LastInsertId()
+	claimed := FormatTime(d.ClaimedAt)
+	return db.dashFinalClaimed(ctx, tx, id, at, &claimed)
+}
+
+// dashFinalClaimed is dashFinal with the claim time given (nil: looked up in the audit log).
+func (db *DB) dashFinalClaimed(ctx context.Context, tx *sql.Tx, decisionID int64, finalAt string, claimed *string) error {
 	var (
 		caseID, maker                                    int64
 		src                                              Source
@@ -128,15 +149,18 @@ func (db *DB) dashFinal(ctx context.Context, tx *sql.Tx, decisionID int64, final
 	err := tx.QueryRowContext(ctx, `SELECT d.case_id, d.decided_by, c.source, d.outcome, d.reason_code, d.decided_at,
 		c.first_received_at, c.waiting_since, c.overall, c.fraud_tags, c.mismatch_tags,
 		COALESCE(CAST(json_extract(c.snapshot, '$.fieldValues.Remark') AS TEXT), ''),
-		(SELECT al.at FROM audit_log al WHERE al.case_id = d.case_id AND al.action IN ('case.claim', 'case.reassign')
-			AND al.at <= d.decided_at ORDER BY al.id DESC LIMIT 1)
-		FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.id = ?`, decisionID).Scan(
+		CASE WHEN ? THEN NULL ELSE (SELECT al.at FROM audit_log al WHERE al.case_id = d.case_id
+			AND al.action IN ('case.claim', 'case.reassign') AND al.at <= d.decided_at ORDER BY al.id DESC LIMIT 1) END
+		FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.id = ?`, claimed != nil, decisionID).Scan(
 		&caseID, &maker, &src, &outcome, &reason, &decidedAt, &first, &waiting, &over, &fraud, &mismatch, &remark, &claimedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: dashboard final: decision %d: %w", decisionID, errNoSuchThing)
 	}
 	if err != nil {
 		return fmt.Errorf("store: dashboard final: %w", err)
+	}
+	if claimed != nil {
+		claimedAt = sql.NullString{String: *claimed, Valid: true}
 	}
 	final := ParseTime(finalAt)
 	turnaround := max(final.Sub(ParseTime(first)), 0)
