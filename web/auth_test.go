@@ -67,6 +67,8 @@ var routeAccess = map[string][]string{
 	"GET /audit":                        auditReaders,
 	"GET /audit/export":                 auditReaders,
 	"GET /audit/report":                 auditReaders,
+	"GET /audit/decisions":              auditReaders,
+	"GET /audit/decisions/export":       auditReaders,
 }
 
 func concrete(path string) string {

@@ -40,7 +40,7 @@ func (a *App) dashboardForm(c echo.Context) (views.DashboardPage, store.Dashboar
 	switch v.Period {
 	case "7", "30", "90":
 		n, _ := strconv.Atoi(v.Period)
-		f.From, f.To = today.AddDate(0, 0, -(n - 1)), today
+		f.From, f.To = today.AddDate(0, 0, -(n-1)), today
 		v.From, v.To = f.From.Format(time.DateOnly), f.To.Format(time.DateOnly)
 	case "custom":
 		from, errFrom := time.Parse(time.DateOnly, v.From)

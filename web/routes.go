@@ -103,6 +103,8 @@ func (a *App) routes() *echo.Echo {
 	aud.GET("", a.handleAudit)
 	aud.GET("/export", a.handleAuditExport)
 	aud.GET("/report", a.handleAuditReport)
+	aud.GET("/decisions", a.handleRegister)
+	aud.GET("/decisions/export", a.handleRegisterExport)
 	return e
 }
 

@@ -16,7 +16,8 @@ Usage:
   kycdesk demo    --data DIR              load demo cases into an empty data dir
   kycdesk user    add|passwd|disable|enable|list [flags]
   kycdesk replay  --data DIR              re-process quarantined callbacks
-  kycdesk export  cases|callbacks|audit --data DIR --format csv|jsonl [--from DATE --to DATE]
+  kycdesk export  cases|callbacks|audit|decisions --data DIR --format csv|jsonl [--from DATE --to DATE]
+  kycdesk evidence verify PACK.zip        check a case's evidence pack without a database
   kycdesk audit   verify --data DIR       check the audit log's hash chain
   kycdesk backup  --data DIR --to DEST    consistent backup (database + media) while the server runs
   kycdesk backup  verify --from DEST      re-check every file of a backup and its audit chain
