@@ -73,6 +73,7 @@ func (a *App) routes() *echo.Echo {
 	// Reloading the address a form posted to (after a validation error) shows the case again.
 	ui.GET("/cases/:id/:action", a.handleCaseActionGet, read)
 	ui.GET("/cases/:id/deliveries/:delivery/raw", a.handleCaseDeliveryRaw, read)
+	ui.GET("/cases/:id/evidence", a.handleEvidencePack, a.require(evidenceReaders...))
 	ui.GET("/media/:id", a.handleMedia, read)
 
 	ui.POST("/cases/claim-next", a.handleClaimNext, decide)

@@ -64,6 +64,8 @@ func run(ctx context.Context, args []string) error {
 		return runBackup(ctx, rest)
 	case "restore":
 		return runRestore(ctx, rest)
+	case "evidence":
+		return runEvidence(os.Stdout, rest)
 	case "version":
 		fmt.Println("kycdesk", version)
 		return nil

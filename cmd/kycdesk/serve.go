@@ -102,6 +102,7 @@ func parseServe(args []string) (serveOptions, error) {
 	}
 	cfg.MarkIDSecrets = secretList(markidSecrets)
 	cfg.VCIPTokens = secretList(vcipTokens)
+	cfg.Version = version
 	cfg.Media.AllowHosts = list(allowHosts)
 	for _, p := range list(proxies) {
 		_, n, err := net.ParseCIDR(p)
