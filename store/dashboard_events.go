@@ -133,6 +133,18 @@ func (db *DB) bulkDecision(ctx context.Context, tx *sql.Tx, caseID, deliveryID i
 		return fmt.Errorf("store: bulk load decision: %w", err)
 	}
 	id, _ := r.LastInsertId()
+	// The case waited in the queue from its callback to this decision.
+	var src Source
+	var received string
+	if err := tx.QueryRowContext(ctx, `SELECT source, first_received_at FROM cases WHERE id = ?`, caseID).Scan(&src, &received); err != nil {
+		return fmt.Errorf("store: bulk load decision: %w", err)
+	}
+	if err := bumpDaily(ctx, tx, metricQueue, src, dayOf(received), "", 1); err != nil {
+		return err
+	}
+	if err := bumpDaily(ctx, tx, metricQueue, src, dayOf(at), "", -1); err != nil {
+		return err
+	}
 	claimed := FormatTime(d.ClaimedAt)
 	return db.dashFinalClaimed(ctx, tx, id, at, &claimed)
 }

@@ -106,7 +106,7 @@ func turnaroundChart(d store.Dashboard) Chart {
 	}
 	c := lineDays("turnaround", "Turnaround", "First callback to final decision, in hours, per day of the final decision", d.Days,
 		[]LineSeries{med, p90}, func(v float64) string { return countLabel(math1(v)) + " h" })
-	c.Table.Head = []string{"Day", "Final decisions", "Median (hours)", "90th percentile (hours)"}
+	c.Table.Head = []string{"Day", "Decisions", "Median h", "p90 h"}
 	for i, day := range d.Days {
 		t := d.Turnaround[i]
 		if t.Count == 0 {
@@ -134,7 +134,7 @@ func reviewersChart(d store.Dashboard) Chart {
 		rows = append(rows, HBar{Label: reviewerLabel(r), Value: float64(r.Decisions), Text: strconv.Itoa(r.Decisions), Class: "c-queue"})
 	}
 	c := hbars("reviewers", "Reviewers", "Final decisions per reviewer; handling is claim to decision; returns are by the second approver", rows, 0)
-	c.Table.Head = []string{"Reviewer", "Final decisions", "Median handling (minutes)", "Returned by approver"}
+	c.Table.Head = []string{"Reviewer", "Final decisions", "Median handling (min)", "Returned by approver"}
 	for _, r := range d.Reviewers {
 		med := ""
 		if r.Handled > 0 {

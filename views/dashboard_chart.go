@@ -61,10 +61,10 @@ type ChartTable struct {
 
 // Plot area inside the SVG's view box.
 const (
-	chartW, chartH                         = 560.0, 190.0
-	padLeft, padRight, padTop, padBottom   = 40.0, 8.0, 10.0, 22.0
+	chartW, chartH                         = 460.0, 200.0
+	padLeft, padRight, padTop, padBottom   = 40.0, 8.0, 10.0, 24.0
 	plotW, plotH                           = chartW - padLeft - padRight, chartH - padTop - padBottom
-	hbarLabelW                             = 170.0
+	hbarLabelW                             = 150.0
 	hbarRowH, hbarGap, hbarTop, hbarBottom = 16.0, 5.0, 6.0, 6.0
 )
 
@@ -262,13 +262,13 @@ func hbars(id, title, caption string, rows []HBar, scale float64) Chart {
 	if top == 0 {
 		top = 1
 	}
-	barW := chartW - hbarLabelW - 60
+	barW := chartW - hbarLabelW - 70
 	for i, r := range rows {
 		y := hbarTop + float64(i)*(hbarRowH+hbarGap)
 		w := barW * r.Value / top
 		c.Bars = append(c.Bars, ChartRect{X: hbarLabelW, Y: y, W: math.Max(w, 0.5), H: hbarRowH, Class: r.Class,
 			Title: r.Label + " · " + r.Text, Value: r.Text})
-		c.YTicks = append(c.YTicks, ChartTick{Pos: y + hbarRowH/2, Label: clip(r.Label, 30)})
+		c.YTicks = append(c.YTicks, ChartTick{Pos: y + hbarRowH/2, Label: clip(r.Label, 26)})
 	}
 	return c
 }
