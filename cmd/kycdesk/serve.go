@@ -102,7 +102,6 @@ func parseServe(args []string) (serveOptions, error) {
 	}
 	cfg.MarkIDSecrets = secretList(markidSecrets)
 	cfg.VCIPTokens = secretList(vcipTokens)
-	cfg.Version = version
 	cfg.Media.AllowHosts = list(allowHosts)
 	for _, p := range list(proxies) {
 		_, n, err := net.ParseCIDR(p)
@@ -158,6 +157,7 @@ func runServe(ctx context.Context, args []string) error {
 	if len(cfg.VCIPTokens) == 0 {
 		log.Warn("video-KYC callbacks are disabled: no --vcip-token configured; /webhooks/vcip answers 503")
 	}
+	cfg.Version = version // evidence packs record it
 	app, err := web.New(cfg, db)
 	if err != nil {
 		return err
