@@ -104,7 +104,7 @@ bench: ## run the benchmarks the issues name and print a summary table (BENCH=re
 	@BENCH='$(BENCH)' GO='$(GO)' bash scripts/bench.sh
 
 screenshots: deps ## write docs/*.png from the real app in Chromium
-	KYCDESK_SCREENSHOTS=1 $(GO) test ./e2e -run TestScreenshots -count=1 -v
+	KYCDESK_SCREENSHOTS=1 $(GO) test ./e2e -run 'TestScreenshots|TestDashboardAndEvidence' -count=1 -v
 
 clean: ## remove bin/ (never the Go build cache)
 	rm -rf bin

@@ -31,6 +31,7 @@ run '^BenchmarkSignIn$' 200x ./web
 run '^BenchmarkFaceCompare$' 5x ./e2e
 run '^BenchmarkWebhookThroughput$' 2000x ./web/outbound
 run '^BenchmarkWebhookLag$' 500x ./web/outbound
+run '^BenchmarkDashboard$' 100x ./web
 
 echo
 echo "make bench summary (raw output: $out)"

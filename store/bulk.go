@@ -16,10 +16,20 @@ type BulkCase struct {
 	Body        []byte // the raw delivery; nil stores the snapshot's JSON
 	ReceivedAt  time.Time
 	ReviewState string // ReviewNeedsDecision, ReviewPendingApproval, ReviewDecided or ReviewInformational
+	// Decision, for a decided case, is its final decision (synthetic history for the dashboard).
+	Decision *BulkDecision
 }
 
-// BulkLoad writes cases, each with one stored delivery, its tags and its search row, in one
-// transaction per 10,000 cases, and returns how many it wrote. It is the loader for demo and
+// BulkDecision is a final decision BulkLoad records with its case, without an audit entry.
+type BulkDecision struct {
+	Outcome, ReasonCode, Note string
+	DecidedBy                 int64 // a user ID
+	ClaimedAt, DecidedAt      time.Time
+}
+
+// BulkLoad writes cases, each with one stored delivery, its tags, its search row, its final
+// decision if given, and their counts in the dashboard's summaries, in one transaction per 10,000
+// cases, and returns how many it wrote. It is the loader for demo and
 // synthetic data sets in an empty data dir: it writes no audit entries and does not merge with
 // existing cases, so it is never a way to ingest a vendor's callbacks.
 func (db *DB) BulkLoad(ctx context.Context, next func() (BulkCase, bool)) (int, error) {
@@ -64,12 +74,17 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 		return 0, false, fmt.Errorf("store: bulk load: %w", err)
 	}
 	defer insTag.Close()
+	tally := dashTally{}
 	n := 0
 	for ; n < max; n++ {
 		bc, ok := next()
 		if !ok {
+			if err := tally.flush(ctx, tx); err != nil {
+				return n, false, err
+			}
 			return n, false, commit(tx, "bulk load")
 		}
+		tally.caseLoaded(bc.Snapshot.Source, bc.ReceivedAt, bc.ReviewState)
 		s := bc.Snapshot
 		snap, err := json.Marshal(s)
 		if err != nil {
@@ -110,6 +125,12 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 		if err := indexCase(ctx, tx, cid, s, false); err != nil {
 			return n, false, fmt.Errorf("store: bulk load: %w", err)
 		}
+		if err := db.bulkDecision(ctx, tx, cid, did, bc.Decision); err != nil {
+			return n, false, err
+		}
+	}
+	if err := tally.flush(ctx, tx); err != nil {
+		return n, false, err
 	}
 	return n, true, commit(tx, "bulk load")
 }

@@ -365,6 +365,9 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 		TargetType: "case", TargetID: fmt.Sprint(in.CaseID), CaseID: in.CaseID, Details: details}); err != nil {
 		return Decision{}, err
 	}
+	if err := db.dashAfterDecision(ctx, tx, id, s.Source, needsApproval, at); err != nil {
+		return Decision{}, err
+	}
 	if err := enqueueEvent(ctx, tx, at, decisionEventType(needsApproval), in.CaseID); err != nil {
 		return Decision{}, err
 	}
@@ -464,6 +467,9 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: details}); err != nil {
 		return err
 	}
+	if err := db.dashAfterSecondLook(ctx, tx, decision, verdict, now); err != nil {
+		return err
+	}
 	if err := enqueueEvent(ctx, tx, now, verdictEventType(verdict), caseID); err != nil {
 		return err
 	}
@@ -507,6 +513,9 @@ func (db *DB) Reopen(ctx context.Context, actor Actor, caseID int64, reason stri
 	}
 	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reopen",
 		TargetType: "case", TargetID: fmt.Sprint(caseID), CaseID: caseID, Details: map[string]any{"reason": reason, "row": row}}); err != nil {
+		return err
+	}
+	if err := dashAfterReopen(ctx, tx, caseID, now); err != nil {
 		return err
 	}
 	if err := enqueueEvent(ctx, tx, now, EventReopened, caseID); err != nil {

@@ -316,6 +316,9 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 	if err := queueMedia(ctx, tx, caseID, deliveryID, s.Media, received); err != nil {
 		return 0, err
 	}
+	if err := dashAfterIngest(ctx, tx, caseID, s.Source, isNew, state, received); err != nil {
+		return 0, err
+	}
 	if err := enqueueIngestEvent(ctx, tx, received, caseID, isNew, state, wanted); err != nil {
 		return 0, err
 	}

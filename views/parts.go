@@ -144,6 +144,9 @@ func navItems(p Page) []navItem {
 		// Auditors read cases too; they start from every case, not from the work queue.
 		items = append(items, navItem{Key: "queue", Label: "Cases", Href: "/cases?tab=all", TestID: "nav-queue"})
 	}
+	if u.Has("supervisor") || u.Has("auditor") || u.Has("admin") {
+		items = append(items, navItem{Key: "dashboard", Label: "Dashboard", Href: "/dashboard", TestID: "nav-dashboard"})
+	}
 	if u.Has("auditor") || u.Has("admin") {
 		items = append(items, navItem{Key: "audit", Label: "Audit", Href: "/audit", TestID: "nav-audit"})
 	}

@@ -86,6 +86,11 @@ var routeAccess = map[string][]string{
 	"GET /audit":                                    auditReaders,
 	"GET /audit/export":                             auditReaders,
 	"GET /audit/report":                             auditReaders,
+	"GET /cases/:id/evidence":                       evidenceReaders,
+	"GET /dashboard":                                dashboardReaders,
+	"GET /dashboard/csv":                            dashboardReaders,
+	"GET /audit/decisions":                          auditReaders,
+	"GET /audit/decisions/export":                   auditReaders,
 }
 
 func concrete(path string) string {

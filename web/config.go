@@ -18,6 +18,8 @@ import (
 type Config struct {
 	// DataDir holds the database, the media archive and generated secrets.
 	DataDir string
+	// Version is the desk's version, as evidence packs record it ("dev" when unset).
+	Version string
 	// BaseURL is the public URL; an https:// one marks cookies Secure.
 	BaseURL string
 	// TrustedProxies are the networks of reverse proxies whose X-Forwarded-For is believed.

@@ -76,6 +76,7 @@ func (a *App) routes() *echo.Echo {
 	// Reloading the address a form posted to (after a validation error) shows the case again.
 	ui.GET("/cases/:id/:action", a.handleCaseActionGet, read)
 	ui.GET("/cases/:id/deliveries/:delivery/raw", a.handleCaseDeliveryRaw, read, a.sameOriginGET)
+	ui.GET("/cases/:id/evidence", a.handleEvidencePack, a.require(evidenceReaders...), a.sameOriginGET)
 	ui.GET("/media/:id", a.handleMedia, read, a.sameOriginGET)
 
 	ui.POST("/cases/claim-next", a.handleClaimNext, decide)
@@ -90,6 +91,9 @@ func (a *App) routes() *echo.Echo {
 	ui.POST("/cases/:id/reassign", a.handleReassign, sup)
 
 	ui.POST("/media/:id/retry", a.handleMediaRetry, a.require(mediaFixers...))
+
+	ui.GET("/dashboard", a.handleDashboard, a.require(dashboardReaders...))
+	ui.GET("/dashboard/csv", a.handleDashboardCSV, a.require(dashboardReaders...))
 
 	adm := ui.Group("/admin", a.require(admins...))
 	adm.GET("/users", a.handleUsers)
@@ -117,6 +121,8 @@ func (a *App) routes() *echo.Echo {
 	aud.GET("", a.handleAudit)
 	aud.GET("/export", a.handleAuditExport, a.sameOriginGET)
 	aud.GET("/report", a.handleAuditReport, a.sameOriginGET)
+	aud.GET("/decisions", a.handleRegister)
+	aud.GET("/decisions/export", a.handleRegisterExport, a.sameOriginGET)
 	return e
 }
 

@@ -18,7 +18,8 @@ Usage:
   kycdesk endpoint add|list|disable|enable|rotate [flags]   webhook endpoints for decisions
   kycdesk token   add|list|revoke [flags]  read-API tokens
   kycdesk replay  --data DIR              re-process quarantined callbacks
-  kycdesk export  cases|callbacks|audit --data DIR --format csv|jsonl [--from DATE --to DATE]
+  kycdesk export  cases|callbacks|audit|decisions --data DIR --format csv|jsonl [--from DATE --to DATE]
+  kycdesk evidence verify PACK.zip        check a case's evidence pack without a database
   kycdesk audit   verify --data DIR       check the audit log's hash chain
   kycdesk backup  --data DIR --to DEST    consistent backup (database + media) while the server runs
   kycdesk backup  verify --from DEST      re-check every file of a backup and its audit chain
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string) error {
 		return runBackup(ctx, rest)
 	case "restore":
 		return runRestore(ctx, rest)
+	case "evidence":
+		return runEvidence(os.Stdout, rest)
 	case "version":
 		fmt.Println("kycdesk", version)
 		return nil

@@ -170,6 +170,7 @@ func runServe(ctx context.Context, args []string) error {
 	if len(cfg.VCIPTokens) == 0 {
 		log.Warn("video-KYC callbacks are disabled: no --vcip-token configured; /webhooks/vcip answers 503")
 	}
+	cfg.Version = version // evidence packs record it
 	app, err := web.New(cfg, db)
 	if err != nil {
 		return err

@@ -32,7 +32,7 @@ func runReplay(ctx context.Context, args []string) error {
 
 func runExport(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("export: say what to export: cases, callbacks or audit")
+		return fmt.Errorf("export: say what to export: cases, callbacks, audit or decisions")
 	}
 	what, rest := args[0], args[1:]
 	f := newFlags("export " + what)
@@ -43,6 +43,10 @@ func runExport(ctx context.Context, args []string) error {
 	f.StringVar(&to, "to", "", "audit: last day (YYYY-MM-DD, UTC), inclusive")
 	f.StringVar(&actorName, "actor", "", "audit: only this actor")
 	f.StringVar(&action, "action", "", "audit: only this action (or a prefix ending in '.')")
+	var source, outcome, reviewer string
+	f.StringVar(&source, "source", "", "decisions: only this source (markid or vcip)")
+	f.StringVar(&outcome, "outcome", "", "decisions: only this outcome (allow or decline)")
+	f.StringVar(&reviewer, "reviewer", "", "decisions: only decisions made by this username")
 	db, err := f.parseAndOpen(ctx, rest, &data)
 	if err != nil {
 		return err
@@ -64,8 +68,10 @@ func runExport(ctx context.Context, args []string) error {
 			return err
 		}
 		return web.ExportAudit(ctx, db, os.Stdout, format, filter)
+	case "decisions":
+		return exportDecisions(ctx, db, format, from, to, source, outcome, reviewer)
 	}
-	return fmt.Errorf("export: unknown kind %q (cases, callbacks or audit)", what)
+	return fmt.Errorf("export: unknown kind %q (cases, callbacks, audit or decisions)", what)
 }
 
 func runAudit(ctx context.Context, args []string) error {
