@@ -83,7 +83,7 @@ func TestWebhooks(t *testing.T) {
 	gotoPath(t, r, env.casePath(t, "volkov"))
 	must(t, r.GetByTestId("claim").Click())
 	must(t, r.GetByTestId("outcome-decline").Check())
-	_, err := r.GetByTestId("reason").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Document forged"}})
+	_, err := r.GetByTestId("reason").SelectOption(playwright.SelectOptionValues{Values: &[]string{"document_forged"}})
 	must(t, err)
 	must(t, r.GetByTestId("note").Fill("Document number does not match the MRZ."))
 	must(t, r.GetByTestId("confirm").Check())
