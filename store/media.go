@@ -431,3 +431,29 @@ func (db *DB) FailedMedia(ctx context.Context, limit int) ([]Media, error) {
 	}
 	return m, nil
 }
+
+// FileExtension is the file-name extension for a type the media fetcher archives ("" for others),
+// for downloads and evidence packs.
+func FileExtension(contentType string) string {
+	switch contentType {
+	case "image/png":
+		return ".png"
+	case "image/jpeg":
+		return ".jpg"
+	case "image/gif":
+		return ".gif"
+	case "image/webp":
+		return ".webp"
+	case "image/bmp":
+		return ".bmp"
+	case "video/webm":
+		return ".webm"
+	case "video/mp4":
+		return ".mp4"
+	case "video/avi":
+		return ".avi"
+	case "application/pdf":
+		return ".pdf"
+	}
+	return ""
+}

@@ -187,22 +187,13 @@ func auditActionChoices(current string) []views.AuditAction {
 // audited first, so the record exists even if the download is cut short.
 func (a *App) handleAuditExport(c echo.Context) error {
 	ctx := c.Request().Context()
-	format := c.QueryParam("format")
-	if format == "" {
-		format = "csv"
-	}
-	if format != "csv" && format != "jsonl" {
-		return echo.NewHTTPError(http.StatusBadRequest, "Choose the export format: csv or jsonl.")
+	format, err := exportFormat(c)
+	if err != nil {
+		return err
 	}
 	form, f := auditFilterFrom(c)
 	if len(form.Errors) > 0 {
-		var msgs []string
-		for _, k := range []string{"actor", "action", "case", "from", "to"} {
-			if m := form.Errors[k]; m != "" {
-				msgs = append(msgs, m)
-			}
-		}
-		return echo.NewHTTPError(http.StatusBadRequest, strings.Join(msgs, " "))
+		return filterErrors(form.Errors, "actor", "action", "case", "from", "to")
 	}
 	me := actor(c)
 	if err := a.db.Audit(ctx, store.AuditEntry{Actor: me.Name, ActorID: me.ID, Action: "export.audit",
@@ -320,4 +311,28 @@ func (a *App) handleAuditReport(c echo.Context) error {
 func zoneParam(c echo.Context) string {
 	_, name := viewerZone(c)
 	return name
+}
+
+// exportFormat is the ?format= of an export: csv (the default) or jsonl.
+func exportFormat(c echo.Context) (string, error) {
+	format := c.QueryParam("format")
+	if format == "" {
+		format = "csv"
+	}
+	if format != "csv" && format != "jsonl" {
+		return "", echo.NewHTTPError(http.StatusBadRequest, "Choose the export format: csv or jsonl.")
+	}
+	return format, nil
+}
+
+// filterErrors is a 400 listing a filter form's problems in the order of its fields, for an
+// export that has no form to show them beside.
+func filterErrors(errs map[string]string, fields ...string) error {
+	var msgs []string
+	for _, k := range fields {
+		if m := errs[k]; m != "" {
+			msgs = append(msgs, m)
+		}
+	}
+	return echo.NewHTTPError(http.StatusBadRequest, strings.Join(msgs, " "))
 }

@@ -31,34 +31,11 @@ func ServeMedia(w http.ResponseWriter, r *http.Request, blobs *store.Blobs, m st
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Disposition", "inline")
 	if r.URL.Query().Get("download") == "1" {
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="media-%d%s"`, m.ID, extension(m.ContentType)))
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="media-%d%s"`, m.ID, store.FileExtension(m.ContentType)))
 	}
 	// Personal data: the browser may keep it for the session's hour, shared caches never.
 	h.Set("Cache-Control", "private, max-age=3600")
 	h.Set("ETag", `"`+m.SHA256+`"`)
 	http.ServeContent(w, r, "", modified, f)
 	return nil
-}
-
-// extension is the file-name extension for a content type the fetcher archives.
-func extension(contentType string) string {
-	switch contentType {
-	case "image/png":
-		return ".png"
-	case "image/jpeg":
-		return ".jpg"
-	case "image/gif":
-		return ".gif"
-	case "image/webp":
-		return ".webp"
-	case "image/bmp":
-		return ".bmp"
-	case "video/webm":
-		return ".webm"
-	case "video/mp4":
-		return ".mp4"
-	case "video/avi":
-		return ".avi"
-	}
-	return ""
 }

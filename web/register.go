@@ -126,22 +126,13 @@ func (a *App) handleRegister(c echo.Context) error {
 // handleRegisterExport streams the register as CSV or JSON Lines; the export is audited first.
 func (a *App) handleRegisterExport(c echo.Context) error {
 	ctx := c.Request().Context()
-	format := c.QueryParam("format")
-	if format == "" {
-		format = "csv"
-	}
-	if format != "csv" && format != "jsonl" {
-		return echo.NewHTTPError(http.StatusBadRequest, "Choose the export format: csv or jsonl.")
+	format, err := exportFormat(c)
+	if err != nil {
+		return err
 	}
 	v, f := registerForm(c)
 	if len(v.Errors) > 0 {
-		var msgs []string
-		for _, k := range []string{"from", "to", "source", "outcome", "reviewer"} {
-			if m := v.Errors[k]; m != "" {
-				msgs = append(msgs, m)
-			}
-		}
-		return echo.NewHTTPError(http.StatusBadRequest, strings.Join(msgs, " "))
+		return filterErrors(v.Errors, "from", "to", "source", "outcome", "reviewer")
 	}
 	me := actor(c)
 	if err := a.db.Audit(ctx, store.AuditEntry{Actor: me.Name, ActorID: me.ID, Action: "export.decisions",

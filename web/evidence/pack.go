@@ -106,7 +106,7 @@ func Write(ctx context.Context, w io.Writer, db *store.DB, media *store.Blobs, o
 	for _, it := range items {
 		em := views.EvidenceMedia{Media: it}
 		if it.State == store.MediaStateArchived && it.SHA256 != "" {
-			em.File = "media/" + it.SHA256 + extension(it.ContentType)
+			em.File = "media/" + it.SHA256 + store.FileExtension(it.ContentType)
 			if !seen[it.SHA256] {
 				seen[it.SHA256] = true
 				files = append(files, em)
@@ -234,27 +234,4 @@ func (hw *hashingWriter) Write(b []byte) (int, error) {
 	hw.h.Write(b[:n])
 	hw.n += int64(n)
 	return n, err
-}
-
-// extension names an archived file's type for people opening the pack.
-func extension(contentType string) string {
-	switch contentType {
-	case "image/png":
-		return ".png"
-	case "image/jpeg":
-		return ".jpg"
-	case "image/gif":
-		return ".gif"
-	case "image/webp":
-		return ".webp"
-	case "image/bmp":
-		return ".bmp"
-	case "video/webm":
-		return ".webm"
-	case "video/mp4":
-		return ".mp4"
-	case "application/pdf":
-		return ".pdf"
-	}
-	return ""
 }
