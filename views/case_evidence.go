@@ -234,13 +234,8 @@ func CaseSignals(s *store.Snapshot, rec store.CaseRecord, linked map[string]int6
 	if ipCountry != "" && len(nationality) == 2 && ipCountry != nationality && nationality != docCountry {
 		flag("ip-nationality", StatusAmber, fmt.Sprintf("IP country %s ≠ nationality %s", ipCountry, nationality))
 	}
-	if s.Source == store.SourceVCIP {
-		switch {
-		case s.Geo == nil || s.Geo.CountryCode == "":
-			flag("no-geo", StatusAmber, "No IP location for this session")
-		case !strings.EqualFold(s.Geo.CountryCode, "IN"):
-			flag("outside-india", StatusRed, fmt.Sprintf("Session from outside India (%s)", strings.ToUpper(s.Geo.CountryCode)))
-		}
+	if g := BuildGeo(s); g != nil {
+		out.Geo = g
 	}
 	if exp, err := time.Parse("2006-01-02", strings.TrimSpace(s.Document.Expiry)); err == nil && exp.Before(today(now)) {
 		flag("doc-expired", StatusRed, "Document expired on "+exp.Format("2 Jan 2006"))

@@ -118,6 +118,7 @@ type CheckSummary struct {
 
 // Signals is the side panel's list of what needs a reviewer's attention.
 type Signals struct {
+	Geo        *GeoView // video-KYC: where the customer was
 	Fraud      []TagItem
 	Mismatch   []TagItem
 	Suspicion  []TagItem
@@ -131,7 +132,11 @@ type Signals struct {
 
 // Count is how many signals there are.
 func (s Signals) Count() int {
-	return len(s.Fraud) + len(s.Mismatch) + len(s.Suspicion) + len(s.Flags) + len(s.Checks) + s.ChecksMore + len(s.Duplicates) + s.DuplicatesMore
+	n := 0
+	if s.Geo != nil && s.Geo.Level != StatusGreen {
+		n++
+	}
+	return n + len(s.Fraud) + len(s.Mismatch) + len(s.Suspicion) + len(s.Flags) + len(s.Checks) + s.ChecksMore + len(s.Duplicates) + s.DuplicatesMore
 }
 
 // Empty reports whether there is nothing to list.
