@@ -30,6 +30,8 @@ func (p Permission) Err() error {
 // case page's decision panel and the store's own checks both read it, so they cannot disagree.
 type CaseActions struct {
 	Claim, Release, Decide, Approve, Return, Reopen, Reassign Permission
+	// Hold, Resume, Escalate and SendBack are the case flags (store/flags.go).
+	Hold, Resume, Escalate, SendBack Permission
 }
 
 // CaseFacts are what the rules read about a case.
@@ -41,6 +43,8 @@ type CaseFacts struct {
 	ClaimHolder  string
 	ClaimTouched time.Time
 	PendingMaker int64 // who made the decision waiting for a second approval
+	HeldUntil    time.Time // the hold's date to come back; zero when the case is not on hold
+	Escalated    bool      // escalated to the supervisors
 }
 
 // Viewer is who wants to act: their id and roles.
@@ -86,6 +90,8 @@ func (r Rules) Actions(who Viewer, f CaseFacts, now time.Time) CaseActions {
 		a.Claim, a.Decide = notDecider, notDecider
 	case waiting != nil:
 		a.Claim, a.Decide = *waiting, *waiting
+	case f.Escalated && !sup:
+		a.Claim, a.Decide = escalatedConflict(), escalatedConflict()
 	case live && f.ClaimedBy != who.ID:
 		held := conflict("%s is working on this case. Ask them to release it, or a supervisor to reassign it.", f.ClaimHolder)
 		a.Claim, a.Decide = held, held
@@ -104,6 +110,7 @@ func (r Rules) Actions(who Viewer, f CaseFacts, now time.Time) CaseActions {
 		a.Release = conflict("You do not hold this case, so there is nothing to release.")
 	}
 
+	r.flagPermissions(&a, who, f, now)
 	switch {
 	case !sup:
 		a.Approve, a.Return, a.Reassign, a.Reopen = notSup, notSup, notSup, notSup
@@ -157,13 +164,14 @@ type caseState struct {
 // no longer counts) inside tx.
 func loadCaseState(ctx context.Context, tx *sql.Tx, id int64, actor Actor) (caseState, error) {
 	var s caseState
-	var touched string
+	var touched, heldUntil string
 	err := tx.QueryRowContext(ctx, `SELECT c.source, c.overall, c.review_state, COALESCE(c.snapshot_delivery, 0),
+		COALESCE(c.held_until, ''), c.escalated_at IS NOT NULL,
 		COALESCE(c.claimed_by, 0), COALESCE(NULLIF(u.display_name, ''), u.username, ''), COALESCE(c.claim_touched_at, ''),
 		CASE WHEN c.review_state = 'pending_approval'
 			THEN COALESCE((SELECT decided_by FROM decisions WHERE case_id = c.id ORDER BY id DESC LIMIT 1), 0) ELSE 0 END
 		FROM cases c LEFT JOIN users u ON u.id = c.claimed_by WHERE c.id = ?`, id).
-		Scan(&s.Source, &s.Overall, &s.ReviewState, &s.snapshotDelivery, &s.ClaimedBy, &s.ClaimHolder, &touched, &s.PendingMaker)
+		Scan(&s.Source, &s.Overall, &s.ReviewState, &s.snapshotDelivery, &heldUntil, &s.Escalated, &s.ClaimedBy, &s.ClaimHolder, &touched, &s.PendingMaker)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("store: case %d: %w", id, errNoSuchThing)
 	}
@@ -172,6 +180,9 @@ func loadCaseState(ctx context.Context, tx *sql.Tx, id int64, actor Actor) (case
 	}
 	if touched != "" {
 		s.ClaimTouched = ParseTime(touched)
+	}
+	if heldUntil != "" {
+		s.HeldUntil = ParseTime(heldUntil)
 	}
 	s.who = Viewer{ID: actor.ID}
 	if actor.ID != 0 {
@@ -191,6 +202,9 @@ func loadCaseState(ctx context.Context, tx *sql.Tx, id int64, actor Actor) (case
 // CaseActions says what who may do to the case now, by the rules in force.
 func (db *DB) CaseActions(rec CaseRecord, who Viewer, pendingMaker int64) CaseActions {
 	f := CaseFacts{Source: rec.Source, Overall: rec.Overall, ReviewState: rec.ReviewState, ClaimedBy: rec.ClaimedBy,
-		ClaimHolder: rec.ClaimedByName, ClaimTouched: rec.ClaimTouchedAt, PendingMaker: pendingMaker}
+		ClaimHolder: rec.ClaimedByName, ClaimTouched: rec.ClaimTouchedAt, PendingMaker: pendingMaker, Escalated: rec.Escalation != nil}
+	if rec.Hold != nil {
+		f.HeldUntil = rec.Hold.Until
+	}
 	return db.Rules().Actions(who, f, db.Now())
 }

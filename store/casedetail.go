@@ -43,6 +43,9 @@ type CaseRecord struct {
 	ClaimedAt      time.Time
 	ClaimTouchedAt time.Time
 	Snapshot       Snapshot
+	// Hold and Escalation are the hold and the escalation in force (nil: none).
+	Hold       *CaseHold
+	Escalation *CaseEscalation
 }
 
 // ClaimLive reports whether the case's claim still holds, given the oldest activity that counts.
@@ -88,6 +91,9 @@ func (db *DB) CaseByID(ctx context.Context, id int64) (CaseRecord, error) {
 	}
 	if touched != "" {
 		c.ClaimTouchedAt = ParseTime(touched)
+	}
+	if err := db.caseFlagsNow(ctx, &c); err != nil {
+		return CaseRecord{}, err
 	}
 	return c, nil
 }

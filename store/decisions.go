@@ -140,6 +140,9 @@ func (db *DB) Claim(ctx context.Context, actor Actor, caseID int64) error {
 	if err := db.Rules().Actions(s.who, s.CaseFacts, now).Claim.Err(); err != nil {
 		return err
 	}
+	if err := db.endHoldTx(ctx, tx, actor, caseID, now, "claimed"); err != nil {
+		return err
+	}
 	if err := db.claimTx(ctx, tx, actor, caseID, FormatTime(now), s.ClaimedBy, nil); err != nil {
 		return err
 	}
@@ -160,6 +163,16 @@ func (db *DB) ClaimNext(ctx context.Context, actor Actor, f QueueFilter) (int64,
 	where, args := f.where()
 	where = append(where, "(c.claimed_by IS NULL OR c.claim_touched_at < ?)")
 	args = append(args, FormatTime(now.Add(-db.Rules().ClaimTTL)))
+	// A case on hold waits for its date to come back; an escalated one for a supervisor.
+	var roles string
+	if err := tx.QueryRowContext(ctx, `SELECT roles FROM users WHERE id = ?`, actor.ID).Scan(&roles); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: claim next: %w", err)
+	}
+	where = append(where, "(c.held_at IS NULL OR c.held_until <= ?)")
+	args = append(args, FormatTime(now))
+	if !(Viewer{Roles: strings.Split(roles, ",")}).has(RoleSupervisor) {
+		where = append(where, "c.escalated_at IS NULL")
+	}
 	var id int64
 	var prev sql.NullInt64
 	err = tx.QueryRowContext(ctx, `SELECT c.id, c.claimed_by FROM cases c INDEXED BY `+f.pageIndex()+`
@@ -175,6 +188,9 @@ func (db *DB) ClaimNext(ctx context.Context, actor Actor, f QueueFilter) (int64,
 		return 0, err
 	}
 	if err := db.Rules().Actions(s.who, s.CaseFacts, now).Claim.Err(); err != nil {
+		return 0, err
+	}
+	if err := db.endHoldTx(ctx, tx, actor, id, now, "claimed"); err != nil {
 		return 0, err
 	}
 	if err := db.claimTx(ctx, tx, actor, id, FormatTime(now), prev.Int64, map[string]any{"next": true}); err != nil {
@@ -236,6 +252,9 @@ func (db *DB) Reassign(ctx context.Context, actor Actor, caseID, toUser int64) e
 	}
 	if to.Disabled || !(to.Has(RoleReviewer) || to.Has(RoleSupervisor)) {
 		return invalidField("user_id", to.Username+" cannot decide cases: choose an active reviewer or supervisor.")
+	}
+	if s.Escalated && !to.Has(RoleSupervisor) {
+		return invalidField("user_id", "This case is escalated to the supervisors: send it back to the reviewers before you hand it to "+to.Username+".")
 	}
 	now := db.now()
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET claimed_by = ?, claimed_at = ?, claim_touched_at = ? WHERE id = ?`,
@@ -318,6 +337,9 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 	}
 	now := db.Now()
 	if err := db.checkDecision(s, in, now); err != nil {
+		return Decision{}, err
+	}
+	if err := db.endFlagsTx(ctx, tx, actor, in.CaseID, now); err != nil {
 		return Decision{}, err
 	}
 	needsApproval := db.Rules().NeedsFourEyes(s.Source)

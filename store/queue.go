@@ -48,6 +48,9 @@ const (
 	AssigneeAnyone = ""           // no filter
 	AssigneeNone   = "unassigned" // nobody holds a live claim
 	AssigneeUser   = "user"       // AssigneeID holds a live claim (the viewer's own ID for "me")
+	// AssigneeEscalated matches cases escalated to the supervisors; AssigneeHeld cases on hold.
+	AssigneeEscalated = "escalated"
+	AssigneeHeld      = "held"
 )
 
 // QueueFilter narrows the queue. Zero fields match everything.
@@ -132,6 +135,9 @@ type QueueRow struct {
 	ClaimTouchedAt time.Time
 	// LastOutcome and LastDecider are the newest decision on the case, if any ("allow", "Meera Iyer").
 	LastOutcome, LastDecider string
+	// HeldAt and HeldUntil are the hold on the case (zero: none); Escalated says it waits for a supervisor.
+	HeldAt, HeldUntil time.Time
+	Escalated         bool
 }
 
 // ClaimLive reports whether the row's claim still holds, given the oldest activity that counts.
@@ -239,14 +245,15 @@ const queueColumns = `c.id, c.source, c.ref, c.client_id, c.full_name, c.overall
 		JOIN users du ON du.id = d.decided_by WHERE d.case_id = c.id ORDER BY d.id DESC LIMIT 1), ''),
 	COALESCE(c.pending_since, ''),
 	CASE WHEN c.review_state = 'pending_approval' THEN COALESCE((SELECT d.reason_code || char(31) || substr(d.note, 1, 300)
-		FROM decisions d WHERE d.case_id = c.id ORDER BY d.id DESC LIMIT 1), '') ELSE '' END`
+		FROM decisions d WHERE d.case_id = c.id ORDER BY d.id DESC LIMIT 1), '') ELSE '' END,
+	COALESCE(c.held_at, ''), COALESCE(c.held_until, ''), c.escalated_at IS NOT NULL`
 
 func scanQueueRow(row interface{ Scan(...any) error }) (QueueRow, error) {
 	var r QueueRow
-	var fraud, mismatch, waiting, first, last, touched, lastDecision, pending, pendingWhy string
+	var fraud, mismatch, waiting, first, last, touched, lastDecision, pending, pendingWhy, heldAt, heldUntil string
 	if err := row.Scan(&r.ID, &r.Source, &r.Ref, &r.ClientID, &r.Name, &r.Overall, &r.Final, &r.ReviewState,
 		&r.ChangedAfterDecision, &fraud, &mismatch, &r.DocCountry, &r.IPCountry, &waiting, &first, &last,
-		&r.ClaimedBy, &r.ClaimedByName, &touched, &lastDecision, &pending, &pendingWhy); err != nil {
+		&r.ClaimedBy, &r.ClaimedByName, &touched, &lastDecision, &pending, &pendingWhy, &heldAt, &heldUntil, &r.Escalated); err != nil {
 		return QueueRow{}, err
 	}
 	if pending != "" {
@@ -261,6 +268,9 @@ func scanQueueRow(row interface{ Scan(...any) error }) (QueueRow, error) {
 		r.ClaimTouchedAt = ParseTime(touched)
 	}
 	r.LastOutcome, r.LastDecider, _ = strings.Cut(lastDecision, " ")
+	if heldAt != "" {
+		r.HeldAt, r.HeldUntil = ParseTime(heldAt), ParseTime(heldUntil)
+	}
 	return r, nil
 }
 
@@ -323,6 +333,10 @@ func (f QueueFilter) where() ([]string, []any) {
 	case assigneeLive:
 		conds = append(conds, "c.claimed_by IS NOT NULL AND c.claim_touched_at >= ?")
 		args = append(args, cutoff)
+	case AssigneeEscalated:
+		conds = append(conds, "c.escalated_at IS NOT NULL")
+	case AssigneeHeld:
+		conds = append(conds, "c.held_at IS NOT NULL")
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		// Exact references first (each column has its own index), then names by FTS.
@@ -371,6 +385,10 @@ func (f QueueFilter) pageIndex() string {
 		return "cases_pending"
 	case f.Assignee == AssigneeUser || f.Assignee == assigneeLive:
 		return "cases_claim"
+	case f.Assignee == AssigneeEscalated:
+		return "cases_escalated"
+	case f.Assignee == AssigneeHeld:
+		return "cases_held"
 	case f.Tab.reviewState() == "":
 		return "cases_all"
 	}
@@ -383,6 +401,10 @@ func (f QueueFilter) countIndex() string {
 	switch {
 	case f.Assignee == AssigneeUser || f.Assignee == assigneeLive:
 		return "cases_claim"
+	case f.Assignee == AssigneeEscalated:
+		return "cases_escalated"
+	case f.Assignee == AssigneeHeld:
+		return "cases_held"
 	case f.FraudTag != "" || f.MismatchTag != "" || f.Country != "" || strings.TrimSpace(f.Query) != "" ||
 		!f.From.IsZero() || !f.To.IsZero():
 		// One pass over the covering queue index with a membership test per entry, whatever
