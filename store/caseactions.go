@@ -42,7 +42,7 @@ type CaseFacts struct {
 	ClaimedBy    int64
 	ClaimHolder  string
 	ClaimTouched time.Time
-	PendingMaker int64 // who made the decision waiting for a second approval
+	PendingMaker int64     // who made the decision waiting for a second approval
 	HeldUntil    time.Time // the hold's date to come back; zero when the case is not on hold
 	Escalated    bool      // escalated to the supervisors
 }
@@ -199,12 +199,18 @@ func loadCaseState(ctx context.Context, tx *sql.Tx, id int64, actor Actor) (case
 	return s, nil
 }
 
-// CaseActions says what who may do to the case now, by the rules in force.
-func (db *DB) CaseActions(rec CaseRecord, who Viewer, pendingMaker int64) CaseActions {
+// Facts are what the rules read about the case; pendingMaker is who made the decision waiting for
+// a second approval (0: none).
+func (rec CaseRecord) Facts(pendingMaker int64) CaseFacts {
 	f := CaseFacts{Source: rec.Source, Overall: rec.Overall, ReviewState: rec.ReviewState, ClaimedBy: rec.ClaimedBy,
 		ClaimHolder: rec.ClaimedByName, ClaimTouched: rec.ClaimTouchedAt, PendingMaker: pendingMaker, Escalated: rec.Escalation != nil}
 	if rec.Hold != nil {
 		f.HeldUntil = rec.Hold.Until
 	}
-	return db.Rules().Actions(who, f, db.Now())
+	return f
+}
+
+// CaseActions says what who may do to the case now, by the rules in force.
+func (db *DB) CaseActions(rec CaseRecord, who Viewer, pendingMaker int64) CaseActions {
+	return db.Rules().Actions(who, rec.Facts(pendingMaker), db.Now())
 }

@@ -115,8 +115,11 @@ func (r Rules) flagPermissions(a *CaseActions, who Viewer, f CaseFacts, now time
 		if !f.HeldUntil.IsZero() && now.Before(f.HeldUntil) {
 			a.Hold = conflict("This case is already on hold until %s. Resume it first to change the date.", f.HeldUntil.UTC().Format("2 Jan 2006 15:04 UTC"))
 		}
-		if f.Escalated {
+		switch {
+		case f.Escalated:
 			a.Escalate = conflict("This case is already escalated to the supervisors.")
+		case sup:
+			a.Escalate = conflict("You are a supervisor: decide the case, or ask another supervisor in a note.")
 		}
 	}
 	switch {

@@ -26,6 +26,7 @@ type CaseInput struct {
 	Linked     map[string]int64 // duplicate-face references → their case ids
 	Deciders   []store.User     // people a supervisor may reassign the case to
 	Notes      []store.CaseNote
+	Flags      []store.CaseFlag // holds, resumes, escalations and send-backs
 	Related    []store.RelatedCase
 	// RelatedTotal counts all the related cases, listed or not.
 	RelatedTotal int
@@ -43,6 +44,8 @@ type CaseInput struct {
 	PanelErrors  map[string]string
 	ReturnReason string
 	ReopenReason string
+	FlagForm     string // the hold, escalate or send-back form that came back with a problem
+	FlagReason   string // the reason typed into it, shown again
 }
 
 // BuildCase turns the store's records into the case page's props. Every prop of the case page is
@@ -71,8 +74,9 @@ func BuildCase(in CaseInput) CaseView {
 	}
 	if rec.ReviewState == store.ReviewNeedsDecision || rec.ReviewState == store.ReviewPendingApproval {
 		v.ShowWaited = true
-		v.Waited = now.Sub(rec.WaitingSince)
+		v.Waited = rec.Waited(now)
 		v.Overdue = v.Waited > in.Rules.SLA
+		v.Paused = rec.Hold != nil && !rec.Hold.Due(now)
 	}
 	v.DocRows, v.HasOriginal = DocumentRows(s, now)
 	v.GeoRows, v.DeviceRows = GeoRows(s), DeviceRows(s.Browser)
@@ -95,15 +99,17 @@ func BuildCase(in CaseInput) CaseView {
 		v.Timeline = append(v.Timeline, TimelineEvent{At: n.At, Who: n.ByName, Kind: "note", Title: "left a note", Note: n.Body,
 			TestID: "timeline-note"})
 	}
+	v.Timeline = append(v.Timeline, flagEvents(in.Flags)...)
 	sort.SliceStable(v.Timeline, func(i, j int) bool { return v.Timeline[i].At.Before(v.Timeline[j].At) })
 	v.CanNote = in.Viewer.Has(store.RoleReviewer) || in.Viewer.Has(store.RoleSupervisor)
-	v.Banners = banners(in.Rules, rec, in.Decisions)
+	v.Banners = append(banners(in.Rules, rec, in.Decisions), flagBanners(rec, now)...)
 	for _, problem := range rec.DataProblems {
 		v.Banners = append(v.Banners, Banner{Level: StatusRed, Title: "Stored data unreadable.",
 			Text:   "For this case " + problem + ". What could be read is shown; replaying its callback from ingest health rebuilds it.",
 			TestID: "banner-data-problem"})
 	}
 	v.Panel = buildDecisionPanel(in)
+	v.Flags = buildFlags(in, in.Rules.Actions(store.Viewer{ID: u.ID, Roles: u.Roles}, rec.Facts(0), now))
 	v.Face = buildFace(v, rec)
 	return v
 }
@@ -181,11 +187,11 @@ func buildDecisionPanel(in CaseInput) DecisionPanel {
 	if n := len(in.Decisions); n > 0 {
 		maker = in.Decisions[n-1].DecidedBy
 	}
-	facts := store.CaseFacts{Source: rec.Source, Overall: rec.Overall, ReviewState: rec.ReviewState, ClaimedBy: rec.ClaimedBy,
-		ClaimHolder: rec.ClaimedByName, ClaimTouched: rec.ClaimTouchedAt}
+	var pendingMaker int64
 	if rec.ReviewState == store.ReviewPendingApproval {
-		facts.PendingMaker = maker
+		pendingMaker = maker
 	}
+	facts := rec.Facts(pendingMaker)
 	acts := rules.Actions(store.Viewer{ID: u.ID, Roles: u.Roles}, facts, now)
 	live := rules.ClaimLive(facts, now)
 	mine := rec.ClaimedBy != 0 && rec.ClaimedBy == u.ID

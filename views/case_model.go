@@ -37,6 +37,7 @@ type CaseView struct {
 	ReviewState   string
 	Waited        time.Duration
 	Overdue       bool
+	Paused        bool // on hold: the waited time is not growing
 	ShowWaited    bool
 	FirstReceived time.Time
 	LastReceived  time.Time
@@ -71,6 +72,7 @@ type CaseView struct {
 	History  []DeliveryView
 	Timeline []TimelineEvent
 	Panel    DecisionPanel
+	Flags    FlagsPanel // hold and escalate
 }
 
 // HasExtra reports whether the case carries any of the free-form vendor data.
@@ -316,6 +318,7 @@ type TimelineEvent struct {
 	Reason string
 	Note   string
 	TestID string
+	Until  time.Time // a hold's date to come back, shown after Title in the reader's zone
 }
 
 // ReasonOption is one reason in the decision form.

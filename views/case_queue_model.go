@@ -88,6 +88,10 @@ type QueueRowView struct {
 	// PendingReason and PendingNote (its first line) are what the reviewer gave for a decision
 	// waiting for a second approval.
 	PendingReason, PendingNote string
+	// HeldUntil is the date a case on hold comes back (zero: not on hold); Escalated says it
+	// waits for a supervisor.
+	HeldUntil time.Time
+	Escalated bool
 }
 
 // FraudTagValues lists the fraud tags of the vendor's vocabulary, sorted, for filter suggestions.

@@ -26,6 +26,8 @@ type caseRender struct {
 	panelErrors  map[string]string
 	returnReason string
 	reopenReason string
+	flagForm     string // the hold, escalate or send-back form to show again, with flagReason
+	flagReason   string
 	pageError    string
 }
 
@@ -49,6 +51,7 @@ type caseData struct {
 	linked     map[string]int64
 	deciders   []store.User
 	notes      []store.CaseNote
+	flags      []store.CaseFlag
 	related    []store.RelatedCase
 	relatedN   int
 }
@@ -112,6 +115,9 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 	if d.notes, err = a.db.CaseNotes(ctx, id); err != nil {
 		return d, err
 	}
+	if d.flags, err = a.db.CaseFlags(ctx, id); err != nil {
+		return d, err
+	}
 	if d.related, d.relatedN, err = a.db.RelatedCases(ctx, d.rec, d.linked); err != nil {
 		return d, err
 	}
@@ -131,10 +137,11 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 	u := currentUser(c)
 	view := views.BuildCase(views.CaseInput{
 		Record: d.rec, Deliveries: d.deliveries, Bodies: d.bodies, Media: d.media, Decisions: d.decisions,
-		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders, Related: d.related, RelatedTotal: d.relatedN, Notes: d.notes,
+		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders, Related: d.related, RelatedTotal: d.relatedN, Notes: d.notes, Flags: d.flags,
 		Viewer: u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), From: c.QueryParam("from"), CSRF: p.CSRF,
 		Supervisors: supervisorIDs(d.deciders),
 		Form:        r.form, PanelErrors: r.panelErrors, ReturnReason: r.returnReason, ReopenReason: r.reopenReason,
+		FlagForm: r.flagForm, FlagReason: r.flagReason,
 	})
 	if view.Panel.ShowClaim {
 		p.Shortcuts = append(p.Shortcuts, views.Shortcut{Key: "c", Action: "Claim this case"})

@@ -127,8 +127,8 @@ func (a *App) parseQueue(vals url.Values, u *store.User) (queueParams, store.Que
 	switch as := vals.Get("assignee"); as {
 	case "me":
 		v.Assignee, f.Assignee, f.AssigneeID = as, store.AssigneeUser, u.ID
-	case store.AssigneeNone:
-		v.Assignee, f.Assignee = as, store.AssigneeNone
+	case store.AssigneeNone, store.AssigneeEscalated, store.AssigneeHeld:
+		v.Assignee, f.Assignee = as, as
 	case "":
 	default:
 		if id, err := strconv.ParseInt(as, 10, 64); err == nil && id > 0 {
@@ -204,7 +204,8 @@ func (a *App) handleQueue(c echo.Context) error {
 		v.Statuses = append(v.Statuses, views.Option{Value: s, Label: s})
 	}
 	v.Assignees = []views.Option{{Value: "", Label: "Claimed by anyone"}, {Value: "me", Label: "Claimed by me"},
-		{Value: store.AssigneeNone, Label: "Unclaimed"}}
+		{Value: store.AssigneeNone, Label: "Unclaimed"}, {Value: store.AssigneeEscalated, Label: "Escalated to supervisors"},
+		{Value: store.AssigneeHeld, Label: "On hold"}}
 	for _, du := range users {
 		if du.ID != u.ID {
 			v.Assignees = append(v.Assignees, views.Option{Value: strconv.FormatInt(du.ID, 10), Label: "Claimed by " + du.Name()})
@@ -220,9 +221,13 @@ func (a *App) handleQueue(c echo.Context) error {
 		// long the case has waited, elsewhere when it joined the queue.
 		if waitedColumn {
 			row.ShowWaited = true
-			row.Waited = now.Sub(r.WaitingSince)
+			row.Waited = r.Waited(now)
 			row.Overdue = row.Waited > a.rules().SLA
 		}
+		if !r.HeldUntil.IsZero() && now.Before(r.HeldUntil) {
+			row.HeldUntil = r.HeldUntil
+		}
+		row.Escalated = r.Escalated
 		if q.tab == store.TabPending && !r.PendingSince.IsZero() {
 			// The pending tab is ordered by how long each decision has waited for its second look.
 			row.Waited = now.Sub(r.PendingSince)

@@ -84,11 +84,15 @@ func (a *App) routes() *echo.Echo {
 	ui.POST("/cases/:id/release", a.handleRelease, decide)
 	ui.POST("/cases/:id/decision", a.handleDecision, decide)
 	ui.POST("/cases/:id/notes", a.handleCaseNote, decide)
+	ui.POST("/cases/:id/hold", a.handleHold, decide)
+	ui.POST("/cases/:id/resume", a.handleResume, decide)
+	ui.POST("/cases/:id/escalate", a.handleEscalate, decide)
 
 	ui.POST("/cases/:id/approve", a.handleApprove, sup)
 	ui.POST("/cases/:id/return", a.handleReturn, sup)
 	ui.POST("/cases/:id/reopen", a.handleReopen, sup)
 	ui.POST("/cases/:id/reassign", a.handleReassign, sup)
+	ui.POST("/cases/:id/send-back", a.handleSendBack, sup)
 
 	ui.POST("/media/:id/retry", a.handleMediaRetry, a.require(mediaFixers...))
 

@@ -15,7 +15,11 @@ var zoneName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){
 // script fills in), else UTC. Rows show times in the same zone, so a filtered day is the day the
 // reviewer sees.
 func viewerZone(c echo.Context) (*time.Location, string) {
-	name := c.QueryParam("tz")
+	return zoneNamed(c.QueryParam("tz"))
+}
+
+// zoneNamed is the zone a browser named, else UTC (with "" for its name).
+func zoneNamed(name string) (*time.Location, string) {
 	if name == "" || len(name) > 64 || !zoneName.MatchString(name) {
 		return time.UTC, ""
 	}
