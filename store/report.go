@@ -83,6 +83,8 @@ type Report struct {
 	Times                       DecisionTimes
 	Overrides                   []Override       // oldest first
 	Approvals                   []SecondApproval // oldest first
+	// SameAdmin are the approvals whose maker and checker accounts one admin set up, oldest first.
+	SameAdmin []SameAdminPair
 	// ChainHeadID and ChainHead are the newest audit entry when the report was read ("" when the log is empty).
 	ChainHeadID int64
 	ChainHead   string
@@ -113,6 +115,7 @@ func (db *DB) Report(ctx context.Context, from, to time.Time) (Report, error) {
 		{"time to decision", reportTimes},
 		{"overrides", reportOverrides},
 		{"second approvals", reportApprovals},
+		{"maker and checker set up by one admin", reportSameAdmin},
 		{"work not final", reportNotFinal},
 		{"audit chain head", reportChainHead},
 	}
@@ -381,6 +384,18 @@ type (
 		ReasonCode string `json:"reason_code"`
 		Note       string `json:"note"`
 	}
+	jsonlSameAdmin struct {
+		Section        string `json:"section"`
+		ApprovalID     int64  `json:"approval_id"`
+		CaseID         int64  `json:"case_id"`
+		Source         string `json:"source"`
+		Ref            string `json:"ref"`
+		Maker          string `json:"maker"`
+		Checker        string `json:"checker"`
+		Admin          string `json:"admin"`
+		GrantsApproved bool   `json:"grants_approved"`
+		At             string `json:"at"`
+	}
 	jsonlApproval struct {
 		Section    string `json:"section"`
 		ApprovalID int64  `json:"approval_id"`
@@ -436,6 +451,12 @@ func (r Report) WriteJSONL(w io.Writer) (int, error) {
 	for _, v := range r.Approvals {
 		if err := put(jsonlApproval{"approval", v.ApprovalID, v.DecisionID, v.CaseID, v.Outcome, v.DecidedBy,
 			v.ApprovedBy, v.Verdict, v.Reason, rfc3339(v.At)}); err != nil {
+			return n, err
+		}
+	}
+	for _, v := range r.SameAdmin {
+		if err := put(jsonlSameAdmin{"same_admin", v.ApprovalID, v.CaseID, string(v.Source), v.Ref, v.Maker, v.Checker,
+			v.Admin, v.GrantsApproved, rfc3339(v.At)}); err != nil {
 			return n, err
 		}
 	}

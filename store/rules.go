@@ -35,6 +35,9 @@ type Rules struct {
 	ClaimTTL    time.Duration // a claim idle for longer lapses
 	FourEyes    map[Source]bool
 	ReasonCodes []ReasonCode
+	// GrantApproval makes a grant of reviewer or supervisor wait for a second admin while four-eyes
+	// is on for a source and there are two or more enabled admins (store/role_grants.go).
+	GrantApproval bool
 }
 
 // Limits on the rules an admin can set.
@@ -48,7 +51,7 @@ const (
 // DefaultRules are the rules before any flag or setting changes them.
 func DefaultRules() Rules {
 	india := []Source{SourceVCIP}
-	return Rules{SLA: 24 * time.Hour, ClaimTTL: 30 * time.Minute,
+	return Rules{SLA: 24 * time.Hour, ClaimTTL: 30 * time.Minute, GrantApproval: true,
 		FourEyes: map[Source]bool{SourceVCIP: true, SourceMarkID: false},
 		ReasonCodes: []ReasonCode{
 			{"document_genuine", "Document genuine", OutcomeAllow, nil},
@@ -214,6 +217,7 @@ const (
 	setFourVCIP = "four_eyes_vcip"
 	setFourMark = "four_eyes_markid"
 	setReasons  = "reason_codes"
+	setGrants   = "role_grant_approval"
 )
 
 func (r Rules) settings() map[string]string {
@@ -223,6 +227,7 @@ func (r Rules) settings() map[string]string {
 		setFourVCIP: strconv.FormatBool(r.FourEyes[SourceVCIP]),
 		setFourMark: strconv.FormatBool(r.FourEyes[SourceMarkID]),
 		setReasons:  strings.TrimSpace(FormatReasonCodes(r.ReasonCodes)),
+		setGrants:   strconv.FormatBool(r.GrantApproval),
 	}
 }
 
@@ -245,6 +250,9 @@ func (base Rules) overlay(saved map[string]string) Rules {
 	}
 	if v, err := strconv.ParseBool(saved[setFourMark]); err == nil {
 		r.FourEyes[SourceMarkID] = v
+	}
+	if v, err := strconv.ParseBool(saved[setGrants]); err == nil {
+		r.GrantApproval = v
 	}
 	if rc, err := ParseReasonCodes(saved[setReasons]); err == nil && validateReasons(rc) == "" {
 		r.ReasonCodes = rc

@@ -110,8 +110,13 @@ func (db *DB) CreateUser(ctx context.Context, actor Actor, username, displayName
 	}
 	defer tx.Rollback()
 	now := db.now()
-	r, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, roles, password_changed_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, username, displayName, passwordHash, strings.Join(roles, ","), now, now)
+	// A grant of reviewer or supervisor may wait for a second admin (role_grants.go).
+	given, pending, err := db.splitGrant(ctx, tx, actor, nil, roles)
+	if err != nil {
+		return User{}, err
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, password_hash, roles, password_changed_at, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, username, displayName, passwordHash, strings.Join(given, ","), now, now, nullID(actor.ID))
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
 			return User{}, Errorf(KindConflict, "the username %q is taken", username)
@@ -123,8 +128,16 @@ func (db *DB) CreateUser(ctx context.Context, actor Actor, username, displayName
 	if err != nil {
 		return User{}, err
 	}
+	details := map[string]any{"roles": given, "row": row}
+	if pending != nil {
+		grant, err := recordGrant(ctx, tx, actor, id, pending, now)
+		if err != nil {
+			return User{}, err
+		}
+		details["grant"], details["grant_roles"] = grant, pending
+	}
 	if err := db.appendAudit(ctx, tx, now, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "user.create",
-		TargetType: "user", TargetID: username, Details: map[string]any{"roles": roles, "row": row}}); err != nil {
+		TargetType: "user", TargetID: username, Details: details}); err != nil {
 		return User{}, err
 	}
 	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
@@ -219,11 +232,24 @@ func (db *DB) UpdateUser(ctx context.Context, actor Actor, id int64, ch UserChan
 		endSessions = true
 	}
 	if ch.Roles != nil {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET roles = ? WHERE id = ?`, strings.Join(ch.Roles, ","), id); err != nil {
+		// Roles taken away go at once; a grant of reviewer or supervisor may wait for a second admin.
+		given, pending, err := db.splitGrant(ctx, tx, actor, u.Roles, ch.Roles)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET roles = ?, roles_changed_by = ?, roles_approved_by = NULL WHERE id = ?`,
+			strings.Join(given, ","), nullID(actor.ID), id); err != nil {
 			return fmt.Errorf("store: set roles: %w", err)
 		}
+		grant, err := recordGrant(ctx, tx, actor, id, pending, now)
+		if err != nil {
+			return err
+		}
 		details["roles_before"] = u.Roles
-		details["roles"] = ch.Roles
+		details["roles"] = given
+		if grant != 0 {
+			details["grant"], details["grant_roles"] = grant, pending
+		}
 	}
 	if ch.Disabled != nil {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, *ch.Disabled, id); err != nil {

@@ -20,6 +20,10 @@ type UsersPage struct {
 	// with an authenticator app set up.
 	SSO map[int64]store.Identity
 	MFA map[int64]bool
+	// Grants are the role grants waiting for a second admin; GrantRule says, when grants take effect
+	// at once, why.
+	Grants    []store.RoleGrant
+	GrantRule string
 }
 
 // NewUserForm is the add-a-user form as submitted, with a sentence per field that needs fixing.
@@ -39,6 +43,8 @@ type PasswordShown struct {
 	// Created is true for a new account, false for a reset.
 	Created bool
 	Roles   []string
+	// Waiting are the roles asked for that wait for a second admin's approval.
+	Waiting []string
 }
 
 // admRoleHints says in a few words what each role may do.

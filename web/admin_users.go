@@ -39,6 +39,9 @@ func (a *App) renderUsers(c echo.Context, status int, form views.NewUserForm, pa
 	if v.SSO, v.MFA, err = a.signInFacts(c.Request().Context()); err != nil {
 		return err
 	}
+	if v.Grants, err = a.db.PendingGrants(c.Request().Context()); err != nil {
+		return err
+	}
 	return a.render(c, status, views.Users(p, v))
 }
 
@@ -111,7 +114,14 @@ func (a *App) handleUserCreate(c echo.Context) error {
 		return err
 	}
 	p := a.page(c, "User added", "admin")
-	return a.render(c, http.StatusOK, views.UserPassword(p, views.PasswordShown{Username: u.Username, Password: shown, Created: true, Roles: u.Roles}))
+	var waiting []string
+	for _, r := range f.Roles {
+		if !u.Has(r) {
+			waiting = append(waiting, r)
+		}
+	}
+	return a.render(c, http.StatusOK, views.UserPassword(p, views.PasswordShown{Username: u.Username, Password: shown, Created: true,
+		Roles: u.Roles, Waiting: waiting}))
 }
 
 // handleUserUpdate applies one operation to an account: roles, disable, enable or reset.
@@ -182,10 +192,34 @@ func (a *App) handleUserUpdate(c echo.Context) error {
 		return err
 	}
 	flash := "user"
+	if ch.Roles != nil {
+		if now, err := a.db.UserByID(ctx, id); err == nil && !slices.Equal(now.Roles, ch.Roles) {
+			flash = "grant-waiting"
+		}
+	}
 	if ch.Disabled != nil && *ch.Disabled {
 		flash = "user-disabled"
 	} else if ch.Disabled != nil {
 		flash = "user-enabled"
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/users?flash="+flash)
+}
+
+// handleGrantDecision is a second admin approving or rejecting a role grant.
+func (a *App) handleGrantDecision(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	approve := c.FormValue("verdict") == "approve"
+	if err := a.db.DecideGrant(c.Request().Context(), actor(c), id, approve); err != nil {
+		if e, ok := store.AsError(err); ok && (e.Kind == store.KindConflict || e.Kind == store.KindForbidden) {
+			return a.renderUsers(c, statusOf(e.Kind), views.NewUserForm{PasswordMode: "generate"}, e.Message)
+		}
+		return err
+	}
+	if approve {
+		return c.Redirect(http.StatusSeeOther, "/admin/users?flash=grant-approved")
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/users?flash=grant-rejected")
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/views"
 )
 
 const sessionCookie = "kycdesk_session"
@@ -131,7 +132,19 @@ func homeFor(u *store.User) string {
 	case u.Has(store.RoleAdmin):
 		return "/admin/users"
 	}
-	return "/login"
+	// Signed in with no role yet (a grant may wait for a second admin): a page that says so, not
+	// the sign-in page, which would send them here again.
+	return "/no-role"
+}
+
+// handleNoRole tells a signed-in person with no role why every page refuses them.
+func (a *App) handleNoRole(c echo.Context) error {
+	if u := currentUser(c); len(u.Roles) > 0 {
+		return c.Redirect(http.StatusFound, homeFor(u))
+	}
+	const title = "No role yet"
+	return a.render(c, http.StatusOK, views.ErrorPage(a.page(c, title, ""), http.StatusOK, title,
+		"You are signed in, but your account holds no role yet. If an admin has just granted you one, a second admin must approve it before it takes effect; ask them, then sign in again."))
 }
 
 // safeNext accepts only a local path (no scheme, no host, no control characters or backslashes),

@@ -48,6 +48,7 @@ var apiRoutes = map[string]string{
 // routeAccess is the role matrix: which roles may use each protected route.
 var routeAccess = map[string][]string{
 	"POST /logout":           store.AllRoles,
+	"GET /no-role":           store.AllRoles, // a signed-in person with a role is sent home
 	"GET /cases":             caseReaders,
 	"GET /cases/:id/:action": caseReaders,
 	"GET /cases/:id/deliveries/:delivery/raw": caseReaders,
@@ -70,6 +71,7 @@ var routeAccess = map[string][]string{
 	"GET /admin/users":                              admins,
 	"POST /admin/users":                             admins,
 	"POST /admin/users/:id":                         admins,
+	"POST /admin/grants/:id":                        admins,
 	"GET /admin/health":                             admins,
 	"GET /admin/settings":                           admins,
 	"POST /admin/settings":                          admins,

@@ -66,6 +66,7 @@ func (a *App) routes() *echo.Echo {
 	ui.GET("/login", a.handleLoginForm)
 	ui.POST("/login", a.handleLogin, a.loginRateLimit())
 	ui.POST("/logout", a.handleLogout, a.require())
+	ui.GET("/no-role", a.handleNoRole, a.require())
 	a.signInRoutes(ui)
 
 	// Roles are checked per route: a group with middleware would also catch unknown paths and
@@ -103,6 +104,7 @@ func (a *App) routes() *echo.Echo {
 	adm.GET("/users", a.handleUsers)
 	adm.POST("/users", a.handleUserCreate)
 	adm.POST("/users/:id", a.handleUserUpdate)
+	adm.POST("/grants/:id", a.handleGrantDecision)
 	adm.GET("/health", a.handleIngestHealth)
 	adm.GET("/settings", a.handleSettings)
 	adm.POST("/settings", a.handleSettingsSave)

@@ -32,6 +32,7 @@ func settingsForm(r store.Rules) views.SettingsForm {
 		FourEyesVCIP:   r.NeedsFourEyes(store.SourceVCIP),
 		FourEyesMarkID: r.NeedsFourEyes(store.SourceMarkID),
 		ReasonCodes:    store.FormatReasonCodes(r.ReasonCodes),
+		GrantApproval:  r.GrantApproval,
 	}
 }
 
@@ -43,6 +44,11 @@ func (a *App) handleSettings(c echo.Context) error {
 		return err
 	}
 	f.FourEyesGaps = gaps
+	if on, why, err := a.db.GrantApprovalInForce(c.Request().Context()); err != nil {
+		return err
+	} else if !on && f.GrantApproval {
+		f.GrantRule = why
+	}
 	return a.render(c, http.StatusOK, views.Settings(a.page(c, "Settings", "settings"), f))
 }
 
@@ -55,8 +61,10 @@ func (a *App) handleSettingsSave(c echo.Context) error {
 		FourEyesVCIP:   c.FormValue("four_eyes_vcip") == "1",
 		FourEyesMarkID: c.FormValue("four_eyes_markid") == "1",
 		ReasonCodes:    c.FormValue("reason_codes"),
+		GrantApproval:  c.FormValue("role_grant_approval") == "1",
 	}
 	r := a.rules()
+	r.GrantApproval = f.GrantApproval
 	r.SLA, r.ClaimTTL = -1, -1 // unreadable numbers stay out of range, and Validate names them
 	if h, err := strconv.ParseFloat(f.SLAHours, 64); err == nil {
 		r.SLA = store.DurationFromHours(h)
