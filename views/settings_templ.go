@@ -172,7 +172,7 @@ func Settings(p Page, f SettingsForm) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, " data-testid=\"settings-grant-approval\"> <span>A second admin approves each grant of reviewer, supervisor or admin</span> <span class=\"muted small\">While four-eyes is on, so that one admin cannot make both the maker and the checker.</span></label> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, " data-testid=\"settings-grant-approval\"> <span>Role grants need a second admin</span> <span class=\"muted small\">Reviewer, supervisor or admin, while four-eyes is on: one admin cannot make both maker and checker.</span></label> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -89,3 +89,13 @@ func admCheckboxID(prefix string, id int64, role string) string {
 }
 
 func admJoinRoles(roles []string) string { return strings.Join(roles, ", ") }
+
+// grantFor is the grant waiting for the account, if any.
+func (v UsersPage) grantFor(id int64) *store.RoleGrant {
+	for i := range v.Grants {
+		if v.Grants[i].UserID == id {
+			return &v.Grants[i]
+		}
+	}
+	return nil
+}
