@@ -19,6 +19,7 @@ func TestDecisions(t *testing.T) {
 	t.Run("decision", func(t *testing.T) { testDecision(t, env) })
 	t.Run("four_eyes", func(t *testing.T) { testFourEyes(t, env) })
 	t.Run("audit", func(t *testing.T) { testAudit(t, env) })
+	t.Run("recording_missing", func(t *testing.T) { testRecordingMissing(t, env) })
 }
 
 // tabCount reads a queue tab's count.

@@ -32,6 +32,8 @@ type CaseActions struct {
 	Claim, Release, Decide, Approve, Return, Reopen, Reassign Permission
 	// Hold, Resume, Escalate and SendBack are the case flags (store/flags.go).
 	Hold, Resume, Escalate, SendBack Permission
+	// Allow is Decide with the outcome allow: it also needs the evidence the rules require.
+	Allow Permission
 }
 
 // CaseFacts are what the rules read about a case.
@@ -45,6 +47,10 @@ type CaseFacts struct {
 	PendingMaker int64     // who made the decision waiting for a second approval
 	HeldUntil    time.Time // the hold's date to come back; zero when the case is not on hold
 	Escalated    bool      // escalated to the supervisors
+	// PendingOutcome is that decision's outcome: approving an allow needs the evidence too.
+	PendingOutcome string
+	// Evidence is what became of the media the rules require before an allow (Rules.Evidence).
+	Evidence []Evidence
 }
 
 // Viewer is who wants to act: their id and roles.
@@ -105,6 +111,13 @@ func (r Rules) Actions(who Viewer, f CaseFacts, now time.Time) CaseActions {
 		a.Claim, a.Decide = allowed, allowed
 	}
 
+	a.Allow = a.Decide
+	if a.Decide.Allowed {
+		if why := r.missingEvidence(f); why != "" {
+			a.Allow = conflict("%s You can decline (for example as “recording unavailable”), or wait until it is archived.", why)
+		}
+	}
+
 	a.Release = allowed
 	if f.ClaimedBy != who.ID {
 		a.Release = conflict("You do not hold this case, so there is nothing to release.")
@@ -123,6 +136,9 @@ func (r Rules) Actions(who Viewer, f CaseFacts, now time.Time) CaseActions {
 		a.Return = a.Approve
 	default:
 		a.Approve, a.Return = allowed, allowed
+		if why := r.missingEvidence(f); why != "" && f.PendingOutcome == OutcomeAllow {
+			a.Approve = conflict("%s Return the decision, or approve once it is archived.", why)
+		}
 	}
 	a.Reassign = allowed
 	if waiting != nil {

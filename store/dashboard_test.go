@@ -32,6 +32,7 @@ func dashScenario(t *testing.T) (*DB, *wsClock, map[string]int64, map[string]Act
 		t.Fatal(err)
 	}
 	ids["V"] = res.CaseID
+	archiveRecording(t, db, res.CaseID)
 	ids["I"] = ingestWS(t, db, wsCase{ref: "I", first: "I", overall: StatusApproved, final: true})
 
 	decide := func(who Actor, id int64, outcome, reason string) {

@@ -293,8 +293,14 @@ func (db *DB) RecordCaseView(ctx context.Context, actor Actor, caseID int64, med
 // whether they may decide at all, whether the evidence they saw is still current, then the form.
 func (db *DB) checkDecision(s caseState, in DecisionInput, now time.Time) error {
 	rules := db.Rules()
-	if err := rules.Actions(s.who, s.CaseFacts, now).Decide.Err(); err != nil {
+	acts := rules.Actions(s.who, s.CaseFacts, now)
+	if err := acts.Decide.Err(); err != nil {
 		return err
+	}
+	if in.Outcome == OutcomeAllow {
+		if err := acts.Allow.Err(); err != nil {
+			return err
+		}
 	}
 	if in.SeenDelivery != 0 && in.SeenDelivery != s.snapshotDelivery {
 		return Errorf(KindConflict, "A new callback changed this case while you were looking at it. Review the new evidence, then decide again.")
@@ -318,6 +324,9 @@ func (db *DB) CheckDecision(ctx context.Context, actor Actor, in DecisionInput) 
 	if err != nil {
 		return err
 	}
+	if err := db.loadEvidenceFacts(ctx, tx, &s, in.CaseID); err != nil {
+		return err
+	}
 	return db.checkDecision(s, in, db.Now())
 }
 
@@ -333,6 +342,9 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 	defer tx.Rollback()
 	s, err := loadCaseState(ctx, tx, in.CaseID, actor)
 	if err != nil {
+		return Decision{}, err
+	}
+	if err := db.loadEvidenceFacts(ctx, tx, &s, in.CaseID); err != nil {
 		return Decision{}, err
 	}
 	now := db.Now()
@@ -382,6 +394,9 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 		"note": strings.TrimSpace(in.Note), "needs_approval": needsApproval, "delivery": s.snapshotDelivery}
 	if in.FaceMatch != nil {
 		details["face_match"] = in.FaceMatch
+	}
+	if ev := archivedEvidence(s.Evidence); in.Outcome == OutcomeAllow && len(ev) > 0 {
+		details["evidence"] = ev // the hashes the allow stood on
 	}
 	if err := db.appendAudit(ctx, tx, at, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.decision",
 		TargetType: "case", TargetID: fmt.Sprint(in.CaseID), CaseID: in.CaseID, Details: details}); err != nil {
@@ -439,6 +454,9 @@ func (db *DB) secondLook(ctx context.Context, actor Actor, caseID int64, verdict
 	defer tx.Rollback()
 	s, err := loadCaseState(ctx, tx, caseID, actor)
 	if err != nil {
+		return err
+	}
+	if err := db.loadEvidenceFacts(ctx, tx, &s, caseID); err != nil {
 		return err
 	}
 	acts := db.Rules().Actions(s.who, s.CaseFacts, db.Now())

@@ -53,11 +53,12 @@ func TestOutboxEventsWithEachStep(t *testing.T) {
 		t.Errorf("an endpoint for an unknown type = %v, want ErrInvalid", err)
 	}
 
-	res, err := db.Ingest(ctx, incoming(&Snapshot{Source: SourceVCIP, Ref: "s-1"}, "v1", now))
+	res, err := db.Ingest(ctx, incoming(withRecording(&Snapshot{Source: SourceVCIP, Ref: "s-1"}), "v1", now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := res.CaseID
+	archiveRecording(t, db, id)
 	decide := func() {
 		t.Helper()
 		if err := db.Claim(ctx, revA, id); err != nil {

@@ -43,6 +43,9 @@ type wsCase struct {
 	ipCountry   string
 	docNumber   string
 	clientID    string
+	// noRecording leaves a video-KYC case without an archived recording (the evidence rule
+	// then refuses an allow); by default one is named and archived.
+	noRecording bool
 }
 
 func (w wsCase) snapshot() *Snapshot {
@@ -58,6 +61,9 @@ func (w wsCase) snapshot() *Snapshot {
 	if s.Source == SourceVCIP {
 		s.Person.FullName = w.first + " " + w.last
 		s.Status = Status{}
+		if !w.noRecording {
+			withRecording(s)
+		}
 	}
 	return s
 }
@@ -73,6 +79,9 @@ func ingestWS(t testing.TB, db *DB, w wsCase) int64 {
 	}
 	if res.CaseID == 0 {
 		t.Fatalf("Ingest(%s) = %+v, want a case", w.ref, res)
+	}
+	if s.Source == SourceVCIP && !w.noRecording {
+		archiveRecording(t, db, res.CaseID)
 	}
 	return res.CaseID
 }

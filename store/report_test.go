@@ -29,9 +29,15 @@ func rptDecide(t *testing.T, db *DB, clk *wsClock, at time.Time, who Actor, case
 
 func rptIngest(t *testing.T, db *DB, s *Snapshot, at time.Time) int64 {
 	t.Helper()
+	if s.Source == SourceVCIP {
+		withRecording(s)
+	}
 	res, err := db.Ingest(context.Background(), incoming(s, fmt.Sprintf(`{"ref":%q}`, s.Ref), at))
 	if err != nil || res.CaseID == 0 {
 		t.Fatalf("Ingest(%s) = %+v, %v", s.Ref, res, err)
+	}
+	if s.Source == SourceVCIP {
+		archiveRecording(t, db, res.CaseID) // the evidence rule: no allow without it
 	}
 	return res.CaseID
 }

@@ -16,11 +16,12 @@ func TestReturnAndReopenKeepWaitingTime(t *testing.T) {
 	db.Now = func() time.Time { return now }
 	rev, _ := db.CreateUser(ctx, SystemActor, "rev", "", "x", []string{RoleReviewer})
 	sup, _ := db.CreateUser(ctx, SystemActor, "sup", "", "x", []string{RoleSupervisor})
-	res, err := db.Ingest(ctx, incoming(&Snapshot{Source: SourceVCIP, Ref: "s-wait"}, "w", t0))
+	res, err := db.Ingest(ctx, incoming(withRecording(&Snapshot{Source: SourceVCIP, Ref: "s-wait"}), "w", t0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := res.CaseID
+	archiveRecording(t, db, id)
 	revA, supA := Actor{ID: rev.ID, Name: "rev"}, Actor{ID: sup.ID, Name: "sup"}
 	decide := func() {
 		t.Helper()

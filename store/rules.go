@@ -38,6 +38,9 @@ type Rules struct {
 	// GrantApproval makes a grant of reviewer or supervisor wait for a second admin while four-eyes
 	// is on for a source and there are two or more enabled admins (store/role_grants.go).
 	GrantApproval bool
+	// Evidence is, per source, the media kinds that must be archived (hash known) before a case
+	// may be allowed or an allow approved; a decline never needs them.
+	Evidence map[Source][]string
 }
 
 // Limits on the rules an admin can set.
@@ -53,6 +56,7 @@ func DefaultRules() Rules {
 	india := []Source{SourceVCIP}
 	return Rules{SLA: 24 * time.Hour, ClaimTTL: 30 * time.Minute, GrantApproval: true,
 		FourEyes: map[Source]bool{SourceVCIP: true, SourceMarkID: false},
+		Evidence: map[Source][]string{SourceVCIP: {MediaRecordedVideo}},
 		ReasonCodes: []ReasonCode{
 			{"document_genuine", "Document genuine", OutcomeAllow, nil},
 			{"face_matches", "Face matches", OutcomeAllow, nil},
@@ -62,6 +66,7 @@ func DefaultRules() Rules {
 			{"face_mismatch", "Face mismatch", OutcomeDecline, nil},
 			{"sanctions_pep_hit", "Sanctions or PEP hit", OutcomeDecline, nil},
 			{"outside_india", "Customer outside India", OutcomeDecline, india},
+			{"recording_unavailable", "Recording unavailable", OutcomeDecline, india},
 			{"poor_quality", "Poor quality", OutcomeDecline, nil},
 			{"other", "Other", "", nil},
 		}}
@@ -128,6 +133,13 @@ func (r Rules) Validate() error {
 	}
 	if err := validateReasons(r.ReasonCodes); err != "" {
 		p["reason_codes"] = err
+	}
+	for src, kinds := range r.Evidence {
+		for _, k := range kinds {
+			if !slices.Contains(EvidenceKinds(), k) {
+				p["evidence_"+string(src)] = fmt.Sprintf("%q is not a media kind the desk can require.", k)
+			}
+		}
 	}
 	if len(p) > 0 {
 		return FieldErrors(p)
@@ -218,6 +230,8 @@ const (
 	setFourMark = "four_eyes_markid"
 	setReasons  = "reason_codes"
 	setGrants   = "role_grant_approval"
+	setEvVCIP   = "evidence_vcip"
+	setEvMark   = "evidence_markid"
 )
 
 func (r Rules) settings() map[string]string {
@@ -228,6 +242,8 @@ func (r Rules) settings() map[string]string {
 		setFourMark: strconv.FormatBool(r.FourEyes[SourceMarkID]),
 		setReasons:  strings.TrimSpace(FormatReasonCodes(r.ReasonCodes)),
 		setGrants:   strconv.FormatBool(r.GrantApproval),
+		setEvVCIP:   strings.Join(r.Evidence[SourceVCIP], ","),
+		setEvMark:   strings.Join(r.Evidence[SourceMarkID], ","),
 	}
 }
 
@@ -256,6 +272,17 @@ func (base Rules) overlay(saved map[string]string) Rules {
 	}
 	if rc, err := ParseReasonCodes(saved[setReasons]); err == nil && validateReasons(rc) == "" {
 		r.ReasonCodes = rc
+	}
+	r.Evidence = maps.Clone(base.Evidence)
+	if r.Evidence == nil {
+		r.Evidence = map[Source][]string{}
+	}
+	for src, key := range map[Source]string{SourceVCIP: setEvVCIP, SourceMarkID: setEvMark} {
+		if v, ok := saved[key]; ok {
+			if kinds, err := ParseEvidence(v); err == nil {
+				r.Evidence[src] = kinds
+			}
+		}
 	}
 	return r
 }

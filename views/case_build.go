@@ -192,6 +192,10 @@ func buildDecisionPanel(in CaseInput) DecisionPanel {
 		pendingMaker = maker
 	}
 	facts := rec.Facts(pendingMaker)
+	if rec.ReviewState == store.ReviewPendingApproval {
+		facts.PendingOutcome = in.Decisions[len(in.Decisions)-1].Outcome
+	}
+	facts.Evidence = store.EvidenceOf(in.Media, rules.RequiredEvidence(rec.Source))
 	acts := rules.Actions(store.Viewer{ID: u.ID, Roles: u.Roles}, facts, now)
 	live := rules.ClaimLive(facts, now)
 	mine := rec.ClaimedBy != 0 && rec.ClaimedBy == u.ID
@@ -209,6 +213,12 @@ func buildDecisionPanel(in CaseInput) DecisionPanel {
 	p.ShowRelease = acts.Release.Allowed && live
 	p.ShowReassign = acts.Reassign.Allowed && len(in.Deciders) > 0
 	p.ShowApprove = acts.Approve.Allowed
+	if !acts.Allow.Allowed && acts.Decide.Allowed {
+		p.AllowBlocked = acts.Allow.Why // the evidence rule: Allow stays visible, disabled, with why
+	}
+	if !acts.Approve.Allowed && acts.Return.Allowed {
+		p.ShowApprove, p.ApproveBlocked = true, acts.Approve.Why
+	}
 	p.ShowReopen = acts.Reopen.Allowed
 	switch rec.ReviewState {
 	case store.ReviewNeedsDecision:

@@ -374,6 +374,10 @@ type DecisionPanel struct {
 	MakerWaiting bool // the viewer made the pending decision
 
 	NoteForAllow bool     // allowing needs a note (the case is SUSPECTED)
+	// AllowBlocked and ApproveBlocked say why the evidence rule keeps Allow, or approving an
+	// allow, disabled ("" when it does not).
+	AllowBlocked   string
+	ApproveBlocked string
 	Warnings     []string // what the reviewer should know before recording (automatic result, no second approver)
 	Reasons      []ReasonOption
 	Form         DecisionForm

@@ -27,9 +27,7 @@ func TestDecisionRegisterPageAndExports(t *testing.T) {
 			t.Fatalf("webhook = %d", r.Status)
 		}
 	}
-	if r := ta.postVCIP(t, webtest.VCIP{SessionID: "v-1", Name: "RAVI"}.Body()); r.Status != http.StatusOK {
-		t.Fatalf("vcip webhook = %d", r.Status)
-	}
+	ta.postVCIPRecorded(t, webtest.VCIP{SessionID: "v-1", Name: "RAVI"})
 	ta.addUser(t, "rev", store.RoleReviewer)
 	rev := store.Actor{ID: ta.userID(t, "rev"), Name: "rev"}
 	decide := func(source store.Source, ref, outcome, reason, note string) {

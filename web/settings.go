@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,6 +34,8 @@ func settingsForm(r store.Rules) views.SettingsForm {
 		FourEyesMarkID: r.NeedsFourEyes(store.SourceMarkID),
 		ReasonCodes:    store.FormatReasonCodes(r.ReasonCodes),
 		GrantApproval:  r.GrantApproval,
+		EvidenceVCIP:   strings.Join(r.RequiredEvidence(store.SourceVCIP), ", "),
+		EvidenceMarkID: strings.Join(r.RequiredEvidence(store.SourceMarkID), ", "),
 	}
 }
 
@@ -62,6 +65,8 @@ func (a *App) handleSettingsSave(c echo.Context) error {
 		FourEyesMarkID: c.FormValue("four_eyes_markid") == "1",
 		ReasonCodes:    c.FormValue("reason_codes"),
 		GrantApproval:  c.FormValue("role_grant_approval") == "1",
+		EvidenceVCIP:   strings.TrimSpace(c.FormValue("evidence_vcip")),
+		EvidenceMarkID: strings.TrimSpace(c.FormValue("evidence_markid")),
 	}
 	r := a.rules()
 	r.GrantApproval = f.GrantApproval
@@ -73,8 +78,24 @@ func (a *App) handleSettingsSave(c echo.Context) error {
 		r.ClaimTTL = store.DurationFromMinutes(m)
 	}
 	r.FourEyes = map[store.Source]bool{store.SourceVCIP: f.FourEyesVCIP, store.SourceMarkID: f.FourEyesMarkID}
+	evErrs := map[string]string{}
+	r.Evidence = map[store.Source][]string{}
+	for src, text := range map[store.Source]string{store.SourceVCIP: f.EvidenceVCIP, store.SourceMarkID: f.EvidenceMarkID} {
+		kinds, err := store.ParseEvidence(text)
+		if err != nil {
+			evErrs["evidence_"+string(src)] = err.Error()
+		}
+		r.Evidence[src] = kinds
+	}
 	rc, err := store.ParseReasonCodes(f.ReasonCodes)
-	if err == nil {
+	if err == nil && len(evErrs) > 0 {
+		fields, _ := fieldErrors(r.Validate(), "")
+		if fields == nil {
+			fields = map[string]string{}
+		}
+		maps.Copy(fields, evErrs)
+		err = store.FieldErrors(fields)
+	} else if err == nil {
 		r.ReasonCodes = rc
 		_, err = a.db.SaveRules(c.Request().Context(), actor(c), r)
 	} else if verr := r.Validate(); verr != nil {
@@ -88,6 +109,7 @@ func (a *App) handleSettingsSave(c echo.Context) error {
 		if !ok {
 			return err
 		}
+		maps.Copy(fields, evErrs)
 		f.Errors = fields
 		p := a.page(c, "Settings", "settings")
 		p.Error = "Check the highlighted fields; nothing was saved."

@@ -333,7 +333,7 @@ func TestFourEyesMakerChecker(t *testing.T) {
 	sup1 := ta.loginAs(t, "sup1", store.RoleSupervisor)
 	sup2 := ta.loginAs(t, "sup2", store.RoleSupervisor)
 	rev := ta.loginAs(t, "rev", store.RoleReviewer)
-	ta.postVCIP(t, webtest.VCIP{SessionID: "sess-4e", Name: "FOUR EYES", Country: "IN"}.Body())
+	ta.postVCIPRecorded(t, webtest.VCIP{SessionID: "sess-4e", Name: "FOUR EYES", Country: "IN"})
 	id := ta.caseIDByRef(t, store.SourceVCIP, "sess-4e")
 	path := fmt.Sprintf("/cases/%d", id)
 
