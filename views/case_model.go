@@ -373,15 +373,15 @@ type DecisionPanel struct {
 	ShowReassign bool
 	MakerWaiting bool // the viewer made the pending decision
 
-	NoteForAllow bool     // allowing needs a note (the case is SUSPECTED)
+	NoteForAllow bool // allowing needs a note (the case is SUSPECTED)
 	// AllowBlocked and ApproveBlocked say why the evidence rule keeps Allow, or approving an
 	// allow, disabled ("" when it does not).
 	AllowBlocked   string
 	ApproveBlocked string
-	Warnings     []string // what the reviewer should know before recording (automatic result, no second approver)
-	Reasons      []ReasonOption
-	Form         DecisionForm
-	Deciders     []UserOption
+	Warnings       []string // what the reviewer should know before recording (automatic result, no second approver)
+	Reasons        []ReasonOption
+	Form           DecisionForm
+	Deciders       []UserOption
 
 	ReturnReason string
 	ReopenReason string
