@@ -62,6 +62,8 @@ type QueueFilter struct {
 	MismatchTag string
 	// Country matches the document's issuing country or the IP address's country.
 	Country string
+	// Remark matches the video-KYC agent's remark exactly (cases.agent_remark).
+	Remark string
 	// From and To bound when the case's first callback arrived: [From, To).
 	From, To   time.Time
 	Assignee   string
@@ -75,7 +77,7 @@ type QueueFilter struct {
 
 // Narrowed reports whether anything besides the tab narrows the queue.
 func (f QueueFilter) Narrowed() bool {
-	return f.Source != "" || f.Overall != "" || f.FraudTag != "" || f.MismatchTag != "" || f.Country != "" ||
+	return f.Source != "" || f.Overall != "" || f.FraudTag != "" || f.MismatchTag != "" || f.Country != "" || f.Remark != "" ||
 		!f.From.IsZero() || !f.To.IsZero() || f.Assignee != AssigneeAnyone || strings.TrimSpace(f.Query) != ""
 }
 
@@ -138,6 +140,8 @@ type QueueRow struct {
 	// HeldAt and HeldUntil are the hold on the case (zero: none); Escalated says it waits for a supervisor.
 	HeldAt, HeldUntil time.Time
 	Escalated         bool
+	// AgentRemark is the video-KYC agent's remark (fieldValues.Remark), "" for other sources.
+	AgentRemark string
 }
 
 // ClaimLive reports whether the row's claim still holds, given the oldest activity that counts.
@@ -246,14 +250,14 @@ const queueColumns = `c.id, c.source, c.ref, c.client_id, c.full_name, c.overall
 	COALESCE(c.pending_since, ''),
 	CASE WHEN c.review_state = 'pending_approval' THEN COALESCE((SELECT d.reason_code || char(31) || substr(d.note, 1, 300)
 		FROM decisions d WHERE d.case_id = c.id ORDER BY d.id DESC LIMIT 1), '') ELSE '' END,
-	COALESCE(c.held_at, ''), COALESCE(c.held_until, ''), c.escalated_at IS NOT NULL`
+	COALESCE(c.held_at, ''), COALESCE(c.held_until, ''), c.escalated_at IS NOT NULL, c.agent_remark`
 
 func scanQueueRow(row interface{ Scan(...any) error }) (QueueRow, error) {
 	var r QueueRow
 	var fraud, mismatch, waiting, first, last, touched, lastDecision, pending, pendingWhy, heldAt, heldUntil string
 	if err := row.Scan(&r.ID, &r.Source, &r.Ref, &r.ClientID, &r.Name, &r.Overall, &r.Final, &r.ReviewState,
 		&r.ChangedAfterDecision, &fraud, &mismatch, &r.DocCountry, &r.IPCountry, &waiting, &first, &last,
-		&r.ClaimedBy, &r.ClaimedByName, &touched, &lastDecision, &pending, &pendingWhy, &heldAt, &heldUntil, &r.Escalated); err != nil {
+		&r.ClaimedBy, &r.ClaimedByName, &touched, &lastDecision, &pending, &pendingWhy, &heldAt, &heldUntil, &r.Escalated, &r.AgentRemark); err != nil {
 		return QueueRow{}, err
 	}
 	if pending != "" {
@@ -307,6 +311,10 @@ func (f QueueFilter) where() ([]string, []any) {
 	if f.Country != "" {
 		conds = append(conds, "c.id IN (SELECT id FROM cases WHERE doc_country = ? UNION ALL SELECT id FROM cases WHERE ip_country = ?)")
 		args = append(args, f.Country, f.Country)
+	}
+	if f.Remark != "" {
+		conds = append(conds, "c.id IN (SELECT id FROM cases WHERE agent_remark = ? COLLATE NOCASE)") // cases_agent_remark
+		args = append(args, f.Remark)
 	}
 	if !f.From.IsZero() || !f.To.IsZero() {
 		// The range is read from cases_received_state into a set the queue walk checks entries
@@ -405,7 +413,7 @@ func (f QueueFilter) countIndex() string {
 		return "cases_escalated"
 	case f.Assignee == AssigneeHeld:
 		return "cases_held"
-	case f.FraudTag != "" || f.MismatchTag != "" || f.Country != "" || strings.TrimSpace(f.Query) != "" ||
+	case f.FraudTag != "" || f.MismatchTag != "" || f.Country != "" || f.Remark != "" || strings.TrimSpace(f.Query) != "" ||
 		!f.From.IsZero() || !f.To.IsZero():
 		// One pass over the covering queue index with a membership test per entry, whatever
 		// the number of matches.

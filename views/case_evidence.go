@@ -234,9 +234,7 @@ func CaseSignals(s *store.Snapshot, rec store.CaseRecord, linked map[string]int6
 	if ipCountry != "" && len(nationality) == 2 && ipCountry != nationality && nationality != docCountry {
 		flag("ip-nationality", StatusAmber, fmt.Sprintf("IP country %s ≠ nationality %s", ipCountry, nationality))
 	}
-	if g := BuildGeo(s); g != nil {
-		out.Geo = g
-	}
+	out.Geo, out.Agent = BuildGeo(s), BuildAgentVerdict(s)
 	if exp, err := time.Parse("2006-01-02", strings.TrimSpace(s.Document.Expiry)); err == nil && exp.Before(today(now)) {
 		flag("doc-expired", StatusRed, "Document expired on "+exp.Format("2 Jan 2006"))
 	}

@@ -120,7 +120,8 @@ type CheckSummary struct {
 
 // Signals is the side panel's list of what needs a reviewer's attention.
 type Signals struct {
-	Geo        *GeoView // video-KYC: where the customer was
+	Geo        *GeoView      // video-KYC: where the customer was
+	Agent      *AgentVerdict // video-KYC: the vendor agent's own verdict
 	Fraud      []TagItem
 	Mismatch   []TagItem
 	Suspicion  []TagItem
@@ -136,6 +137,9 @@ type Signals struct {
 func (s Signals) Count() int {
 	n := 0
 	if s.Geo != nil && s.Geo.Level != StatusGreen {
+		n++
+	}
+	if s.Agent != nil && (s.Agent.Level() == StatusRed || s.Agent.Level() == StatusAmber) {
 		n++
 	}
 	return n + len(s.Fraud) + len(s.Mismatch) + len(s.Suspicion) + len(s.Flags) + len(s.Checks) + s.ChecksMore + len(s.Duplicates) + s.DuplicatesMore

@@ -43,6 +43,7 @@ type QueueFilterValues struct {
 	Fraud    string
 	Mismatch string
 	Country  string
+	Remark   string // the video-KYC agent's remark
 	From     string // YYYY-MM-DD
 	To       string // YYYY-MM-DD, inclusive
 	Assignee string // "", "me", "unassigned" or a user ID
@@ -92,6 +93,8 @@ type QueueRowView struct {
 	// waits for a supervisor.
 	HeldUntil time.Time
 	Escalated bool
+	// Remark is the video-KYC agent's remark, shown where Mark ID rows show the vendor's status.
+	Remark string
 }
 
 // FraudTagValues lists the fraud tags of the vendor's vocabulary, sorted, for filter suggestions.

@@ -46,7 +46,7 @@ func (q queueParams) query(tab store.QueueTab) url.Values {
 	}
 	f := q.values
 	for k, val := range map[string]string{"q": f.Query, "source": f.Source, "status": f.Overall, "fraud": f.Fraud,
-		"mismatch": f.Mismatch, "country": f.Country, "from": f.From, "to": f.To, "assignee": f.Assignee} {
+		"mismatch": f.Mismatch, "country": f.Country, "remark": f.Remark, "from": f.From, "to": f.To, "assignee": f.Assignee} {
 		if val != "" {
 			v.Set(k, val)
 		}
@@ -93,6 +93,11 @@ func (a *App) parseQueue(vals url.Values, u *store.User) (queueParams, store.Que
 	f.FraudTag = v.Fraud
 	v.Mismatch = strings.ToUpper(strings.TrimSpace(vals.Get("mismatch")))
 	f.MismatchTag = v.Mismatch
+	v.Remark = strings.TrimSpace(vals.Get("remark"))
+	if len(v.Remark) > 200 {
+		v.Remark = v.Remark[:200]
+	}
+	f.Remark = v.Remark
 	if cc := strings.ToUpper(strings.TrimSpace(vals.Get("country"))); cc != "" {
 		v.Country = cc
 		if len(cc) == 2 {
@@ -216,7 +221,7 @@ func (a *App) handleQueue(c echo.Context) error {
 		row := views.QueueRowView{DataProblem: r.DataProblem, ID: r.ID, Href: caseLink(r.ID, q.query(q.tab)), Overall: r.Overall, Name: r.Name,
 			Source: r.Source.Label(), Ref: r.Ref, Fraud: r.FraudTags, Mismatch: r.MismatchTags,
 			ReviewState: r.ReviewState, Changed: r.ChangedAfterDecision, Final: r.Final, Queued: r.WaitingSince,
-			FirstReceived: r.FirstReceivedAt, LastReceived: r.LastReceivedAt}
+			FirstReceived: r.FirstReceivedAt, LastReceived: r.LastReceivedAt, Remark: r.AgentRemark}
 		// One meaning per column, and the column the rows are sorted by: on the waiting tabs how
 		// long the case has waited, elsewhere when it joined the queue.
 		if waitedColumn {
