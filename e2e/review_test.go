@@ -536,6 +536,15 @@ func testInstructions(t *testing.T, env *appEnv) {
 	if err := expect.Page(page).ToHaveURL(regexp.MustCompile(`[?&]lang=HINDI`)); err != nil {
 		t.Errorf("the address does not keep the language: %v", err)
 	}
+	// The choice is remembered for the browser session: the case opened again without ?lang=
+	// (the server would pick the customer's language) shows Hindi again.
+	gotoPath(t, page, env.casePath(t, "sharma"))
+	if err := expect.Locator(option("HINDI")).ToHaveAttribute("aria-current", "true"); err != nil {
+		t.Errorf("the case opened again forgot the chosen language: %v", err)
+	}
+	if err := expect.Locator(text(0, "HINDI")).ToBeVisible(); err != nil {
+		t.Errorf("the case opened again does not show Hindi: %v", err)
+	}
 
 	// The Devanagari renders with a real font, not as boxes. The panel's picture is kept in
 	// e2e/artifacts/ for a person to look at.

@@ -82,7 +82,7 @@ func BuildCase(in CaseInput) CaseView {
 	v.GeoRows, v.DeviceRows = GeoRows(s), DeviceRows(s.Browser)
 	v.Signals = CaseSignals(s, rec, in.Linked, now)
 	v.Media = MediaFor(in.Media, s, u.Has(store.RoleSupervisor) || u.Has(store.RoleAdmin), csrf)
-	v.Instructions = InstructionsFor(s.Instructions, s.RandomizeInstructions, in.Lang)
+	v.Instructions = InstructionsIn(s.Instructions, s.RandomizeInstructions, in.Lang, CustomerLanguage(s))
 	v.VideoDocs = VideoDocs(s.VideoDocuments, now, budget)
 	var amlMore, lidMore int
 	v.AML, amlMore = CheckViews(s.AML, "AML", budget, ChecksShown)

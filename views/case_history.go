@@ -14,9 +14,14 @@ import (
 )
 
 // InstructionsFor lists the call's instructions with every language any of them was translated
-// into. lang (from ?lang=) picks the language shown beside English; by default the first that is
-// not English.
+// into. lang (from ?lang=) picks the language shown beside English; by default English.
 func InstructionsFor(ins []store.Instruction, random bool, lang string) *InstructionsView {
+	return InstructionsIn(ins, random, lang, "")
+}
+
+// InstructionsIn is InstructionsFor with the customer's language (a vendor key such as "BENGALI",
+// see CustomerLanguage): shown by default when the call has that translation, else English.
+func InstructionsIn(ins []store.Instruction, random bool, lang, customer string) *InstructionsView {
 	if len(ins) == 0 {
 		return nil
 	}
@@ -29,20 +34,17 @@ func InstructionsFor(ins []store.Instruction, random bool, lang string) *Instruc
 		}
 	}
 	current := ""
-	if slices.Contains(langs, lang) {
+	switch {
+	case slices.Contains(langs, lang):
 		current = lang
-	} else {
-		for _, l := range langs {
-			if !strings.EqualFold(l, "ENGLISH") {
-				current = l
-				break
-			}
-		}
-		if current == "" && len(langs) > 0 {
-			current = langs[0]
-		}
+	case customer != "" && sameLanguage(langs, customer) != "":
+		current = sameLanguage(langs, customer)
+	case slices.Contains(langs, "ENGLISH"):
+		current = "ENGLISH"
+	case len(langs) > 0:
+		current = langs[0]
 	}
-	v := &InstructionsView{Current: current, Random: random}
+	v := &InstructionsView{Current: current, Random: random, Customer: customer}
 	for _, l := range langs {
 		v.Languages = append(v.Languages, LangOption{Key: l, Label: languageLabel(l),
 			Href: "?lang=" + url.QueryEscape(l) + "#instructions", Current: l == current})
@@ -202,4 +204,14 @@ func finalText(f *bool) string {
 		return ""
 	}
 	return map[bool]string{true: "yes", false: "no"}[*f]
+}
+
+// sameLanguage is the key of langs that is the language key names ("ORIYA" for "ODIA"), or "".
+func sameLanguage(langs []string, key string) string {
+	for _, l := range langs {
+		if l == key || (LangAttr(l) != "" && LangAttr(l) == LangAttr(key)) {
+			return l
+		}
+	}
+	return ""
 }

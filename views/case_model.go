@@ -214,6 +214,8 @@ type InstructionsView struct {
 	Items     []InstructionItem
 	Languages []LangOption
 	Current   string // the language key shown beside English, e.g. "HINDI"
+	// Customer is the customer's language as the callback gives it (a vendor key), "" when unknown.
+	Customer string
 	Random    bool   // the vendor shuffled the order per session
 }
 

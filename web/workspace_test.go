@@ -665,8 +665,8 @@ func TestVideoKYCCasePage(t *testing.T) {
 		})
 		return out
 	}
-	// By default the first language besides English, with its lang attribute.
-	if got, want := visible(p), []shown{{"HINDI", "hi"}, {"HINDI", "hi"}}; !slices.Equal(got, want) {
+	// No customer language in the callback: English by default, with its lang attribute.
+	if got, want := visible(p), []shown{{"ENGLISH", "en"}, {"ENGLISH", "en"}}; !slices.Equal(got, want) {
 		t.Errorf("default translations shown = %v, want %v", got, want)
 	}
 	if n := p.testid("lang-switch").Find(`[data-testid="lang-option"]`).Length(); n != 4 {

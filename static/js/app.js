@@ -208,6 +208,24 @@
     var url = new URL(window.location.href);
     url.searchParams.set('lang', lang);
     history.replaceState(history.state, '', url);
+    try { sessionStorage.setItem(langKey(scope), lang); } catch (err) { /* storage off: the address keeps it */ }
+  }
+
+  // The reviewer's last choice is remembered per case for the browser session; the page itself
+  // opens in the customer's language (chosen on the server), and ?lang= wins over both.
+  function langKey(scope) {
+    var page = scope.closest('[data-case-id]');
+    return 'kycdesk.lang.' + (page ? page.getAttribute('data-case-id') : location.pathname);
+  }
+  function restoreLang() {
+    if (new URL(window.location.href).searchParams.has('lang')) return;
+    $$('[data-lang-scope]').forEach(function (scope) {
+      var saved;
+      try { saved = sessionStorage.getItem(langKey(scope)); } catch (err) { return; }
+      if (!saved) return;
+      var sw = $$('a[data-lang-switch]', scope).filter(function (a) { return a.getAttribute('data-lang') === saved; })[0];
+      if (sw && sw.getAttribute('aria-current') !== 'true') switchLang(sw, saved);
+    });
   }
 
 
@@ -391,6 +409,7 @@
     localTimes(document);
     fillZones();
     initDecisionForm();
+    restoreLang();
     // Keyboard users reach zoomable images with Tab and open them with Enter.
     $$('img[data-zoomable]').forEach(function (img) { if (!img.hasAttribute('tabindex')) img.tabIndex = 0; });
     if (history.length > 1) $$('[data-history-back]').forEach(function (b) { b.hidden = false; });
