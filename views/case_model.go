@@ -216,7 +216,7 @@ type InstructionsView struct {
 	Current   string // the language key shown beside English, e.g. "HINDI"
 	// Customer is the customer's language as the callback gives it (a vendor key), "" when unknown.
 	Customer string
-	Random    bool   // the vendor shuffled the order per session
+	Random   bool // the vendor shuffled the order per session
 }
 
 // InstructionItem is one instruction: its English text, its flags and its translations.

@@ -118,7 +118,8 @@ func decideNext(client *http.Client, base string) (int64, error) {
 		return 0, fmt.Errorf("case %d has no decision form", id)
 	}
 	resp, err = client.PostForm(fmt.Sprintf("%s/cases/%d/decision", base, id), url.Values{"_csrf": {csrf}, "seen": {string(seen[1])},
-		"outcome": {"allow"}, "reason": {"face_matches"}, "note": {"matches the document"}, "confirm": {"1"}})
+		// A decline: the load's sessions name no recording, and an allow needs it archived.
+		"outcome": {"decline"}, "reason": {"recording_unavailable"}, "note": {"no recording"}, "confirm": {"1"}})
 	if err != nil {
 		return 0, err
 	}

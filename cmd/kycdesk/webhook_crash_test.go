@@ -131,7 +131,8 @@ func TestWebhookSurvivesKillWithReceiverDown(t *testing.T) {
 		if m := seenField.FindStringSubmatch(html); m != nil {
 			seen = m[1]
 		}
-		b.do(http.MethodPost, casePath+"/decision", url.Values{"outcome": {"allow"}, "reason": {"face_matches"},
+		// A decline: these sessions name no recording, and an allow needs it archived.
+		b.do(http.MethodPost, casePath+"/decision", url.Values{"outcome": {"decline"}, "reason": {"recording_unavailable"},
 			"note": {"checked on the call"}, "confirm": {"1"}, "seen": {seen}})
 	}
 	// Every decision is acknowledged; the receiver is down. Kill the desk.

@@ -35,6 +35,13 @@ func newPackFixture(t *testing.T) packFixture {
 	ctx := context.Background()
 	clk := storetest.NewClock(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
 	db := storetest.OpenDB(t, clk)
+	// The pack's session names no recording; the rule that an allow needs one is the store's
+	// (store.TestAllowNeedsTheRecording), not what these tests are about.
+	noEvidence := store.DefaultRules()
+	noEvidence.Evidence = nil
+	if _, err := db.LoadRules(ctx, noEvidence); err != nil {
+		t.Fatal(err)
+	}
 	blobs := &store.Blobs{Dir: filepath.Join(t.TempDir(), "media")}
 	body := webtest.VCIP{SessionID: "ev-1", Name: "RAVI KUMAR", Instructions: []webtest.Instruction{{Text: "Show your face",
 		Translations: [][2]string{{"ENGLISH", "Show your face"}, {"HINDI", "अपना चेहरा दिखाएं"}, {"BENGALI", "আপনার মুখ দেখান"}}}},

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -216,11 +217,21 @@ func (e *env) decide(t *testing.T, ref string, fourEyes bool) int64 {
 	ctx := context.Background()
 	snap := &store.Snapshot{Source: store.SourceMarkID, Ref: ref, ClientID: "client-" + ref, Status: store.Status{Overall: store.StatusSuspected}}
 	if fourEyes {
-		snap = &store.Snapshot{Source: store.SourceVCIP, Ref: ref, ClientID: "client-" + ref}
+		snap = &store.Snapshot{Source: store.SourceVCIP, Ref: ref, ClientID: "client-" + ref,
+			Media: []store.MediaRef{{Kind: store.MediaRecordedVideo, URL: "https://vcip.example.in/rec/" + ref + ".webm"}}}
 	}
 	res, err := e.db.Ingest(ctx, &store.Incoming{Source: snap.Source, ReceivedAt: e.clock.Now(), Body: []byte(ref), Snapshot: snap})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if fourEyes { // an allow needs the recording archived
+		ms, err := e.db.CaseMedia(ctx, res.CaseID)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("media: %v %v", ms, err)
+		}
+		if err := e.db.MediaArchived(ctx, ms[0].ID, strings.Repeat("ab", 32), 10, "video/webm"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := e.db.Claim(ctx, e.rev, res.CaseID); err != nil {
 		t.Fatal(err)
