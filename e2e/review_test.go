@@ -29,6 +29,7 @@ func TestReview(t *testing.T) {
 	t.Run("case_page", func(t *testing.T) { testCasePage(t, env) })
 	t.Run("video", func(t *testing.T) { testVideo(t, env) })
 	t.Run("instructions", func(t *testing.T) { testInstructions(t, env) })
+	t.Run("one_screen", func(t *testing.T) { testOneScreen(t, env) })
 	t.Run("hostile_data", func(t *testing.T) { testHostileData(t, env) })
 }
 

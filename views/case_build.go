@@ -65,6 +65,12 @@ func BuildCase(in CaseInput) CaseView {
 	// One budget for all the vendor JSON on the page keeps the page's size bounded whatever arrives.
 	budget := NewJSONBudget(JSONPageMax)
 	v.FieldValues, v.CallbackParameters = budget.Format(s.FieldValues), budget.Format(s.CallbackParameters)
+	if rows, ok := FieldRows(s.FieldValues); ok {
+		v.FieldValueRows = rows
+	}
+	if rows, ok := FieldRows(s.CallbackParameters); ok {
+		v.CallbackRows = rows
+	}
 	v.AdditionalData, v.Forensics = budget.Format(s.AdditionalData), budget.Format(s.Forensics)
 	if rec.SnapshotDelivery != 0 {
 		v.RawHref = RawDeliveryHref(rec.ID, rec.SnapshotDelivery)

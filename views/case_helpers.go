@@ -99,3 +99,11 @@ var langAttrs = map[string]string{
 // LangAttr is the lang attribute for a vendor language key, or "" when the key is unknown
 // (better no attribute than a wrong one).
 func LangAttr(key string) string { return langAttrs[key] }
+
+// docCount is how many documents stack beside the video, for the stylesheet: "1", "2" or "3+".
+func docCount(n int) string {
+	if n >= 3 {
+		return "3+"
+	}
+	return strconv.Itoa(n)
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,7 +83,7 @@ func VideoDocs(docs []store.VideoDocument, now time.Time, budget *JSONBudget) []
 			for k := range flat {
 				keys = append(keys, k)
 			}
-			sort.Strings(keys)
+			sortFieldKeys(keys)
 			for _, k := range keys {
 				val, scalar := scalarText(flat[k])
 				if !scalar {
@@ -92,7 +91,7 @@ func VideoDocs(docs []store.VideoDocument, now time.Time, budget *JSONBudget) []
 					v.JSON = budget.Format(d.Data)
 					break
 				}
-				row := FieldRow{Label: k, Value: val}
+				row := FieldRow{Label: FieldLabel(k), Value: val}
 				lk := strings.ToLower(k)
 				if strings.Contains(lk, "dob") || strings.Contains(lk, "birth") {
 					if age, ok := AgeOn(val, now); ok {

@@ -62,8 +62,11 @@ type CaseView struct {
 	FeedbackMessage    string
 	FieldValues        JSONBlock
 	CallbackParameters JSONBlock
-	AdditionalData     JSONBlock
-	Forensics          JSONBlock
+	// FieldValueRows and CallbackRows lay those out as tables when they are flat objects.
+	FieldValueRows []FieldRow
+	CallbackRows   []FieldRow
+	AdditionalData JSONBlock
+	Forensics      JSONBlock
 	// RawHref downloads the raw callback the case's data came from, for JSON too large to show.
 	RawHref string
 	// ChecksMore is how many AML and LID results the page leaves out.

@@ -705,13 +705,19 @@ func TestVideoKYCCasePage(t *testing.T) {
 	if p.find(`[data-kind="DOCUMENT_IMAGE"] img[data-zoomable]`).Length() != 1 {
 		t.Errorf("document image not shown as a zoomable image")
 	}
-	if !strings.Contains(p.testid("field-values").Text(), `"Remark": "Accepted"`) ||
-		!strings.Contains(p.testid("callback-parameters").Text(), `"crm": "9912"`) ||
+	// Flat field values and callback parameters are tables with words for labels.
+	fv := p.testid("field-values").Find("table.kv tr")
+	cp := p.testid("callback-parameters").Find("table.kv tr")
+	if fv.Length() != 1 || strings.TrimSpace(fv.Find("th").Text()) != "Agent's remark" || strings.TrimSpace(fv.Find("td").Text()) != "Accepted" ||
+		cp.Length() != 1 || strings.TrimSpace(cp.Find("th").Text()) != "CRM reference" || strings.TrimSpace(cp.Find("td").Text()) != "9912" ||
 		strings.TrimSpace(p.testid("feedback").Text()) != "4.5" {
 		t.Errorf("call details missing")
 	}
 	if !strings.Contains(p.testid("video-document").Text(), "age 31") {
 		t.Errorf("video document data = %q", p.testid("video-document").Text())
+	}
+	if labels := p.testid("video-document").Find("th").Map(func(_ int, s *goquery.Selection) string { return s.Text() }); !slices.Equal(labels, []string{"Name", "Date of birth"}) {
+		t.Errorf("video document labels = %v, want words in reading order", labels)
 	}
 
 	ta.postVCIP(t, webtest.VCIP{SessionID: "sess-in", Name: "IN INDIA", Country: "IN"}.Body())
