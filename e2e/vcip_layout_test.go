@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"math"
 	"testing"
 
 	"github.com/playwright-community/playwright-go"
@@ -25,8 +26,8 @@ func testOneScreen(t *testing.T, env *appEnv) {
 				decision: b('[data-testid="decision-panel"] .panel-head'), action: b('[data-testid="decision-panel"] button'),
 				pageScroll: document.scrollingElement.scrollHeight - innerHeight, vh: innerHeight};
 		}`)
-		vh := got["vh"].(float64)
-		if s := got["pageScroll"].(float64); s > 0 {
+		vh := num(got["vh"])
+		if s := num(got["pageScroll"]); !(s <= 0) {
 			t.Errorf("%dx%d: the page scrolls by %.0f px", size.Width, size.Height, s)
 		}
 		for _, k := range []string{"video", "signals", "geo", "decision", "action"} {
@@ -35,12 +36,12 @@ func testOneScreen(t *testing.T, env *appEnv) {
 				t.Errorf("%dx%d: no %s on the page", size.Width, size.Height, k)
 				continue
 			}
-			if b["top"].(float64) < 0 || b["bottom"].(float64) > vh {
+			if top, bottom := num(b["top"]), num(b["bottom"]); !(top >= 0 && bottom <= vh) {
 				t.Errorf("%dx%d: %s spans %.0f–%.0f px, not inside the %.0f px window", size.Width, size.Height, k, b["top"], b["bottom"], vh)
 			}
 		}
 		// The checklist may scroll inside itself, but at least 150 px of it are on screen.
-		if b, ok := got["checklist"].(map[string]any); !ok || vh-b["top"].(float64) < 150 {
+		if b, ok := got["checklist"].(map[string]any); !ok || !(vh-num(b["top"]) >= 150) {
 			t.Errorf("%dx%d: checklist slot at %v, want at least 150 px of it in the %.0f px window", size.Width, size.Height, got["checklist"], vh)
 		}
 	}
@@ -51,4 +52,17 @@ func testOneScreen(t *testing.T, env *appEnv) {
 	if err := expect.Locator(page.GetByTestId("video-document")).ToContainText("Date of birth"); err != nil {
 		t.Errorf("document labels: %v", err)
 	}
+}
+
+// num reads a number that came back from the page, as whichever Go type the driver chose.
+func num(x any) float64 {
+	switch v := x.(type) {
+	case float64:
+		return v
+	case int:
+		return float64(v)
+	case int64:
+		return float64(v)
+	}
+	return math.NaN()
 }
