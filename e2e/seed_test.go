@@ -59,6 +59,7 @@ type vcipInstruction struct {
 type vcipCase struct {
 	key, sessionID, name, email    string
 	country, region, city, ip      string
+	lat, lon                       string // the session's geotag
 	userAgent, browser             string
 	instructions                   []vcipInstruction
 	document                       map[string]any // data read from the one document shown
@@ -183,14 +184,16 @@ func newSeedSet(hostile bool) *seedSet {
 	}
 	s.vcip = []vcipCase{
 		{key: "sharma", sessionID: "vk-7f3e2a91c4d8", name: "PRIYA SHARMA", email: "priya.sharma@example.in",
-			country: "IN", region: "Maharashtra", city: "Mumbai", ip: "49.36.112.20", userAgent: chromeUA, browser: "Chrome",
+			country: "IN", region: "Maharashtra", city: "Mumbai", ip: "49.36.112.20", lat: "19.0760", lon: "72.8777",
+			userAgent: chromeUA, browser: "Chrome",
 			instructions: sharmaInstructions, shotsPerStep: 3, video: true,
 			document: map[string]any{"name": "PRIYA SHARMA", "fatherName": "RAJESH SHARMA", "dob": "1992-06-14", "panNumber": "ABCPS1234K"},
 			feedback: "5", feedbackMessage: "Quick and easy, thank you.",
-			fieldValues: map[string]any{"occupation": "Software engineer", "annualIncome": "1200000"},
+			fieldValues: map[string]any{"Remark": "Accepted", "occupation": "Software engineer", "annualIncome": "1200000"},
 			ago:         2*h + 25*m},
 		{key: "verma", sessionID: "vk-1c8d5b2e77a0", name: "RAHUL VERMA", email: "rahul.verma@example.in",
-			country: "IN", region: "Karnataka", city: "Bengaluru", ip: "106.51.80.14", userAgent: chromeUA, browser: "Chrome",
+			country: "IN", region: "Karnataka", city: "Bengaluru", ip: "106.51.80.14", lat: "12.9716", lon: "77.5946",
+			userAgent: chromeUA, browser: "Chrome",
 			instructions: sharmaInstructions[:2], shotsPerStep: 2, video: true,
 			document: map[string]any{"name": "RAHUL VERMA", "dob": "1987-01-30", "panNumber": "BQRPV5678L"},
 			ago:      4*h + 50*m},
@@ -329,7 +332,7 @@ func (c markIDCase) delivery(base string, ago time.Duration, final bool, n int) 
 func (c vcipCase) delivery(base string) delivery {
 	link := func(path string) string { return base + path + "?sig=e2e" }
 	v := webtest.VCIP{SessionID: c.sessionID, Name: c.name, Email: c.email, Country: c.country, Region: c.region,
-		City: c.city, IP: c.ip, UserAgent: c.userAgent, Browser: c.browser, Feedback: c.feedback,
+		City: c.city, IP: c.ip, Latitude: c.lat, Longitude: c.lon, UserAgent: c.userAgent, Browser: c.browser, Feedback: c.feedback,
 		FeedbackMsg: c.feedbackMessage, FieldValues: c.fieldValues, CallbackParameters: c.callbackParameter}
 	media := 0
 	for _, in := range c.instructions {
