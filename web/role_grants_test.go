@@ -72,8 +72,7 @@ func TestReportFlagsMakerAndCheckerOfOneAdmin(t *testing.T) {
 		adm.postForm("/admin/users", url.Values{"username": {u.name}, "roles": {u.role}, "password_mode": {"type"}, "password": {u.name + "-password-2026"}})
 	}
 	maker, checker := ta.login(t, "maker9", "maker9-password-2026"), ta.login(t, "checker9", "checker9-password-2026")
-	ta.postVCIP(t, webtest.VCIP{SessionID: "alone", Name: "VEENA RAO"}.Body())
-	id := ta.caseIDByRef(t, store.SourceVCIP, "alone")
+	id := ta.postVCIPRecorded(t, webtest.VCIP{SessionID: "alone", Name: "VEENA RAO"})
 	path := fmt.Sprintf("/cases/%d", id)
 	maker.get(path)
 	maker.postForm(path+"/claim", nil)
