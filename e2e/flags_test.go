@@ -73,6 +73,15 @@ func TestHoldAndEscalate(t *testing.T) {
 		t.Errorf("escalation banner: %v", err)
 	}
 	must(t, sup.Locator(`[data-testid="send-back-details"] > summary`).Click())
+	// Refused (no reason): the sentence stands beside the field and the address is the case's again,
+	// so a reload shows the case, not a form's address.
+	must(t, sup.GetByTestId("send-back").Click())
+	if err := expect.Locator(sup.GetByTestId("send-back-form").Locator(".field-error")).ToContainText("Say why"); err != nil {
+		t.Errorf("an empty send-back: no sentence beside the field: %v", err)
+	}
+	if err := expect.Page(sup).ToHaveURL(regexp.MustCompile(`/cases/` + escalated + `$`)); err != nil {
+		t.Errorf("after a refused send-back the address is not the case's: %v", err)
+	}
 	must(t, sup.GetByTestId("send-back-reason").Fill("A namesake: the date of birth differs."))
 	must(t, sup.GetByTestId("send-back").Click())
 	if err := expect.Locator(sup.GetByTestId("timeline-send_back")).ToContainText("namesake"); err != nil {

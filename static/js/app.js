@@ -297,12 +297,12 @@
   }
 
   function initDecisionForm() {
-    var form = decisionForm();
-    if (!form) return;
-    filterReasons(form);
-    // After a refused POST the page stands at /cases/N/decision; its address is the case's.
+    // After a refused POST (any case form: decision, hold, send back…) the page stands at
+    // /cases/N/ACTION; its address is the case's, whether or not this viewer has a decision form.
     var m = window.location.pathname.match(/^(\/cases\/\d+)\/[a-z-]+$/);
     if (m) history.replaceState(history.state, '', m[1] + window.location.search.replace(/([?&])flash=[^&]*&?/, '$1').replace(/[?&]$/, ''));
+    var form = decisionForm();
+    if (form) filterReasons(form);
   }
 
   document.addEventListener('keydown', function (e) {
