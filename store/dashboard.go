@@ -311,9 +311,29 @@ func dashQueue(ctx context.Context, tx *sql.Tx, d *Dashboard) error {
 		d.QueueAges = append(d.QueueAges, AgeBucket{Label: b.label, From: b.from, To: b.to, N: n})
 		d.QueueNow += n
 	}
-	var err2 error
-	d.OverdueNow, err2 = count(time.Time{}, d.Now.Add(-d.SLA))
-	return err2
+	if d.OverdueNow, err = count(time.Time{}, d.Now.Add(-d.SLA)); err != nil {
+		return err
+	}
+	// A hold pauses the SLA clock: the few held cases are judged by the time they waited unheld.
+	held, err := tx.QueryContext(ctx, `SELECT waiting_since, held_at, held_until FROM cases INDEXED BY cases_held
+		WHERE `+qcond+`held_at IS NOT NULL AND review_state = 'needs_decision'`, qargs...)
+	if err != nil {
+		return err
+	}
+	defer held.Close()
+	for held.Next() {
+		var waiting, heldAt, until string
+		if err := held.Scan(&waiting, &heldAt, &until); err != nil {
+			return err
+		}
+		w := ParseTime(waiting)
+		raw := d.Now.Sub(w) > d.SLA
+		unheld := d.Now.Sub(w)-pausedFor(w, ParseTime(heldAt), ParseTime(until), d.Now) > d.SLA
+		if raw && !unheld {
+			d.OverdueNow--
+		}
+	}
+	return held.Err()
 }
 
 // offsetPercentile is the p-th percentile (as Percentile computes it) of the n values query

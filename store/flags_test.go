@@ -187,3 +187,29 @@ func filterCase(actions []string) []string {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// TestDashboardOverdueLeavesHeldTimeOut: "over the SLA now" judges a case on hold by the time it
+// waited unheld, as its page does.
+func TestDashboardOverdueLeavesHeldTimeOut(t *testing.T) {
+	db, clk := openWorkspace(t)
+	ctx := context.Background()
+	rev := wsUser(t, db, "rev", RoleReviewer)
+	held := ingestWS(t, db, wsCase{ref: "held", first: "ANNA", overall: StatusSuspected})
+	ingestWS(t, db, wsCase{ref: "waits", first: "BORIS", overall: StatusSuspected})
+	clk.advance(2 * time.Hour)
+	if err := db.Hold(ctx, rev, held, clk.now().Add(72*time.Hour), "proof of address"); err != nil {
+		t.Fatal(err)
+	}
+	clk.advance(48 * time.Hour) // both started waiting 50h ago; the held one waited 2h unheld
+	d, err := db.Dashboard(ctx, DashboardFilter{From: clk.now().AddDate(0, 0, -7), To: clk.now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.OverdueNow != 1 {
+		t.Errorf("over the SLA now = %d, want 1: the case on hold has waited 2h on its clock", d.OverdueNow)
+	}
+	clk.advance(48 * time.Hour) // the hold's date passed 24h ago: 2h + 24h unheld
+	if d, err = db.Dashboard(ctx, DashboardFilter{From: clk.now().AddDate(0, 0, -7), To: clk.now()}); err != nil || d.OverdueNow != 2 {
+		t.Errorf("over the SLA now after the hold's date = %d, %v; want 2", d.OverdueNow, err)
+	}
+}
