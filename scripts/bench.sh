@@ -32,6 +32,7 @@ run '^BenchmarkFaceCompare$' 5x ./e2e
 run '^BenchmarkWebhookThroughput$' 2000x ./web/outbound
 run '^BenchmarkWebhookLag$' 500x ./web/outbound
 run '^BenchmarkDashboard$' 100x ./web
+run '^BenchmarkCheckIndia$' 2000x ./store/geo
 
 echo
 echo "make bench summary (raw output: $out)"

@@ -65,6 +65,7 @@ func (v Verdict) Red() bool { return v.Level == LevelRed }
 type boundary struct {
 	shape  orb.MultiPolygon
 	border orb.MultiLineString // the land borders with India's neighbours
+	rings  orb.MultiLineString // every ring of shape: coast and land borders alike
 	bound  orb.Bound
 }
 
@@ -93,6 +94,11 @@ var india = sync.OnceValue(func() boundary {
 		panic(fmt.Sprintf("geo: the embedded India boundary does not read: %v", err))
 	}
 	b.bound = b.shape.Bound()
+	for _, poly := range b.shape {
+		for _, r := range poly {
+			b.rings = append(b.rings, orb.LineString(r))
+		}
+	}
 	return b
 })
 
@@ -123,13 +129,7 @@ func InIndia(lat, lon float64) (inside bool, borderKm float64) {
 	if b.bound.Contains(p) && planar.MultiPolygonContains(b.shape, p) {
 		return true, borderKm
 	}
-	var rings orb.MultiLineString
-	for _, poly := range b.shape {
-		for _, r := range poly {
-			rings = append(rings, orb.LineString(r))
-		}
-	}
-	shoreKm := distanceKm(rings, lat, lon) // coast and land borders alike
+	shoreKm := distanceKm(b.rings, lat, lon)
 	return shoreKm < TerritorialKm && shoreKm < borderKm-0.5, borderKm
 }
 
@@ -144,6 +144,13 @@ func distanceKm(lines orb.MultiLineString, lat, lon float64) float64 {
 		for i := 1; i < len(line); i++ {
 			a := orb.Point{line[i-1][0] * k, line[i-1][1]}
 			c := orb.Point{line[i][0] * k, line[i][1]}
+			// A segment whose box is farther than the best so far cannot be nearer: most are.
+			if dx := gap(p[0], a[0], c[0]); dx*dx >= best {
+				continue
+			}
+			if dy := gap(p[1], a[1], c[1]); dy*dy >= best {
+				continue
+			}
 			if d := planar.DistanceFromSegmentSquared(a, c, p); d < best {
 				best = d
 			}
@@ -195,4 +202,16 @@ func CheckIndia(lat, lon, ipCountry string) Verdict {
 		v.Level, v.Sentence = LevelGreen, "The geotag is in India"+near+", and so is the IP address."
 	}
 	return v
+}
+
+// gap is how far v lies outside the interval between a and b (0 inside it).
+func gap(v, a, b float64) float64 {
+	lo, hi := math.Min(a, b), math.Max(a, b)
+	switch {
+	case v < lo:
+		return lo - v
+	case v > hi:
+		return v - hi
+	}
+	return 0
 }
