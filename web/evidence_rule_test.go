@@ -102,3 +102,38 @@ func TestAllowDisabledWithoutRecording(t *testing.T) {
 		t.Errorf("settings evidence for video KYC = %q, want RECORDED_VIDEO", got)
 	}
 }
+
+// TestSettingsEditTheEvidenceRule: an admin changes what an allow needs on Settings; a kind the
+// desk cannot require is refused beside its field and nothing is saved; a form without the fields
+// leaves the rule as it is.
+func TestSettingsEditTheEvidenceRule(t *testing.T) {
+	ta := newTestApp(t)
+	adm := ta.loginAs(t, "adm", store.RoleAdmin)
+	reasons := store.FormatReasonCodes(store.DefaultRules().ReasonCodes)
+	post := func(extra url.Values) *page {
+		v := settingsValues("24", "30", reasons)
+		for k, vals := range extra {
+			v[k] = vals
+		}
+		return adm.postForm("/admin/settings", v)
+	}
+	p := post(url.Values{"evidence_vcip": {"RECORDED_VIDEO, SELFIE_PLEASE"}, "evidence_markid": {""}})
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.find(`#set-ev-vcip ~ .field-error, [data-testid="settings-evidence"] .field-error`).Text(), "SELFIE_PLEASE") {
+		t.Errorf("unknown kind: status %d, errors %q", p.Status, p.testid("settings-evidence").Text())
+	}
+	if got := ta.db.Rules().RequiredEvidence(store.SourceVCIP); strings.Join(got, ",") != store.MediaRecordedVideo {
+		t.Errorf("after a refused save the rule is %v", got)
+	}
+	p = post(url.Values{"evidence_vcip": {"recorded_video"}, "evidence_markid": {"FRONT, FACE"}})
+	wantStatus(t, "save the evidence rule", p, http.StatusOK)
+	if got := ta.db.Rules().RequiredEvidence(store.SourceMarkID); strings.Join(got, ",") != "FRONT,FACE" {
+		t.Errorf("saved Mark ID evidence = %v, want FRONT,FACE", got)
+	}
+	if got := adm.get("/admin/settings").testid("settings-evidence-markid").AttrOr("value", ""); got != "FRONT, FACE" {
+		t.Errorf("Settings shows Mark ID evidence %q", got)
+	}
+	post(nil)
+	if got := ta.db.Rules().RequiredEvidence(store.SourceMarkID); strings.Join(got, ",") != "FRONT,FACE" {
+		t.Errorf("a form without the evidence fields changed the rule to %v", got)
+	}
+}

@@ -79,8 +79,15 @@ func (a *App) handleSettingsSave(c echo.Context) error {
 	}
 	r.FourEyes = map[store.Source]bool{store.SourceVCIP: f.FourEyesVCIP, store.SourceMarkID: f.FourEyesMarkID}
 	evErrs := map[string]string{}
-	r.Evidence = map[store.Source][]string{}
+	r.Evidence = maps.Clone(r.Evidence)
+	if r.Evidence == nil {
+		r.Evidence = map[store.Source][]string{}
+	}
+	form, _ := c.FormParams()
 	for src, text := range map[store.Source]string{store.SourceVCIP: f.EvidenceVCIP, store.SourceMarkID: f.EvidenceMarkID} {
+		if _, sent := form["evidence_"+string(src)]; !sent {
+			continue // a form without the field (an older page, a script) leaves the rule as it is
+		}
 		kinds, err := store.ParseEvidence(text)
 		if err != nil {
 			evErrs["evidence_"+string(src)] = err.Error()
