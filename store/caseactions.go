@@ -51,6 +51,9 @@ type CaseFacts struct {
 	PendingOutcome string
 	// Evidence is what became of the media the rules require before an allow (Rules.Evidence).
 	Evidence []Evidence
+	// Checklist is the case's checklist as the reviewer has left it (store/checklist.go); an allow
+	// must satisfy it. Only read where a decision is checked.
+	Checklist []ChecklistEntry
 }
 
 // Viewer is who wants to act: their id and roles.

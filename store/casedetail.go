@@ -229,8 +229,8 @@ func placeholders(n int) string {
 // CaseDecisions lists a case's decisions, oldest first, each with its second-approval verdicts.
 func (db *DB) CaseDecisions(ctx context.Context, caseID int64) ([]Decision, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT d.id, d.case_id, d.outcome, d.reason_code, d.note, d.decided_by,
-		COALESCE(NULLIF(u.display_name, ''), u.username, ''), d.decided_at, d.needs_approval, COALESCE(d.delivery_id, 0)
-		FROM decisions d LEFT JOIN users u ON u.id = d.decided_by WHERE d.case_id = ? ORDER BY d.id`, caseID)
+		COALESCE(NULLIF(u.display_name, ''), u.username, ''), d.decided_at, d.needs_approval, COALESCE(d.delivery_id, 0),
+		COALESCE(d.checklist, '') FROM decisions d LEFT JOIN users u ON u.id = d.decided_by WHERE d.case_id = ? ORDER BY d.id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: case %d decisions: %w", caseID, err)
 	}
@@ -238,11 +238,12 @@ func (db *DB) CaseDecisions(ctx context.Context, caseID int64) ([]Decision, erro
 	var out []Decision
 	for rows.Next() {
 		var d Decision
-		var at string
+		var at, checklist string
 		if err := rows.Scan(&d.ID, &d.CaseID, &d.Outcome, &d.ReasonCode, &d.Note, &d.DecidedBy, &d.DecidedByName,
-			&at, &d.NeedsApproval, &d.DeliveryID); err != nil {
+			&at, &d.NeedsApproval, &d.DeliveryID, &checklist); err != nil {
 			return nil, fmt.Errorf("store: case %d decisions: %w", caseID, err)
 		}
+		d.Checklist = parseChecklist(checklist)
 		d.DecidedAt = ParseTime(at)
 		out = append(out, d)
 	}

@@ -64,6 +64,9 @@ func (r Rules) decisionProblems(f CaseFacts, in DecisionInput) map[string]string
 	if len(note) > MaxNote {
 		p["note"] = fmt.Sprintf("Keep the note under %d characters.", MaxNote)
 	}
+	if why := r.checklistProblem(in.Outcome, f.Checklist); why != "" {
+		p["checklist"] = why
+	}
 	if len(p) == 0 {
 		return nil
 	}
@@ -84,6 +87,8 @@ type Decision struct {
 	NeedsApproval bool
 	DeliveryID    int64
 	Approvals     []Approval
+	// Checklist is the checklist as it stood when the decision was made (nil: the case had none).
+	Checklist []ChecklistEntry
 }
 
 // Approval is a supervisor's verdict on a decision that needed a second person.
@@ -327,6 +332,9 @@ func (db *DB) CheckDecision(ctx context.Context, actor Actor, in DecisionInput) 
 	if err := db.loadEvidenceFacts(ctx, tx, &s, in.CaseID); err != nil {
 		return err
 	}
+	if s.Checklist, err = loadChecklist(ctx, tx, in.CaseID); err != nil {
+		return err
+	}
 	return db.checkDecision(s, in, db.Now())
 }
 
@@ -347,6 +355,9 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 	if err := db.loadEvidenceFacts(ctx, tx, &s, in.CaseID); err != nil {
 		return Decision{}, err
 	}
+	if s.Checklist, err = loadChecklist(ctx, tx, in.CaseID); err != nil {
+		return Decision{}, err
+	}
 	now := db.Now()
 	if err := db.checkDecision(s, in, now); err != nil {
 		return Decision{}, err
@@ -364,12 +375,16 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 	if err != nil {
 		return Decision{}, err
 	}
+	checklist, err := checklistColumn(s.Checklist)
+	if err != nil {
+		return Decision{}, err
+	}
 	// The label as offered now goes with the decision, so events name it even after the list changes.
 	rc, _ := db.Rules().Reason(strings.TrimSpace(in.ReasonCode))
 	r, err := tx.ExecContext(ctx, `INSERT INTO decisions (case_id, outcome, reason_code, note, decided_by, decided_at,
-		needs_approval, delivery_id, face_match, reason_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		needs_approval, delivery_id, face_match, reason_label, checklist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.CaseID, in.Outcome, strings.TrimSpace(in.ReasonCode), strings.TrimSpace(in.Note), actor.ID, at, needsApproval, delivery, face,
-		rc.Label)
+		rc.Label, checklist)
 	if err != nil {
 		return Decision{}, fmt.Errorf("store: record decision: %w", err)
 	}
@@ -398,6 +413,9 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 	if ev := archivedEvidence(s.Evidence); in.Outcome == OutcomeAllow && len(ev) > 0 {
 		details["evidence"] = ev // the hashes the allow stood on
 	}
+	if len(s.Checklist) > 0 {
+		details["checklist"] = s.Checklist
+	}
 	if err := db.appendAudit(ctx, tx, at, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.decision",
 		TargetType: "case", TargetID: fmt.Sprint(in.CaseID), CaseID: in.CaseID, Details: details}); err != nil {
 		return Decision{}, err
@@ -413,7 +431,7 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 	}
 	return Decision{ID: id, CaseID: in.CaseID, Outcome: in.Outcome, ReasonCode: strings.TrimSpace(in.ReasonCode),
 		Note: strings.TrimSpace(in.Note), DecidedBy: actor.ID, DecidedByName: actor.Name, DecidedAt: now,
-		NeedsApproval: needsApproval, DeliveryID: s.snapshotDelivery}, nil
+		NeedsApproval: needsApproval, DeliveryID: s.snapshotDelivery, Checklist: s.Checklist}, nil
 }
 
 // pendingDecision is the decision a case in pending_approval waits on: its latest.

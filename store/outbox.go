@@ -46,6 +46,9 @@ type EventData struct {
 	VendorStatus string     `json:"vendorStatus"`
 	CaseURL      string     `json:"caseUrl"`
 	Sequence     int64      `json:"sequence"`
+	// Checklist is the decision's frozen checklist: per instruction or signal its bookmark,
+	// disposition and note (absent when the case has none).
+	Checklist []ChecklistEntry `json:"checklist,omitempty"`
 }
 
 // Event is one row of the outbox.
@@ -134,18 +137,19 @@ func insertEvent(ctx context.Context, tx *sql.Tx, now, typ string, caseID int64,
 func eventData(ctx context.Context, tx *sql.Tx, caseID int64) (EventData, error) {
 	var d EventData
 	var decisionID int64
-	var decidedAt string
+	var decidedAt, checklist string
 	err := tx.QueryRowContext(ctx, `SELECT c.source, c.ref, c.client_id, c.overall,
 		COALESCE(d.id, 0), COALESCE(d.outcome, ''), COALESCE(d.reason_code, ''), COALESCE(d.reason_label, ''),
-		COALESCE(d.note, ''), COALESCE(u.username, ''), COALESCE(d.decided_at, '')
+		COALESCE(d.note, ''), COALESCE(u.username, ''), COALESCE(d.decided_at, ''), COALESCE(d.checklist, '')
 		FROM cases c
 		LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE case_id = c.id)
 		LEFT JOIN users u ON u.id = d.decided_by
 		WHERE c.id = ?`, caseID).Scan(&d.Source, &d.Ref, &d.ClientID, &d.VendorStatus, &decisionID, &d.Outcome,
-		&d.ReasonCode, &d.ReasonLabel, &d.Note, &d.DecidedBy, &decidedAt)
+		&d.ReasonCode, &d.ReasonLabel, &d.Note, &d.DecidedBy, &decidedAt, &checklist)
 	if err != nil {
 		return d, err
 	}
+	d.Checklist = parseChecklist(checklist)
 	if decidedAt != "" {
 		t := ParseTime(decidedAt)
 		d.DecidedAt = &t

@@ -27,8 +27,7 @@ type RegisterRow struct {
 	Outcome      string
 	Reason       string
 	Note         string // its first 200 characters
-	// Dispositions summarises per-item dispositions recorded on the case; "" while the desk
-	// records none (the video-KYC checklist adds them).
+	// Dispositions is the decision's checklist on one line (ChecklistSummary); "" when it had none.
 	Dispositions string
 	MediaHashes  int   // distinct archived media files of the case
 	AuditID      int64 // the audit entry that made the decision final (0: loaded without one)
@@ -98,7 +97,7 @@ func (db *DB) StreamRegister(ctx context.Context, f RegisterFilter, fn func(Regi
 		(SELECT COUNT(DISTINCT m.sha256) FROM media m WHERE m.case_id = d.case_id AND m.sha256 <> ''),
 		COALESCE((SELECT al.id FROM audit_log al WHERE al.case_id = d.case_id
 			AND al.action = CASE WHEN a.id IS NULL THEN 'case.decision' ELSE 'case.approve' END
-			AND json_extract(al.details, '$.decision') = d.id ORDER BY al.id LIMIT 1), 0)
+			AND json_extract(al.details, '$.decision') = d.id ORDER BY al.id LIMIT 1), 0), COALESCE(d.checklist, '')
 		FROM decisions d
 		JOIN cases c ON c.id = d.case_id
 		LEFT JOIN deliveries dl ON dl.id = d.delivery_id
@@ -114,10 +113,13 @@ func (db *DB) StreamRegister(ctx context.Context, f RegisterFilter, fn func(Regi
 		var r RegisterRow
 		var first, decided string
 		var claimed, approved sql.NullString
+		var checklist string
 		if err := rows.Scan(&r.DecisionID, &r.CaseID, &r.Source, &r.Ref, &r.ClientID, &r.Name, &r.VendorStatus, &r.Reviewer,
-			&r.Approver, &first, &claimed, &decided, &approved, &r.Outcome, &r.Reason, &r.Note, &r.MediaHashes, &r.AuditID); err != nil {
+			&r.Approver, &first, &claimed, &decided, &approved, &r.Outcome, &r.Reason, &r.Note, &r.MediaHashes, &r.AuditID,
+			&checklist); err != nil {
 			return fmt.Errorf("store: decision register: %w", err)
 		}
+		r.Dispositions = ChecklistSummary(parseChecklist(checklist))
 		r.FirstAt, r.DecidedAt = ParseTime(first), ParseTime(decided)
 		if claimed.Valid {
 			r.ClaimedAt = ParseTime(claimed.String)
