@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -208,7 +209,7 @@ func loadChecklist(ctx context.Context, q interface {
 	}
 	var s Snapshot
 	if err := json.Unmarshal([]byte(snap), &s); err != nil {
-		return nil, fmt.Errorf("store: checklist of case %d: %w", caseID, err)
+		return nil, errUnreadableChecklist
 	}
 	items := ChecklistItems(&s)
 	if len(items) == 0 {
@@ -244,9 +245,27 @@ func loadChecklist(ctx context.Context, q interface {
 	return out, nil
 }
 
-// CaseChecklist is the case's checklist as the reviewer left it (the draft).
+// errUnreadableChecklist: the stored snapshot does not decode, so the checklist's items are unknown.
+var errUnreadableChecklist = Errorf(KindConflict, "This case's stored data cannot be read, so its checklist cannot be checked. Replay its callback from ingest health, then allow it; a decline is still possible.")
+
+// CaseChecklist is the case's checklist as the reviewer left it (the draft); none when the stored
+// snapshot cannot be read (the case page says so in its own words).
 func (db *DB) CaseChecklist(ctx context.Context, caseID int64) ([]ChecklistEntry, error) {
-	return loadChecklist(ctx, db.read, caseID)
+	entries, err := loadChecklist(ctx, db.read, caseID)
+	if errors.Is(err, errUnreadableChecklist) {
+		return nil, nil
+	}
+	return entries, err
+}
+
+// decisionChecklist is the checklist a decision with outcome is checked against and frozen with:
+// an unreadable snapshot refuses an allow (its checklist cannot be checked) and gives a decline none.
+func decisionChecklist(ctx context.Context, tx *sql.Tx, caseID int64, outcome string) ([]ChecklistEntry, error) {
+	entries, err := loadChecklist(ctx, tx, caseID)
+	if errors.Is(err, errUnreadableChecklist) && outcome != OutcomeAllow {
+		return nil, nil
+	}
+	return entries, err
 }
 
 // SaveChecklist saves one row of the checklist as the reviewer left it. Only the person who may

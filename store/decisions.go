@@ -332,7 +332,7 @@ func (db *DB) CheckDecision(ctx context.Context, actor Actor, in DecisionInput) 
 	if err := db.loadEvidenceFacts(ctx, tx, &s, in.CaseID); err != nil {
 		return err
 	}
-	if s.Checklist, err = loadChecklist(ctx, tx, in.CaseID); err != nil {
+	if s.Checklist, err = decisionChecklist(ctx, tx, in.CaseID, in.Outcome); err != nil {
 		return err
 	}
 	return db.checkDecision(s, in, db.Now())
@@ -355,7 +355,7 @@ func (db *DB) Decide(ctx context.Context, actor Actor, in DecisionInput) (Decisi
 	if err := db.loadEvidenceFacts(ctx, tx, &s, in.CaseID); err != nil {
 		return Decision{}, err
 	}
-	if s.Checklist, err = loadChecklist(ctx, tx, in.CaseID); err != nil {
+	if s.Checklist, err = decisionChecklist(ctx, tx, in.CaseID, in.Outcome); err != nil {
 		return Decision{}, err
 	}
 	now := db.Now()

@@ -28,6 +28,8 @@ type CaseInput struct {
 	Notes      []store.CaseNote
 	Flags      []store.CaseFlag // holds, resumes, escalations and send-backs
 	Related    []store.RelatedCase
+	// Checklist is the case's checklist draft (store.CaseChecklist).
+	Checklist []store.ChecklistEntry
 	// RelatedTotal counts all the related cases, listed or not.
 	RelatedTotal int
 
@@ -117,6 +119,7 @@ func BuildCase(in CaseInput) CaseView {
 	v.Panel = buildDecisionPanel(in)
 	v.Flags = buildFlags(in, in.Rules.Actions(store.Viewer{ID: u.ID, Roles: u.Roles}, rec.Facts(0), now))
 	v.Face = buildFace(v, rec)
+	v.Checklist = buildChecklist(in, v)
 	return v
 }
 
@@ -132,7 +135,7 @@ func timeline(rules store.Rules, ds []store.Decision, rs []store.Reopen) []Timel
 		}
 		out = append(out, TimelineEvent{At: d.DecidedAt, Who: d.DecidedByName, Kind: "decision",
 			Badge: strings.ToUpper(d.Outcome), Title: title, Reason: rules.ReasonLabel(d.ReasonCode), Note: d.Note,
-			TestID: "timeline-decision"})
+			TestID: "timeline-decision", Checklist: checklistLines(d.Checklist)})
 		for _, ap := range d.Approvals {
 			ev := TimelineEvent{At: ap.At, Who: ap.ByName, Kind: ap.Verdict, TestID: "timeline-" + ap.Verdict}
 			if ap.Verdict == store.VerdictApproved {

@@ -53,7 +53,9 @@ type CaseView struct {
 	DeviceRows  []FieldRow
 
 	Instructions *InstructionsView
-	VideoDocs    []VideoDocView
+	// Checklist is the per-instruction or per-signal checklist (nil when the case has none).
+	Checklist *ChecklistView
+	VideoDocs []VideoDocView
 
 	AML []CheckView
 	LID []CheckView
@@ -328,6 +330,8 @@ type TimelineEvent struct {
 	Note   string
 	TestID string
 	Until  time.Time // a hold's date to come back, shown after Title in the reader's zone
+	// Checklist is a decision's frozen checklist.
+	Checklist []ChecklistLine
 }
 
 // ReasonOption is one reason in the decision form.

@@ -54,6 +54,7 @@ type caseData struct {
 	flags      []store.CaseFlag
 	related    []store.RelatedCase
 	relatedN   int
+	checklist  []store.ChecklistEntry
 }
 
 func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error) {
@@ -121,6 +122,9 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 	if d.related, d.relatedN, err = a.db.RelatedCases(ctx, d.rec, d.linked); err != nil {
 		return d, err
 	}
+	if d.checklist, err = a.db.CaseChecklist(ctx, id); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 
@@ -138,7 +142,8 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 	view := views.BuildCase(views.CaseInput{
 		Record: d.rec, Deliveries: d.deliveries, Bodies: d.bodies, Media: d.media, Decisions: d.decisions,
 		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders, Related: d.related, RelatedTotal: d.relatedN, Notes: d.notes, Flags: d.flags,
-		Viewer: u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), From: c.QueryParam("from"), CSRF: p.CSRF,
+		Checklist: d.checklist,
+		Viewer:    u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), From: c.QueryParam("from"), CSRF: p.CSRF,
 		Supervisors: supervisorIDs(d.deciders),
 		Form:        r.form, PanelErrors: r.panelErrors, ReturnReason: r.returnReason, ReopenReason: r.reopenReason,
 		FlagForm: r.flagForm, FlagReason: r.flagReason,
@@ -150,6 +155,7 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 		p.Shortcuts = append(p.Shortcuts, views.Shortcut{Key: "a", Action: "Choose Allow"},
 			views.Shortcut{Key: "d", Action: "Choose Decline"})
 	}
+	p.Shortcuts = append(p.Shortcuts, checklistShortcuts(view)...)
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}

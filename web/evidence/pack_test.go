@@ -70,6 +70,11 @@ func newPackFixture(t *testing.T) packFixture {
 	must(t, db.RecordCaseView(ctx, rev, res.CaseID, nil))
 	must(t, db.RecordCaseView(ctx, rev, other.CaseID, nil))
 	must(t, db.Claim(ctx, rev, res.CaseID))
+	bookmark := int64(4200)
+	if _, err := db.SaveChecklist(ctx, rev, res.CaseID, store.ChecklistDraft{Key: "instruction:1", BookmarkMS: &bookmark,
+		Disposition: store.DispSatisfactory, Note: "Face in full view at 0:04."}); err != nil {
+		t.Fatal(err)
+	}
 	clk.Advance(5 * time.Minute)
 	if _, err := db.Decide(ctx, rev, store.DecisionInput{CaseID: res.CaseID, Outcome: store.OutcomeAllow,
 		ReasonCode: "face_matches", Note: "Face matches the PAN card; customer in Pune."}); err != nil {
@@ -203,7 +208,7 @@ func TestEvidencePackBuildsAndVerifies(t *testing.T) {
 	}
 	html := string(got[CaseHTMLName])
 	for _, want := range []string{"RAVI KUMAR", "अपना चेहरा दिखाएं", `lang="hi"`, `lang="bn"`, "Face matches the PAN card",
-		`src="` + mediaName + `"`, "<style>"} {
+		`src="` + mediaName + `"`, "<style>", "Face in full view at 0:04.", "<td>0:04</td>", "<td>satisfactory</td>"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("case.html lacks %q", want)
 		}
