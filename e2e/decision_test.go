@@ -20,6 +20,7 @@ func TestDecisions(t *testing.T) {
 	t.Run("four_eyes", func(t *testing.T) { testFourEyes(t, env) })
 	t.Run("audit", func(t *testing.T) { testAudit(t, env) })
 	t.Run("recording_missing", func(t *testing.T) { testRecordingMissing(t, env) })
+	t.Run("checklist", func(t *testing.T) { testChecklist(t, env) })
 }
 
 // tabCount reads a queue tab's count.
@@ -130,6 +131,17 @@ func testFourEyes(t *testing.T, env *appEnv) {
 	must(t, a.GetByTestId("claim").Click())
 	if err := expect.Locator(a.GetByTestId("decision-form")).ToBeVisible(); err != nil {
 		t.Fatalf("claim: %v", err)
+	}
+	// Every instruction of the call dispositioned: an allow needs it (each row saves itself).
+	rows := a.Locator("[data-checklist-row]")
+	if err := expect.Locator(rows).ToHaveCount(2); err != nil {
+		t.Fatalf("checklist: %v", err)
+	}
+	for i := range 2 {
+		must(t, rows.Nth(i).GetByTestId("disp-satisfactory").Check())
+		if err := expect.Locator(rows.Nth(i).GetByTestId("save-state")).ToHaveText("Saved"); err != nil {
+			t.Fatalf("checklist row %d: %v", i+1, err)
+		}
 	}
 	must(t, a.GetByTestId("outcome-allow").Check())
 	_, err := a.GetByTestId("reason").SelectOption(playwright.SelectOptionValues{Values: &[]string{"face_matches"}})
