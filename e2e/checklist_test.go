@@ -39,7 +39,9 @@ func testChecklist(t *testing.T, env *appEnv) {
 		t.Helper()
 		must(t, a.Keyboard().Press(k))
 	}
-	currentTime := func() float64 { return toFloat(evalTo[any](t, a, `sel => document.querySelector(sel).currentTime`, videoSel)) }
+	currentTime := func() float64 {
+		return toFloat(evalTo[any](t, a, `sel => document.querySelector(sel).currentTime`, videoSel))
+	}
 	// waitPast waits (on the video's own progress, not a timer) until the recording has played beyond s.
 	waitPast := func(s float64) {
 		t.Helper()
