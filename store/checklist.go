@@ -19,6 +19,7 @@ const (
 	ItemMismatchTag = "mismatch_tag"
 	ItemAML         = "aml"
 	ItemLID         = "lid"
+	ItemGeo         = "geo" // a video-KYC session outside India, or whose geotag and IP disagree
 )
 
 // Dispositions. An instruction is satisfactory, not satisfactory or unclear; a signal is clear,
@@ -83,7 +84,8 @@ type ChecklistEntry struct {
 }
 
 // ChecklistItems are the rows a case's checklist has: every instruction of a video-KYC call in
-// the call's order, or on a SUSPECTED Mark ID case each fraud tag, mismatch tag and AML or LID
+// the call's order (and a location row when the geotag is outside India or disagrees with the IP
+// address, store.GeoCheck), or on a SUSPECTED Mark ID case each fraud tag, mismatch tag and AML or LID
 // check with hits. Other cases have none.
 func ChecklistItems(s *Snapshot) []ChecklistItem {
 	var out []ChecklistItem
@@ -96,6 +98,9 @@ func ChecklistItems(s *Snapshot) []ChecklistItem {
 	case s.Source == SourceVCIP:
 		for i, in := range s.Instructions {
 			add(ItemInstruction+":"+strconv.Itoa(i+1), ItemInstruction, in.Text)
+		}
+		if v := GeoCheck(s); v.Red() {
+			add(ItemGeo, ItemGeo, v.Sentence)
 		}
 	case strings.EqualFold(s.Status.Overall, StatusSuspected):
 		seen := map[string]bool{}
@@ -149,9 +154,12 @@ func (r Rules) checklistProblem(outcome string, entries []ChecklistEntry) string
 		return ""
 	}
 	var open, unexplained, risk []string
+	where := false // the location row is open
 	for _, e := range entries {
 		note := strings.TrimSpace(e.Note) != ""
 		switch {
+		case e.Kind == ItemGeo && e.Disposition == "":
+			where = true
 		case e.Kind == ItemInstruction && e.Disposition == "":
 			open = append(open, strconv.Itoa(e.N))
 		case e.Kind == ItemInstruction && e.Disposition != DispSatisfactory && !note:
@@ -163,6 +171,9 @@ func (r Rules) checklistProblem(outcome string, entries []ChecklistEntry) string
 	var p []string
 	if len(open) > 0 {
 		p = append(p, fmt.Sprintf("Disposition %s %s on the checklist before you allow.", plural(len(open), "instruction", "instructions"), strings.Join(open, ", ")))
+	}
+	if where {
+		p = append(p, "Disposition the location row on the checklist before you allow: the session was outside India or its geotag and IP address disagree.")
 	}
 	if len(unexplained) > 0 {
 		p = append(p, fmt.Sprintf("%s %s %s not satisfactory: add a note saying why you allow anyway.",

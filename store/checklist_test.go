@@ -225,3 +225,40 @@ func TestSaveChecklist(t *testing.T) {
 		t.Errorf("CaseChecklist = %+v", got)
 	}
 }
+
+// TestChecklistLocationRow: a session whose geotag is outside India gets a location row that an
+// allow needs dispositioned, with a note when it confirms the risk.
+func TestChecklistLocationRow(t *testing.T) {
+	db, _ := openWorkspace(t)
+	ctx := context.Background()
+	rev := wsUser(t, db, "rev", RoleReviewer)
+	s := vcipChecklistCase("sess-dubai")
+	s.Instructions = s.Instructions[:1]
+	s.Geo = &Geo{Latitude: "25.2048", Longitude: "55.2708", CountryCode: "AE"}
+	items := ChecklistItems(s)
+	if len(items) != 2 || items[1].Kind != ItemGeo || items[1].Label == "" {
+		t.Fatalf("ChecklistItems = %+v, want the instruction and a location row", items)
+	}
+	inIndia := vcipChecklistCase("sess-pune")
+	inIndia.Geo = &Geo{Latitude: "18.5204", Longitude: "73.8567", CountryCode: "IN"}
+	if got := ChecklistItems(inIndia); len(got) != 3 {
+		t.Errorf("a session in India has %d rows, want its 3 instructions only", len(got))
+	}
+	id := ingestSnapshot(t, db, s)
+	if err := db.Claim(ctx, rev, id); err != nil {
+		t.Fatal(err)
+	}
+	saveRow(t, db, rev, id, ChecklistDraft{Key: "instruction:1", Disposition: DispSatisfactory})
+	allow := DecisionInput{CaseID: id, Outcome: OutcomeAllow, ReasonCode: "face_matches"}
+	if got := fieldError(t, db.CheckDecision(ctx, rev, allow), "checklist"); !strings.Contains(got, "location") {
+		t.Errorf("allow with the location open: %q", got)
+	}
+	saveRow(t, db, rev, id, ChecklistDraft{Key: ItemGeo, Disposition: DispConfirmsRisk})
+	if got := fieldError(t, db.CheckDecision(ctx, rev, allow), "checklist"); !strings.Contains(got, "confirming the risk") {
+		t.Errorf("allow with the location confirming the risk and no note: %q", got)
+	}
+	saveRow(t, db, rev, id, ChecklistDraft{Key: ItemGeo, Disposition: DispConfirmsRisk, Note: "NRI customer; bank policy allows with EDD."})
+	if _, err := db.Decide(ctx, rev, allow); err != nil {
+		t.Errorf("allow with the location explained: %v", err)
+	}
+}

@@ -86,6 +86,7 @@ func dispositionOptions(kind string) []DispositionOption {
 
 var checklistKindLabel = map[string]string{
 	store.ItemFraudTag: "fraud tag", store.ItemMismatchTag: "mismatch tag", store.ItemAML: "AML hit", store.ItemLID: "LID hit",
+	store.ItemGeo: "location",
 }
 
 // buildChecklist makes the checklist from the draft (in.Checklist) or, when the viewer cannot

@@ -346,7 +346,7 @@ func checklistPanel(cl ChecklistView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if cl.IsVCIP {
+			if r.Kind == "instruction" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, " data-testid=\"instruction\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -522,7 +522,7 @@ func checklistPanel(cl ChecklistView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if cl.IsVCIP {
+			if cl.IsVCIP && r.Kind == "instruction" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "<span class=\"cl-bookmark\"><button type=\"button\" class=\"bm-time\" data-bookmark-seek data-testid=\"bookmark-time\" title=\"Seek the recording to this bookmark\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -10,7 +10,8 @@
   panel.dataset.checklistReady = '1';
   var editable = panel.dataset.editable === 'true';
   var caseID = panel.dataset.caseId, csrf = panel.dataset.csrf;
-  var rows = Array.prototype.slice.call(panel.querySelectorAll('[data-checklist-row]'));
+  // The instructions: what the keys move through and bookmark (a location row takes no bookmark).
+  var rows = Array.prototype.slice.call(panel.querySelectorAll('[data-checklist-row][data-key^="instruction:"]'));
   var video = document.querySelector('figure[data-kind="RECORDED_VIDEO"] video');
   var current = 0;
 
