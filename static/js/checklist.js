@@ -49,14 +49,14 @@
     s.className = 'cl-save small ' + (bad ? 's-red' : 'muted');
   }
 
-  function save(row) {
+  function save(row, leaving) {
     if (!editable) return;
     inflight++;
     say(row, 'Saving…');
     var st = rowState(row), body = new URLSearchParams();
     Object.keys(st).forEach(function (k) { body.set(k, st[k]); });
     fetch('/cases/' + caseID + '/checklist', {
-      method: 'POST', credentials: 'same-origin', body: body,
+      method: 'POST', credentials: 'same-origin', body: body, keepalive: !!leaving,
       headers: { 'X-CSRF-Token': csrf, 'Accept': 'application/json' }
     }).then(function (r) {
       return r.json().catch(function () { return { ok: false, error: 'The server did not answer; your change is not saved.' }; });
@@ -75,8 +75,14 @@
 
   function saveSoon(row, delay) {
     if (timers.has(row)) clearTimeout(timers.get(row));
+    say(row, 'Not saved yet');
     timers.set(row, setTimeout(function () { timers.delete(row); save(row); }, delay));
   }
+
+  // Leaving the page sends what is still waiting to be saved.
+  window.addEventListener('pagehide', function () {
+    timers.forEach(function (t, row) { clearTimeout(t); timers.delete(row); save(row, true); });
+  });
 
   // A decision waits for the rows still being saved: the server freezes what it has.
   document.addEventListener('submit', function (e) {
