@@ -49,8 +49,13 @@
     s.className = 'cl-save small ' + (bad ? 's-red' : 'muted');
   }
 
+  // One save per row at a time, each with the row's whole state: a change made while a save is on
+  // its way is sent after it, so the server always ends with the latest state.
+  var sending = new Set(), again = new Set();
   function save(row, leaving) {
     if (!editable) return;
+    if (sending.has(row) && !leaving) { again.add(row); return; }
+    sending.add(row);
     inflight++;
     say(row, 'Saving…');
     var st = rowState(row), body = new URLSearchParams();
@@ -61,16 +66,24 @@
     }).then(function (r) {
       return r.json().catch(function () { return { ok: false, error: 'The server did not answer; your change is not saved.' }; });
     }).then(function (a) {
-      if (a.ok) {
-        say(row, 'Saved');
-        var p = panel.querySelector('[data-checklist-progress]');
-        if (p && a.progress) p.textContent = a.progress;
-      } else {
+      var newer = again.has(row) || timers.has(row);
+      if (!a.ok) {
         say(row, a.error || 'Not saved.', true);
+      } else if (!newer) {
+        say(row, 'Saved');
+      }
+      if (a.ok && a.progress) {
+        var p = panel.querySelector('[data-checklist-progress]');
+        if (p) p.textContent = a.progress;
       }
     }, function () {
       say(row, 'Not saved: the server cannot be reached.', true);
-    }).then(function () { inflight--; settle(); });
+    }).then(function () {
+      sending.delete(row);
+      inflight--;
+      if (again.has(row)) { again.delete(row); save(row); }
+      settle();
+    });
   }
 
   function saveSoon(row, delay) {
