@@ -21,6 +21,8 @@ func TestDecisions(t *testing.T) {
 	t.Run("audit", func(t *testing.T) { testAudit(t, env) })
 	t.Run("recording_missing", func(t *testing.T) { testRecordingMissing(t, env) })
 	t.Run("checklist", func(t *testing.T) { testChecklist(t, env) })
+	t.Run("capture_frame", func(t *testing.T) { testCaptureFrame(t, env) })
+	t.Run("video_face", func(t *testing.T) { testVideoFace(t, env) })
 }
 
 // tabCount reads a queue tab's count.

@@ -58,6 +58,11 @@ func newPageWith(t *testing.T, baseURL string, opts ...contextOption) playwright
 		_ = ctx.Close()
 		t.Fatalf("e2e: hold back face.js: %v", err)
 	}
+	// The same for the video-KYC comparison, which samples the whole recording (allowVideoFace).
+	if err := ctx.Route(videoFaceScript, func(r playwright.Route) { _ = r.Abort() }); err != nil {
+		_ = ctx.Close()
+		t.Fatalf("e2e: hold back face-video.js: %v", err)
+	}
 	page, err := ctx.NewPage()
 	if err != nil {
 		_ = ctx.Close()

@@ -120,6 +120,7 @@ func BuildCase(in CaseInput) CaseView {
 	v.Flags = buildFlags(in, in.Rules.Actions(store.Viewer{ID: u.ID, Roles: u.Roles}, rec.Facts(0), now))
 	v.Face = buildFace(v, rec)
 	v.Checklist = buildChecklist(in, v)
+	v.VideoFace = buildVideoFace(v)
 	return v
 }
 

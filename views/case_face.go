@@ -62,3 +62,37 @@ func buildFace(v CaseView, rec store.CaseRecord) *FaceCompare {
 
 // FaceThresholdText is the threshold as the page states it.
 func FaceThresholdText() string { return strconv.Itoa(FaceThreshold) + " / 100" }
+
+// VideoFace is the in-browser comparison of the document photo with the face in the video-KYC
+// recording (static/js/face-video.js); like FaceCompare the page carries only addresses.
+type VideoFace struct {
+	DocURL   string // our archived copy of the first document image
+	VideoURL string // our archived copy of the recording
+	Missing  string // why no comparison can run, as a sentence; "" when it can
+}
+
+// buildVideoFace returns the comparison for a video-KYC case, or nil for a Mark ID one.
+func buildVideoFace(v CaseView) *VideoFace {
+	if !v.IsVCIP {
+		return nil
+	}
+	f := &VideoFace{}
+	if r := v.Media.Recorded; r != nil {
+		f.VideoURL = r.URL
+	}
+	for _, d := range v.Media.Documents {
+		if d.URL != "" {
+			f.DocURL = d.URL
+			break
+		}
+	}
+	switch {
+	case v.Media.Recorded == nil:
+		f.Missing = "The callback named no recording, so there is no face in a video to compare."
+	case f.VideoURL == "":
+		f.Missing = "The recording has not been archived yet, so its frames cannot be compared with the document photo."
+	case f.DocURL == "":
+		f.Missing = "No document photo has been archived, so there is nothing to compare the face in the video with."
+	}
+	return f
+}

@@ -12,6 +12,7 @@ import (
 // alternative text.
 var mediaCaptions = map[string][2]string{
 	store.MediaFront:          {"Front", "Front of the document"},
+	store.MediaCapture:        {"Captured frame", "A frame of the recording a reviewer saved as evidence"},
 	store.MediaBack:           {"Back", "Back of the document"},
 	store.MediaFace:           {"Face (selfie)", "The customer's selfie"},
 	store.MediaFrontVideo:     {"Front video", "Video of the document's front"},
@@ -173,7 +174,7 @@ func mediaItem(m store.Media) MediaItem {
 	}
 	it := MediaItem{ID: m.ID, Kind: m.Kind, Caption: c[0], Alt: c[1], OriginalURL: m.URL, State: m.State,
 		IsVideo: m.IsVideo(), Size: m.Size, Attempts: m.Attempts, LastError: m.LastError}
-	if m.Label != "" && (m.Kind == store.MediaDocumentImage || m.Kind == store.MediaScreenshot) {
+	if m.Label != "" && (m.Kind == store.MediaDocumentImage || m.Kind == store.MediaScreenshot || m.Kind == store.MediaCapture) {
 		it.Caption = m.Label
 	}
 	if m.State == store.MediaStateArchived {

@@ -139,6 +139,8 @@ type apiDecision struct {
 	DecidedAt     time.Time     `json:"decidedAt"`
 	NeedsApproval bool          `json:"needsApproval"`
 	Approvals     []apiApproval `json:"approvals"`
+	// Checklist is the checklist frozen with the decision (absent when the case had none).
+	Checklist []store.ChecklistEntry `json:"checklist,omitempty"`
 }
 
 type apiApproval struct {
@@ -212,7 +214,8 @@ func (a *App) apiCase(c echo.Context, id int64) (apiCase, error) {
 		CaseURL: a.eventData(store.Event{CaseID: id}).CaseURL, Decisions: []apiDecision{}, Reopens: []apiReopen{}}
 	for _, d := range decisions {
 		ad := apiDecision{Outcome: d.Outcome, ReasonCode: d.ReasonCode, ReasonLabel: a.db.Rules().ReasonLabel(d.ReasonCode), Note: d.Note,
-			DecidedBy: username[d.DecidedBy], DecidedAt: d.DecidedAt, NeedsApproval: d.NeedsApproval, Approvals: []apiApproval{}}
+			DecidedBy: username[d.DecidedBy], DecidedAt: d.DecidedAt, NeedsApproval: d.NeedsApproval, Approvals: []apiApproval{},
+			Checklist: d.Checklist}
 		for _, ap := range d.Approvals {
 			ad.Approvals = append(ad.Approvals, apiApproval{Verdict: ap.Verdict, By: username[ap.By], At: ap.At, Reason: ap.Reason})
 		}

@@ -64,6 +64,7 @@ var routeAccess = map[string][]string{
 	"POST /cases/:id/escalate":                      caseDeciders,
 	"POST /cases/:id/send-back":                     supervisors,
 	"POST /cases/:id/checklist":                     caseDeciders,
+	"POST /cases/:id/captures":                      caseDeciders,
 	"POST /cases/:id/approve":                       supervisors,
 	"POST /cases/:id/return":                        supervisors,
 	"POST /cases/:id/reopen":                        supervisors,

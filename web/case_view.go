@@ -159,7 +159,7 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	if view.Face != nil {
+	if view.Face != nil || (view.VideoFace != nil && view.VideoFace.Missing == "") {
 		allowWasm(c.Response().Header())
 	}
 	return a.render(c, r.status, views.Case(p, view))

@@ -89,6 +89,7 @@ func (a *App) routes() *echo.Echo {
 	ui.POST("/cases/:id/resume", a.handleResume, decide)
 	ui.POST("/cases/:id/escalate", a.handleEscalate, decide)
 	ui.POST("/cases/:id/checklist", a.handleChecklist, decide)
+	ui.POST("/cases/:id/captures", a.handleCapture, decide)
 
 	ui.POST("/cases/:id/approve", a.handleApprove, sup)
 	ui.POST("/cases/:id/return", a.handleReturn, sup)

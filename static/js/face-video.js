@@ -1,0 +1,193 @@
+// KYC Desk: the document photo against the face in the video-KYC recording, computed in this
+// browser with the vendored face-api (nothing is fetched from anywhere else). In the background a
+// second, hidden player samples a frame every two seconds; each frame's largest face is compared
+// with the document photo's, and the best frame is shown with its time (a click seeks the
+// reviewer's player there). A frame the reviewer captures (frame.js) is compared too. The best
+// score, the model and the frame's time go with the decision form; a decision never needs them.
+const panel = document.querySelector('[data-video-face]');
+
+const THRESHOLD = 50; // as on the Mark ID page: 50 is face-api's distance 0.6
+const STEP_S = 2;
+const score = (distance) => Math.max(0, Math.min(100, Math.round(100 * (1 - distance / 1.2))));
+const $ = (sel) => panel.querySelector(sel);
+const fmt = (ms) => { const s = Math.floor(ms / 1000); return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0'); };
+
+function say(text, level) {
+  const s = $('[data-testid="video-face-status"]');
+  s.textContent = text;
+  s.className = 'small mb-0 ' + (level || 'muted');
+}
+
+function drawCrop(canvas, src, box) {
+  const pad = Math.max(box.width, box.height) * 0.2;
+  const side = Math.max(box.width, box.height) + 2 * pad;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#eee';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(src, box.x + box.width / 2 - side / 2, box.y + box.height / 2 - side / 2, side, side, 0, 0, canvas.width, canvas.height);
+  canvas.hidden = false;
+}
+
+async function backend(tf, wasmBase) {
+  try {
+    tf.setWasmPaths(wasmBase);
+    if (await tf.setBackend('wasm')) { await tf.ready(); return ''; }
+  } catch (e) { /* the CPU below */ }
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return 'WebAssembly is not available in this browser: compared on the slower CPU path.';
+}
+
+function largest(faces) {
+  return faces.reduce((a, b) => (b.detection.box.area > a.detection.box.area ? b : a));
+}
+
+function seekTo(v, t) {
+  return new Promise((resolve, reject) => {
+    const done = () => { v.removeEventListener('seeked', done); v.removeEventListener('error', fail); resolve(); };
+    const fail = () => { v.removeEventListener('seeked', done); reject(new Error('seek failed')); };
+    v.addEventListener('seeked', done);
+    v.addEventListener('error', fail, { once: true });
+    v.currentTime = t;
+  });
+}
+
+function fillForm(similarity, ms, model) {
+  const form = document.querySelector('[data-testid="decision-form"]');
+  if (!form) return;
+  form.elements.face_score.value = String(similarity);
+  form.elements.face_model.value = model;
+  form.elements.face_frame_ms.value = String(ms);
+}
+
+function showScore(out, similarity) {
+  out.textContent = String(similarity);
+  out.className = 'face-score ' + (similarity >= THRESHOLD ? 's-green' : 's-red');
+}
+
+async function run() {
+  const d = panel.dataset;
+  let faceapi;
+  const t0 = performance.now();
+  try {
+    say('Loading the face models…');
+    faceapi = await import(d.faceLib);
+    const note = await backend(faceapi.tf, d.faceWasm);
+    if (note) panel.dataset.faceNote = note;
+    await Promise.all([
+      faceapi.nets.tinyFaceDetector.loadFromUri(d.faceModels),
+      faceapi.nets.faceLandmark68Net.loadFromUri(d.faceModels),
+      faceapi.nets.faceRecognitionNet.loadFromUri(d.faceModels),
+    ]);
+  } catch (e) {
+    panel.dataset.faceState = 'failed';
+    say('The face model failed to load, so no similarity was computed. Compare the faces by eye.', 's-red');
+    return;
+  }
+  panel.dataset.faceLoadMs = String(Math.round(performance.now() - t0));
+  const opts = new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.4 });
+  const describe = async (src) => {
+    const faces = await faceapi.detectAllFaces(src, opts).withFaceLandmarks().withFaceDescriptors();
+    return faces.length ? [largest(faces), faces.length] : [null, 0];
+  };
+
+  let img;
+  try {
+    img = new Image();
+    img.src = d.faceDoc;
+    await img.decode();
+  } catch (e) {
+    panel.dataset.faceState = 'noimage';
+    say('The document photo could not be loaded, so no similarity was computed.', 's-red');
+    return;
+  }
+  say('Looking for the face in the document photo…');
+  const [doc, docCount] = await describe(img);
+  if (!doc) {
+    panel.dataset.faceState = 'nodocface';
+    say('No face found in the document photo, so no similarity was computed. Compare by eye.', 's-amber');
+    return;
+  }
+  drawCrop($('[data-testid="video-face-doc"]'), img, doc.detection.box);
+  const notes = docCount > 1 ? [`The document photo shows ${docCount} faces; the largest is used.`] : [];
+
+  // Captured frames are compared as they come, also while the recording is being sampled.
+  document.addEventListener('kycdesk:frame-captured', async (e) => {
+    const out = $('[data-testid="capture-similarity"]');
+    const line = $('[data-testid="capture-face"]');
+    line.hidden = false;
+    $('[data-testid="capture-face-time"]').textContent = fmt(e.detail.ms);
+    const [f] = await describe(e.detail.canvas);
+    if (!f) {
+      out.textContent = '–';
+      out.className = '';
+      $('[data-testid="capture-face-note"]').textContent = 'No face found in the captured frame.';
+      return;
+    }
+    $('[data-testid="capture-face-note"]').textContent = '';
+    const s = score(faceapi.euclideanDistance(doc.descriptor, f.descriptor));
+    out.textContent = s + " / 100";
+    out.className = s >= THRESHOLD ? "s-green" : "s-red";
+    panel.dataset.captureScore = String(s);
+  });
+
+  const v = document.createElement('video');
+  v.muted = true;
+  v.preload = 'auto';
+  v.src = d.faceVideo;
+  try {
+    await new Promise((resolve, reject) => {
+      if (v.readyState >= 1) return resolve();
+      v.addEventListener('loadedmetadata', resolve, { once: true });
+      v.addEventListener('error', () => reject(new Error('no video')), { once: true });
+    });
+  } catch (e) {
+    panel.dataset.faceState = 'novideo';
+    say('The recording could not be read, so its frames were not compared.', 's-red');
+    return;
+  }
+  const canvas = document.createElement('canvas');
+  const t1 = performance.now();
+  let best = null, sampled = 0, withFace = 0;
+  const total = Math.max(1, Math.ceil(v.duration / STEP_S));
+  for (let t = 0; t < v.duration; t += STEP_S) {
+    sampled++;
+    say(`Comparing frames of the recording with the document photo… ${sampled} of ${total}`);
+    try { await seekTo(v, Math.min(t, v.duration - 0.05)); } catch (e) { break; }
+    canvas.width = v.videoWidth; canvas.height = v.videoHeight;
+    canvas.getContext('2d').drawImage(v, 0, 0);
+    const [f] = await describe(canvas);
+    if (!f) continue;
+    withFace++;
+    const s = score(faceapi.euclideanDistance(doc.descriptor, f.descriptor));
+    if (!best || s > best.score) {
+      best = { score: s, ms: Math.round(v.currentTime * 1000), box: f.detection.box };
+      drawCrop($('[data-testid="video-face-frame"]'), canvas, best.box);
+    }
+  }
+  panel.dataset.faceMs = String(Math.round(performance.now() - t1));
+  panel.dataset.faceFrames = String(sampled);
+  if (!best) {
+    panel.dataset.faceState = 'noface';
+    say(`No face found in the ${sampled} ${sampled === 1 ? 'frame' : 'frames'} sampled from the recording (one every ${STEP_S} s), so no similarity was computed. Capture a frame where the face shows, or compare by eye.`, 's-amber');
+    return;
+  }
+  showScore($('[data-testid="face-similarity"]'), best.score);
+  $('[data-testid="face-verdict"]').textContent = best.score >= THRESHOLD ? 'likely the same person' : 'likely different people';
+  const at = $('[data-testid="video-face-best"]');
+  at.hidden = false;
+  at.dataset.ms = String(best.ms);
+  at.textContent = 'best frame at ' + fmt(best.ms);
+  at.addEventListener('click', () => {
+    const player = document.querySelector('figure[data-kind="RECORDED_VIDEO"] video');
+    if (player) player.currentTime = best.ms / 1000;
+  });
+  fillForm(best.score, best.ms, d.faceModel);
+  panel.dataset.faceState = 'done';
+  panel.dataset.faceBestMs = String(best.ms);
+  notes.push(`A face in ${withFace} of ${sampled} frames sampled every ${STEP_S} s; compared in ${(Number(panel.dataset.faceMs) / 1000).toFixed(1)} s.`);
+  if (panel.dataset.faceNote) notes.push(panel.dataset.faceNote);
+  say(notes.join(' '), 'muted');
+}
+
+if (panel) run();
