@@ -140,6 +140,9 @@ func testChecklist(t *testing.T, env *appEnv) {
 		t.Errorf("progress: %v", err)
 	}
 	if os.Getenv("KYCDESK_CHECKLIST_SHOTS") != "" {
+		m := env.pageAs(t, "ines")
+		gotoPath(t, m, env.casePath(t, "kovalenko"))
+		shots(t, m, "markid-checklist", "signal-checklist")
 		for _, size := range []struct{ w, h int }{{1366, 768}, {1920, 1080}} {
 			must(t, a.SetViewportSize(size.w, size.h))
 			evalTo[any](t, a, `() => { document.querySelector("[data-testid=media-panel]").scrollIntoView(); window.scrollTo(0, 0); return 0 }`)

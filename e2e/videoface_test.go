@@ -56,6 +56,7 @@ func testCaptureFrame(t *testing.T, env *appEnv) {
 	if len(transforms) != 2 || transforms[0] != transforms[1] || !strings.Contains(transforms[0].(string), "scale(2.5)") {
 		t.Errorf("zoom transforms = %v, want both pictures at scale(2.5)", transforms)
 	}
+	shots(t, page, "capture", "frame-compare")
 	must(t, box.GetByTestId("save-capture").Click())
 	if err := expect.Locator(box.GetByTestId("capture-state")).ToContainText("Saved as evidence"); err != nil {
 		t.Fatalf("save: %v", err)
@@ -102,6 +103,7 @@ func testVideoFace(t *testing.T, env *appEnv) {
 	}
 	state, err := panel.GetAttribute("data-face-state")
 	must(t, err)
+	shots(t, page, "videoface", "video-face")
 	form := func(name string) string {
 		return evalTo[string](t, page, `n => document.querySelector('[data-testid=decision-form] [name=' + n + ']')?.value || ''`, name)
 	}
@@ -115,7 +117,8 @@ func testVideoFace(t *testing.T, env *appEnv) {
 		ms, err := best.GetAttribute("data-ms")
 		must(t, err)
 		if env := os.Getenv("KYCDESK_FACE_REPORT"); env != "" {
-			t.Logf("video face: score %s at %s ms, %s", shown, ms, mustText(t, status))
+			det, _ := panel.GetAttribute("data-face-detection")
+			t.Logf("video face: score %s at %s ms, detection %s, %s", shown, ms, det, mustText(t, status))
 		}
 		// The reviewer, not holding the case, has no decision form: the score stays on the page.
 		if got := form("face_score"); got != "" && got != shown {
@@ -146,4 +149,21 @@ func testVideoFace(t *testing.T, env *appEnv) {
 	if err := expect.Locator(status).ToHaveText("The face model failed to load, so no similarity was computed. Compare the faces by eye.", playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(60000)}); err != nil {
 		t.Errorf("model failure: %v", err)
 	}
+}
+
+// shots writes the page at 1366×768 and 1920×1080 to e2e/artifacts/NAME-WIDTH.png when
+// KYCDESK_CHECKLIST_SHOTS is set, for a person to look at; never in make test.
+func shots(t *testing.T, page playwright.Page, name, testid string) {
+	t.Helper()
+	if os.Getenv("KYCDESK_CHECKLIST_SHOTS") == "" {
+		return
+	}
+	for _, size := range [][2]int{{1366, 768}, {1920, 1080}} {
+		must(t, page.SetViewportSize(size[0], size[1]))
+		must(t, page.GetByTestId(testid).First().ScrollIntoViewIfNeeded())
+		_, err := page.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(filepath.Join(artifactsDir,
+			name+"-"+strconv.Itoa(size[0])+".png"))})
+		must(t, err)
+	}
+	must(t, page.SetViewportSize(1366, 768))
 }

@@ -162,6 +162,7 @@ async function run() {
     const s = score(faceapi.euclideanDistance(doc.descriptor, f.descriptor));
     if (!best || s > best.score) {
       best = { score: s, ms: Math.round(v.currentTime * 1000), box: f.detection.box };
+      panel.dataset.faceDetection = f.detection.score.toFixed(3);
       drawCrop($('[data-testid="video-face-frame"]'), canvas, best.box);
     }
   }
