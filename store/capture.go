@@ -68,4 +68,3 @@ func (db *DB) SaveCapture(ctx context.Context, actor Actor, caseID int64, sha st
 		URL: url, State: MediaStateArchived, SHA256: sha, Size: size, ContentType: contentType, FetchedAt: &t,
 		Attempts: 1, NextAttemptAt: t, QueuedAt: t}, nil
 }
-

@@ -9,11 +9,11 @@ import (
 
 // CaseView is everything the case page shows, built in web from the store's records.
 type CaseView struct {
-	Face    *FaceCompare // Mark ID: document portrait against selfie, computed in the browser
+	Face *FaceCompare // Mark ID: document portrait against selfie, computed in the browser
 	// VideoFace is the video-KYC document photo against the recording's frames, in the browser.
 	VideoFace *VideoFace
-	Outcome string       // the last decision's outcome once the case is decided
-	CanNote bool         // the viewer may leave a note (reviewers and supervisors)
+	Outcome   string // the last decision's outcome once the case is decided
+	CanNote   bool   // the viewer may leave a note (reviewers and supervisors)
 	// Related are the customer's other cases; RelatedMore counts those not listed.
 	Related     []store.RelatedCase
 	RelatedMore int
