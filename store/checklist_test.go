@@ -51,7 +51,8 @@ func TestChecklistBlocksAllow(t *testing.T) {
 	db, _ := openWorkspace(t)
 	ctx := context.Background()
 	rev := wsUser(t, db, "rev", RoleReviewer)
-	id := ingestSnapshot(t, db, vcipChecklistCase("sess-checklist"))
+	id := ingestSnapshot(t, db, withRecording(vcipChecklistCase("sess-checklist")))
+	archiveRecording(t, db, id)
 	if err := db.Claim(ctx, rev, id); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +245,8 @@ func TestChecklistLocationRow(t *testing.T) {
 	if got := ChecklistItems(inIndia); len(got) != 3 {
 		t.Errorf("a session in India has %d rows, want its 3 instructions only", len(got))
 	}
-	id := ingestSnapshot(t, db, s)
+	id := ingestSnapshot(t, db, withRecording(s))
+	archiveRecording(t, db, id)
 	if err := db.Claim(ctx, rev, id); err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,7 @@ func TestChecklistOverHTTP(t *testing.T) {
 	}
 	ta.postVCIP(t, cb.Body())
 	id := ta.caseIDByRef(t, store.SourceVCIP, "sess-checklist")
+	ta.archiveRecording(t, id)
 	path := fmt.Sprintf("/cases/%d", id)
 
 	p := rev.get(path)
