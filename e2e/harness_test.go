@@ -58,8 +58,9 @@ func newPageWith(t *testing.T, baseURL string, opts ...contextOption) playwright
 		_ = ctx.Close()
 		t.Fatalf("e2e: hold back face.js: %v", err)
 	}
-	// The same for the video-KYC comparison, which samples the whole recording (allowVideoFace).
-	if err := ctx.Route(videoFaceScript, func(r playwright.Route) { _ = r.Abort() }); err != nil {
+	// The same for the video-KYC comparison, which samples the whole recording (allowVideoFace). A
+	// flag rather than a second route: a route's handler can race the context's Close in playwright-go.
+	if err := ctx.AddInitScript(playwright.Script{Content: playwright.String(holdVideoFace)}); err != nil {
 		_ = ctx.Close()
 		t.Fatalf("e2e: hold back face-video.js: %v", err)
 	}

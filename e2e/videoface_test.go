@@ -13,13 +13,13 @@ import (
 	"github.com/kycdesk/kycdesk/store"
 )
 
-// videoFaceScript matches the address of the video face comparison's script.
-const videoFaceScript = "**/static/js/face-video.js*"
+// holdVideoFace is the flag static/js/face-video.js reads to leave the comparison for later.
+const holdVideoFace = "window.kycdeskHoldVideoFace = true"
 
-// allowVideoFace lets the page's context run the video face comparison, which newPageWith holds back.
+// allowVideoFace lets the page run the video face comparison, which newPageWith holds back.
 func allowVideoFace(t testing.TB, page playwright.Page) {
 	t.Helper()
-	if err := page.Context().Unroute(videoFaceScript); err != nil {
+	if err := page.AddInitScript(playwright.Script{Content: playwright.String("window.kycdeskHoldVideoFace = false")}); err != nil {
 		t.Fatalf("allow face-video.js: %v", err)
 	}
 }
@@ -35,6 +35,10 @@ func testCaptureFrame(t *testing.T, env *appEnv) {
 	waitMetadata(t, page, videoSel)
 	evalTo[any](t, page, `sel => { const v = document.querySelector(sel); window.__seeked = new Promise(r => v.addEventListener('seeked', r, {once: true})); v.currentTime = 3; return 0 }`, videoSel)
 	evalTo[any](t, page, `() => window.__seeked.then(() => 0)`)
+	// This page holds the comparison back (newPageWith): it never starts.
+	if got := mustText(t, page.GetByTestId("video-face-status")); got != "Comparison needs JavaScript." {
+		t.Errorf("held-back video face comparison says %q", got)
+	}
 	must(t, page.GetByTestId("capture-frame").Click())
 	box := page.GetByTestId("frame-compare")
 	if err := expect.Locator(box).ToContainText("frame at 0:03"); err != nil {
