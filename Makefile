@@ -19,7 +19,7 @@ TESTFLAGS ?=
 # `make bench BENCH=Ingest` runs only the benchmarks whose name matches.
 BENCH     ?= .
 
-.PHONY: help build generate run test deps check-generated check-fmt vet check-alerts test-go bench screenshots clean
+.PHONY: help build generate run test deps check-generated check-fmt vet check-alerts test-go bench bench-scale screenshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -104,6 +104,9 @@ test-go: ## go test -race -count=1 every package (no deps, no checks)
 
 bench: ## run the benchmarks the issues name and print a summary table (BENCH=regex narrows them)
 	@BENCH='$(BENCH)' GO='$(GO)' bash scripts/bench.sh
+
+bench-scale: ## seed 100k, 1M and 5M cases once (cached), time every page at each size (SCALE_SKIP_5M=1 skips 5M)
+	@GO='$(GO)' bash scripts/bench-scale.sh
 
 screenshots: deps ## write docs/*.png from the real app in Chromium
 	KYCDESK_SCREENSHOTS=1 $(GO) test ./e2e -run 'TestScreenshots|TestDashboardAndEvidence' -count=1 -v

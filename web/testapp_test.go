@@ -68,7 +68,13 @@ func withWorkers() testAppOption {
 // 2025-11-20 09:00 UTC and moves only when the test advances it.
 func newTestApp(t testing.TB, opts ...testAppOption) *testApp {
 	t.Helper()
-	dir := t.TempDir()
+	return newTestAppIn(t, t.TempDir(), time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC), opts...)
+}
+
+// newTestAppIn is newTestApp on the data dir dir (which may hold a database already), with the
+// clock starting at start.
+func newTestAppIn(t testing.TB, dir string, start time.Time, opts ...testAppOption) *testApp {
+	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(dir, "kycdesk.db"))
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
@@ -77,7 +83,7 @@ func newTestApp(t testing.TB, opts ...testAppOption) *testApp {
 	if _, err := rand.Read(key); err != nil {
 		t.Fatal(err)
 	}
-	clock := storetest.NewClock(time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC))
+	clock := storetest.NewClock(start)
 	cfg := Config{
 		DataDir:            dir,
 		SessionKey:         key,

@@ -17,12 +17,21 @@ import (
 func runDemo(ctx context.Context, args []string) error {
 	f := newFlags("demo")
 	var data string
+	var synthetic int
 	f.dataFlag(&data)
+	f.integer(&synthetic, "synthetic", 0, "load this many synthetic cases (no media files) instead of the ~40 demo cases")
 	db, err := f.parseAndOpen(ctx, args, &data)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if synthetic > 0 {
+		if _, err := demo.LoadSyntheticDesk(ctx, db, synthetic, time.Now().UTC(), os.Stdout); err != nil {
+			return err
+		}
+		fmt.Printf("\nStart the desk with: kycdesk serve --data %s   (sign in as rev1 with the password above)\n", data)
+		return nil
+	}
 	blobs := &store.Blobs{Dir: filepath.Join(data, "media")}
 	sum, err := demo.Load(ctx, db, blobs, time.Now().UTC(), os.Stdout)
 	if err != nil {
