@@ -40,7 +40,13 @@ func BenchmarkScale(b *testing.B) {
 	for k := 0; k < 200; k++ {
 		casePaths = append(casePaths, fmt.Sprintf("/cases/%d", 1+int64(k)*int64(counts.All)/200))
 	}
-	month := time.Now().UTC().AddDate(0, -7, 0)
+	// A month in the middle of the history.
+	oldest, err := ta.db.Queue(ctx, store.QueueFilter{Tab: store.TabAll, ClaimCutoff: ta.clock.Now()}, nil, nil, 1)
+	if err != nil || len(oldest.Rows) == 0 {
+		b.Fatalf("oldest case: %v", err)
+	}
+	first := oldest.Rows[0].FirstReceivedAt
+	month := first.Add(ta.clock.Now().Sub(first) / 2)
 	for _, bc := range []struct {
 		name  string
 		paths []string
@@ -51,12 +57,12 @@ func BenchmarkScale(b *testing.B) {
 		{"TabDecided", []string{"/cases?tab=decided"}, true},
 		{"TabAll", []string{"/cases?tab=all"}, true},
 		{"FilterFraudTag", []string{"/cases?fraud=VIRTUAL_CAMERA"}, true},
-		{"FilterMismatchTag", []string{"/cases?mismatch=NAME"}, true},
+		{"FilterMismatchTag", []string{"/cases?mismatch=NAME&tab=all"}, true},
 		{"FilterSource", []string{"/cases?source=vcip"}, true},
 		{"FilterStatus", []string{"/cases?status=DENIED&tab=all"}, true},
 		{"FilterCountry", []string{"/cases?country=IN"}, true},
 		{"FilterUnassigned", []string{"/cases?assignee=unassigned"}, true},
-		{"FilterDates", []string{"/cases?from=" + month.Format("2006-01-02") + "&to=" + month.AddDate(0, 0, 30).Format("2006-01-02")}, true},
+		{"FilterDates", []string{"/cases?from=" + month.Format("2006-01-02") + "&to=" + month.AddDate(0, 0, 30).Format("2006-01-02") + "&tab=all"}, true},
 		{"SearchName", []string{"/cases?q=priya", "/cases?q=kovalenko", "/cases?q=anna+sharma"}, true},
 		{"SearchRare", []string{"/cases?q=zyxwv"}, false},
 		{"SearchRef", []string{"/cases?q=client-100123"}, false},
