@@ -24,6 +24,7 @@ out=docs/bench/scale-$(date -u +%Y%m%dT%H%M%SZ).txt
 	echo "# make bench-scale $(date -u +%FT%TZ) commit $(git rev-parse --short HEAD 2>/dev/null || echo -) cache key $key"
 	echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$out"
+failed=0
 for n in $sizes; do
 	dir=$cache/$key-$n
 	if [ ! -f "$dir/seeded" ]; then
@@ -38,7 +39,7 @@ for n in $sizes; do
 	fi
 	echo "==> size $n: go test -run '^\$' -bench '^BenchmarkScale\$' -benchtime ${SCALE_BENCHTIME:-200x} ./web (load $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$out"
 	KYCDESK_SCALE_DATA=$dir "$go_" test -run '^$' -bench '^BenchmarkScale$' -benchtime "${SCALE_BENCHTIME:-200x}" \
-		-count=1 -timeout 60m ./web | sed "s/^BenchmarkScale/size=$n BenchmarkScale/" | tee -a "$out"
+		-count=1 -timeout 60m ./web | sed "s/^BenchmarkScale/size=$n BenchmarkScale/" | tee -a "$out" || failed=1
 done
 echo
 echo "make bench-scale summary (raw output: $out)"
@@ -63,3 +64,4 @@ END {
 		printf "\n"
 	}
 }' "$out" | tee -a "$out"
+if [ "$failed" != 0 ]; then echo "make bench-scale: a size FAILED (see above)"; exit 1; fi
