@@ -57,7 +57,7 @@ func BenchmarkScale(b *testing.B) {
 		{"TabDecided", []string{"/cases?tab=decided"}, true},
 		{"TabAll", []string{"/cases?tab=all"}, true},
 		{"FilterFraudTag", []string{"/cases?fraud=VIRTUAL_CAMERA"}, true},
-		{"FilterMismatchTag", []string{"/cases?mismatch=NAME&tab=all"}, true},
+		{"FilterMismatchTag", []string{"/cases?mismatch=SURNAME&tab=all"}, true},
 		{"FilterSource", []string{"/cases?source=vcip"}, true},
 		{"FilterStatus", []string{"/cases?status=DENIED&tab=all"}, true},
 		{"FilterCountry", []string{"/cases?country=IN"}, true},
