@@ -69,7 +69,8 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 		return 0, false, fmt.Errorf("store: bulk load: %w", err)
 	}
 	defer linkDelivery.Close()
-	insTag, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO case_tags (case_id, kind, tag) VALUES (?, ?, ?)`)
+	insTag, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO case_tags (case_id, kind, tag, review_state, waiting_since)
+		VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: bulk load: %w", err)
 	}
@@ -117,7 +118,7 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 		}
 		for kind, tags := range map[string][]string{"fraud": s.Status.FraudTags, "mismatch": s.Status.MismatchTags} {
 			for _, t := range tags {
-				if _, err := insTag.ExecContext(ctx, cid, kind, t); err != nil {
+				if _, err := insTag.ExecContext(ctx, cid, kind, t, bc.ReviewState, received); err != nil {
 					return n, false, fmt.Errorf("store: bulk load tag: %w", err)
 				}
 			}

@@ -13,20 +13,22 @@ type ReviewCounts struct {
 	All             int
 }
 
-// ReviewCounts counts cases per review state in one indexed pass.
+// ReviewCounts counts cases per review state: exact, from the rows the triggers of migration
+// 0080 keep in the same transaction as every change of a case's review state, so a few rows
+// are read however many cases there are.
 func (db *DB) ReviewCounts(ctx context.Context) (ReviewCounts, error) {
-	n, err := db.countByState(ctx, `SELECT review_state, COUNT(*) FROM cases GROUP BY review_state`)
+	n, err := db.countByState(ctx, `SELECT state, n FROM state_counts WHERE kind = 'case'`)
 	if err != nil {
 		return ReviewCounts{}, fmt.Errorf("store: review counts: %w", err)
 	}
 	return n, nil
 }
 
-// NavCounts counts only the two states the navigation shows. It walks just their part of the
-// queue index, not every case, since it runs on every page a reviewer opens.
+// NavCounts counts the two states the navigation shows, from the same trigger-kept rows as
+// ReviewCounts (it runs on every page a reviewer opens).
 func (db *DB) NavCounts(ctx context.Context) (ReviewCounts, error) {
-	n, err := db.countByState(ctx, `SELECT review_state, COUNT(*) FROM cases
-		WHERE review_state IN ('needs_decision', 'pending_approval') GROUP BY review_state`)
+	n, err := db.countByState(ctx, `SELECT state, n FROM state_counts
+		WHERE kind = 'case' AND state IN ('needs_decision', 'pending_approval')`)
 	if err != nil {
 		return ReviewCounts{}, fmt.Errorf("store: nav counts: %w", err)
 	}

@@ -380,8 +380,8 @@ func replaceTags(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, exi
 			if t == "" {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_tags (case_id, kind, tag) VALUES (?, ?, ?)`,
-				caseID, kind, t); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_tags (case_id, kind, tag, review_state, waiting_since)
+				SELECT id, ?, ?, review_state, waiting_since FROM cases WHERE id = ?`, kind, t, caseID); err != nil {
 				return fmt.Errorf("insert tag: %w", err)
 			}
 		}
@@ -392,7 +392,7 @@ func replaceTags(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, exi
 // nameJoiners are the punctuation inside names that people leave out when they search.
 var nameJoiners = strings.NewReplacer("'", "", "’", "", "-", "")
 
-// indexCase refreshes the case's full-text search row (names).
+// indexCase refreshes the words of the case's names that the search finds it by.
 func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, existing bool) error {
 	// Names only: references, client IDs and document numbers are searched through their own
 	// indexes, and every token here costs the ingest path.
@@ -406,12 +406,15 @@ func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, exist
 	}
 	body := strings.Join(parts, " ")
 	if existing {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM case_search WHERE docid = ?`, caseID); err != nil {
-			return fmt.Errorf("clear search row: %w", err)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_terms WHERE case_id = ?`, caseID); err != nil {
+			return fmt.Errorf("clear search words: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO case_search (docid, body) VALUES (?, ?)`, caseID, body); err != nil {
-		return fmt.Errorf("insert search row: %w", err)
+	// The words in queue order (migration 0120), folded as the full-text index folded them.
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_terms (case_id, term, review_state, waiting_since)
+		SELECT c.id, t.token, c.review_state, c.waiting_since FROM cases c, case_tokens t WHERE c.id = ? AND t.input = ?`,
+		caseID, body); err != nil {
+		return fmt.Errorf("insert search words: %w", err)
 	}
 	return nil
 }

@@ -164,20 +164,10 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter, after, before *QueueCurs
 	if limit <= 0 || limit > 500 {
 		limit = QueuePageSize
 	}
-	where, args := f.where()
-	key := f.sortKey()
-	order := key + ", c.id"
-	if before != nil {
-		where = append(where, "("+key+", c.id) < (?, ?)")
-		args = append(args, FormatTime(before.WaitingSince), before.ID)
-		order = key + " DESC, c.id DESC"
-	} else if after != nil {
-		where = append(where, "("+key+", c.id) > (?, ?)")
-		args = append(args, FormatTime(after.WaitingSince), after.ID)
+	q, args, err := db.queueSelect(ctx, f, after, before, limit+1)
+	if err != nil {
+		return QueuePage{}, err
 	}
-	args = append(args, limit+1)
-	q := `SELECT ` + queueColumns + ` FROM cases c INDEXED BY ` + f.pageIndex() + ` LEFT JOIN users u ON u.id = c.claimed_by
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return QueuePage{}, fmt.Errorf("store: queue: %w", err)
@@ -278,92 +268,17 @@ func scanQueueRow(row interface{ Scan(...any) error }) (QueueRow, error) {
 	return r, nil
 }
 
-// where turns the filter into SQL conditions on cases c. Each narrowing picks its index:
-// the tab walks cases_queue (or cases_all) in order; tags start from case_tags_tag; a country
-// from cases_doc_country and cases_ip_country; a search from the exact-match indexes and FTS;
-// a user's claims from cases_claim.
+// where turns the filter into SQL conditions on cases c for a walk of the tab's own index
+// (pageIndex) in queue order: the tab's review state, then every narrowing checked on the row.
 func (f QueueFilter) where() ([]string, []any) {
-	var conds []string
-	var args []any
+	conds := []string{"1=1"}
 	if st := f.Tab.reviewState(); st != "" {
 		// A literal, not a parameter, so that SQLite can use the partial pending index; st is
 		// one of the fixed review states, never input.
-		conds = append(conds, "c.review_state = '"+st+"'")
-	} else {
-		conds = append(conds, "1=1")
+		conds = []string{"c.review_state = '" + st + "'"}
 	}
-	if f.Source != "" {
-		conds = append(conds, "c.source = ?")
-		args = append(args, string(f.Source))
-	}
-	if f.Overall != "" {
-		conds = append(conds, "c.overall = ?")
-		args = append(args, f.Overall)
-	}
-	if f.FraudTag != "" {
-		conds = append(conds, "c.id IN (SELECT case_id FROM case_tags WHERE kind = 'fraud' AND tag = ?)")
-		args = append(args, f.FraudTag)
-	}
-	if f.MismatchTag != "" {
-		conds = append(conds, "c.id IN (SELECT case_id FROM case_tags WHERE kind = 'mismatch' AND tag = ?)")
-		args = append(args, f.MismatchTag)
-	}
-	if f.Country != "" {
-		conds = append(conds, "c.id IN (SELECT id FROM cases WHERE doc_country = ? UNION ALL SELECT id FROM cases WHERE ip_country = ?)")
-		args = append(args, f.Country, f.Country)
-	}
-	if f.Remark != "" {
-		conds = append(conds, "c.id IN (SELECT id FROM cases WHERE agent_remark = ? COLLATE NOCASE)") // cases_agent_remark
-		args = append(args, f.Remark)
-	}
-	if !f.From.IsZero() || !f.To.IsZero() {
-		// The range is read from cases_received_state into a set the queue walk checks entries
-		// against, so the walk needs no table row for a case outside the range.
-		var rng []string
-		if !f.From.IsZero() {
-			rng = append(rng, "first_received_at >= ?")
-			args = append(args, FormatTime(f.From))
-		}
-		if !f.To.IsZero() {
-			rng = append(rng, "first_received_at < ?")
-			args = append(args, FormatTime(f.To))
-		}
-		conds = append(conds, "c.id IN (SELECT id FROM cases WHERE "+strings.Join(rng, " AND ")+")")
-	}
-	cutoff := FormatTime(f.ClaimCutoff)
-	switch f.Assignee {
-	case AssigneeNone:
-		conds = append(conds, "(c.claimed_by IS NULL OR c.claim_touched_at < ?)")
-		args = append(args, cutoff)
-	case AssigneeUser:
-		conds = append(conds, "c.claimed_by = ? AND c.claim_touched_at >= ?")
-		args = append(args, f.AssigneeID, cutoff)
-	case assigneeLive:
-		conds = append(conds, "c.claimed_by IS NOT NULL AND c.claim_touched_at >= ?")
-		args = append(args, cutoff)
-	case AssigneeEscalated:
-		conds = append(conds, "c.escalated_at IS NOT NULL")
-	case AssigneeHeld:
-		conds = append(conds, "c.held_at IS NOT NULL")
-	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		// Exact references first (each column has its own index), then names by FTS.
-		// A reference may be typed in part (the page shows "5f1c…"): a prefix of four or more
-		// characters walks the ref index as a range.
-		sub := []string{"SELECT id FROM cases WHERE ref = ?", "SELECT id FROM cases WHERE client_id = ?",
-			"SELECT id FROM cases WHERE doc_number = ?"}
-		args = append(args, q, q, q)
-		if len(q) >= 4 {
-			sub = append(sub, "SELECT id FROM cases WHERE ref > ? AND ref < ?")
-			args = append(args, q, q+"\U0010FFFF")
-		}
-		if m := FTSQuery(q); m != "" {
-			sub = append(sub, "SELECT docid FROM case_search WHERE case_search MATCH ?")
-			args = append(args, m)
-		}
-		conds = append(conds, "c.id IN ("+strings.Join(sub, " UNION ALL ")+")")
-	}
-	return conds, args
+	probes, args := f.probes(driveWalk, -1)
+	return append(conds, probes...), args
 }
 
 // FTSQuery turns what a person typed into a safe full-text query: every run of letters and digits
@@ -403,60 +318,36 @@ func (f QueueFilter) pageIndex() string {
 	return "cases_queue"
 }
 
-// countIndex is the index the tab counts read, or "" to let SQLite pick one of the covering
-// (column, review_state) indexes.
-func (f QueueFilter) countIndex() string {
-	switch {
-	case f.Assignee == AssigneeUser || f.Assignee == assigneeLive:
-		return "cases_claim"
-	case f.Assignee == AssigneeEscalated:
-		return "cases_escalated"
-	case f.Assignee == AssigneeHeld:
-		return "cases_held"
-	case f.FraudTag != "" || f.MismatchTag != "" || f.Country != "" || f.Remark != "" || strings.TrimSpace(f.Query) != "" ||
-		!f.From.IsZero() || !f.To.IsZero():
-		// One pass over the covering queue index with a membership test per entry, whatever
-		// the number of matches.
-		return "cases_queue"
-	}
-	return ""
-}
-
 // assigneeLive matches any case with a live claim; counts of unclaimed cases subtract it.
 const assigneeLive = "live"
 
+// QueueCountCap bounds the tab counts under a filter: past it a count reads "1,000+", since an
+// exact one would read every match.
+const QueueCountCap = 1000
+
 // QueueCounts counts the cases of each tab that match f's other narrowing (the tab is ignored).
+// Unnarrowed they are exact (ReviewCounts); narrowed, each stops at QueueCountCap+1, the
+// cost of a page of that many rows.
 func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (ReviewCounts, error) {
 	if !f.Narrowed() {
 		return db.ReviewCounts(ctx)
 	}
-	f.Tab = TabAll
-	if f.Assignee == AssigneeNone {
-		// "Nobody holds it" has no index; everything minus the few cases somebody holds has.
-		all := f
-		all.Assignee = AssigneeAnyone
-		n, err := db.QueueCounts(ctx, all)
+	var n ReviewCounts
+	for _, t := range []struct {
+		tab QueueTab
+		n   *int
+	}{{TabNeedsDecision, &n.NeedsDecision}, {TabPending, &n.PendingApproval}, {TabDecided, &n.Decided}, {TabAll, &n.All}} {
+		g := f
+		g.Tab = t.tab
+		q, args, err := db.queueSelect(ctx, g, nil, nil, QueueCountCap+1)
 		if err != nil {
-			return n, err
+			return ReviewCounts{}, err
 		}
-		held := f
-		held.Assignee = assigneeLive
-		h, err := db.QueueCounts(ctx, held)
-		if err != nil {
-			return n, err
+		// Only the page's keys are counted: the columns of the outer select are not read.
+		q = `SELECT COUNT(*) FROM (` + q + `)`
+		if err := db.read.QueryRowContext(ctx, q, args...).Scan(t.n); err != nil {
+			return ReviewCounts{}, fmt.Errorf("store: queue counts: %w", err)
 		}
-		return ReviewCounts{NeedsDecision: n.NeedsDecision - h.NeedsDecision, PendingApproval: n.PendingApproval - h.PendingApproval,
-			Decided: n.Decided - h.Decided, All: n.All - h.All}, nil
-	}
-	where, args := f.where()
-	from := "cases c"
-	if idx := f.countIndex(); idx != "" {
-		from += " INDEXED BY " + idx
-	}
-	n, err := db.countByState(ctx, `SELECT c.review_state, COUNT(*) FROM `+from+` WHERE `+
-		strings.Join(where, " AND ")+` GROUP BY c.review_state`, args...)
-	if err != nil {
-		return ReviewCounts{}, fmt.Errorf("store: queue counts: %w", err)
 	}
 	return n, nil
 }

@@ -2,6 +2,7 @@ package views
 
 import (
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -28,11 +29,25 @@ type QueueView struct {
 
 // QueueTabLink is one tab with its count.
 type QueueTabLink struct {
-	Key    string
-	Label  string
-	Count  int
-	Href   string
-	Active bool
+	Key   string
+	Label string
+	Count int
+	// AtLeast marks a count under a filter that stopped at its bound: "1,000+".
+	AtLeast bool
+	Href    string
+	Active  bool
+}
+
+// CountText is the tab's count as shown: digits grouped by thousands, "+" after a bound.
+func (t QueueTabLink) CountText() string {
+	s := strconv.Itoa(t.Count)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if t.AtLeast {
+		s += "+"
+	}
+	return s
 }
 
 // QueueFilterValues are the filter form's current values, as typed.

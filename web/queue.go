@@ -189,7 +189,12 @@ func (a *App) handleQueue(c echo.Context) error {
 		store.TabDecided: counts.Decided, store.TabAll: counts.All}
 	waitedColumn := false
 	for _, t := range queueTabs {
-		v.Tabs = append(v.Tabs, views.QueueTabLink{Key: string(t.tab), Label: t.label, Count: count[t.tab],
+		n := count[t.tab]
+		capped := f.Narrowed() && n > store.QueueCountCap
+		if capped {
+			n = store.QueueCountCap
+		}
+		v.Tabs = append(v.Tabs, views.QueueTabLink{Key: string(t.tab), Label: t.label, Count: n, AtLeast: capped,
 			Href: queueURL(q.query(t.tab)), Active: t.tab == q.tab})
 		if t.tab == q.tab {
 			v.Empty = views.EmptyText{Title: t.empty, Hint: t.hint}

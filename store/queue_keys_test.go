@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+)
+
+// checkQueueKeys compares everything the O(1) counts and the queue-ordered indexes keep beside
+// the cases with a recount from the cases themselves: the tab counts, and each tag's and each
+// name word's copy of its case's review state and waiting time.
+func checkQueueKeys(t *testing.T, db *DB, step string) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := db.ReviewCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := db.countByState(ctx, `SELECT review_state, COUNT(*) FROM cases GROUP BY review_state`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("%s: ReviewCounts = %+v, want the recount %+v", step, got, want)
+	}
+	nav, err := db.NavCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nav.NeedsDecision != want.NeedsDecision || nav.PendingApproval != want.PendingApproval {
+		t.Errorf("%s: NavCounts = %+v, want the recount %+v", step, nav, want)
+	}
+	for _, q := range []string{
+		`SELECT COUNT(*) FROM case_tags t JOIN cases c ON c.id = t.case_id
+			WHERE t.review_state IS NOT c.review_state OR t.waiting_since IS NOT c.waiting_since`,
+		`SELECT COUNT(*) FROM case_terms t LEFT JOIN cases c ON c.id = t.case_id
+			WHERE c.id IS NULL OR t.review_state IS NOT c.review_state OR t.waiting_since IS NOT c.waiting_since`,
+		`SELECT COUNT(*) FROM cases c WHERE c.full_name <> '' AND NOT EXISTS (SELECT 1 FROM case_terms t WHERE t.case_id = c.id)`,
+	} {
+		var n int
+		if err := db.read.QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%s: %d rows out of step with their case: %s", step, n, q)
+		}
+	}
+}
+
+// TestQueueKeysFollowEveryChange runs a mixed workload through every path that changes a case's
+// review state, waiting time, tags or names (ingest of new and later callbacks, a late automatic
+// callback, claim, release, decide with and without four-eyes, approve, return, reopen, a
+// callback after the decision, the bulk loader) and after each step compares the kept counts
+// and order keys with a recount; filtered queue pages equal the matches found the slow way.
+func TestQueueKeysFollowEveryChange(t *testing.T) {
+	db, clk := openWorkspace(t)
+	ctx := context.Background()
+	rev := wsUser(t, db, "rev", RoleReviewer)
+	sup1 := wsUser(t, db, "sup1", RoleSupervisor, RoleReviewer)
+	sup2 := wsUser(t, db, "sup2", RoleSupervisor)
+	checkQueueKeys(t, db, "empty")
+	bulkCases(t, db, 300, clk.t.Add(-24*time.Hour))
+	checkQueueKeys(t, db, "bulk load")
+
+	var ids []int64
+	base := clk.t
+	for i := 0; i < 12; i++ {
+		// Arrival times out of ID order, so that an order by ID alone would show.
+		clk.t = base.Add(time.Duration(i*7%12) * time.Minute)
+		src := SourceMarkID
+		if i%3 == 0 {
+			src = SourceVCIP
+		}
+		ids = append(ids, ingestWS(t, db, wsCase{source: src, ref: fmt.Sprintf("mix-%d", i), first: "PRIYA", last: "KUMAR",
+			overall: StatusSuspected, fraud: []string{"VIRTUAL_CAMERA"}, docCountry: "IN"}))
+	}
+	checkQueueKeys(t, db, "ingest")
+	clk.t = base.Add(20 * time.Minute)
+	// A later callback renames the customer and changes the tags; a late automatic one after a
+	// final one changes neither but is kept.
+	clk.advance(time.Minute)
+	ingestWS(t, db, wsCase{ref: "mix-1", first: "ANIKA", last: "SINGH", overall: StatusSuspected, final: true, fraud: []string{"DOC_MOBILE_PHOTO"}})
+	clk.advance(time.Minute)
+	ingestWS(t, db, wsCase{ref: "mix-1", first: "PRIYA", last: "KUMAR", overall: StatusSuspected, fraud: []string{"VIRTUAL_CAMERA"}})
+	checkQueueKeys(t, db, "later callbacks")
+
+	step := func(name string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		checkQueueKeys(t, db, name)
+	}
+	step("claim", db.Claim(ctx, rev, ids[1]))
+	step("release", db.Release(ctx, rev, ids[1]))
+	step("claim again", db.Claim(ctx, rev, ids[1]))
+	_, err := db.Decide(ctx, rev, DecisionInput{CaseID: ids[1], Outcome: OutcomeAllow, ReasonCode: "face_matches", Note: "Checked by hand."})
+	step("decide (Mark ID)", err)
+	step("claim (video KYC)", db.Claim(ctx, sup1, ids[0]))
+	_, err = db.Decide(ctx, sup1, DecisionInput{CaseID: ids[0], Outcome: OutcomeAllow, ReasonCode: "face_matches", Note: "Checked by hand."})
+	step("decide (four-eyes)", err)
+	step("return", db.Return(ctx, sup2, ids[0], "Check the second screenshot."))
+	_, err = db.Decide(ctx, sup1, DecisionInput{CaseID: ids[0], Outcome: OutcomeAllow, ReasonCode: "face_matches", Note: "Checked by hand."})
+	step("decide again", err)
+	step("approve", db.Approve(ctx, sup2, ids[0], ""))
+	step("reopen", db.Reopen(ctx, sup2, ids[1], "Customer sent a new passport."))
+	id, err := db.ClaimNext(ctx, rev, QueueFilter{FraudTag: "VIRTUAL_CAMERA"})
+	step("claim next", err)
+	_, err = db.Decide(ctx, rev, DecisionInput{CaseID: id, Outcome: OutcomeDecline, ReasonCode: "document_forged", Note: "Photo replaced."})
+	step("decide claimed next", err)
+	clk.advance(time.Minute)
+	ingestWS(t, db, wsCase{ref: "mix-2", first: "PRIYA", last: "KUMAR", overall: StatusDenied, final: true, fraud: []string{"VIRTUAL_CAMERA"}})
+	checkQueueKeys(t, db, "callback after the decision")
+
+	// Every tab and filter page equals the slow answer: the matching cases in queue order.
+	cutoff := clk.t.Add(-time.Hour)
+	for _, f := range []QueueFilter{
+		{FraudTag: "VIRTUAL_CAMERA"}, {Tab: TabAll, FraudTag: "VIRTUAL_CAMERA"}, {Tab: TabDecided, FraudTag: "VIRTUAL_CAMERA"},
+		{Query: "priya kum"}, {Tab: TabAll, Query: "kumar"}, {Query: "mix-3"}, {Tab: TabAll, Query: "priya", Source: SourceVCIP},
+		{Tab: TabAll, Country: "IN"}, {Tab: TabAll, Overall: StatusDenied}, {Source: SourceVCIP}, {Tab: TabAll, Query: "a"},
+		{Tab: TabAll, FraudTag: "VIRTUAL_CAMERA", Query: "singh"},
+	} {
+		f.ClaimCutoff = cutoff
+		want := slowQueue(t, db, f)
+		if got := pagedQueue(t, db, f); !slices.Equal(got, want) {
+			t.Errorf("Queue(%+v) in pages of 7 = %v, want %v", f, got, want)
+		}
+		n, err := db.QueueCounts(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := f
+		g.Tab = TabAll
+		if all := len(slowQueue(t, db, g)); n.All != all {
+			t.Errorf("QueueCounts(%+v).All = %d, want %d", f, n.All, all)
+		}
+	}
+}
+
+// pagedQueue reads every page of f, 7 rows at a time, forwards; then walks back from the last
+// page and fails unless the backward pages give the same rows.
+func pagedQueue(t *testing.T, db *DB, f QueueFilter) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	var ids []int64
+	var after *QueueCursor
+	var pages [][]int64
+	for {
+		p, err := db.Queue(ctx, f, after, nil, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page []int64
+		for _, r := range p.Rows {
+			page = append(page, r.ID)
+		}
+		ids = append(ids, page...)
+		pages = append(pages, page)
+		if p.Next == nil {
+			break
+		}
+		after = p.Next
+	}
+	if len(pages) > 1 {
+		p, err := db.Queue(ctx, f, after, nil, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := p.Prev
+		for i := len(pages) - 2; i >= 0 && before != nil; i-- {
+			p, err := db.Queue(ctx, f, nil, before, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var page []int64
+			for _, r := range p.Rows {
+				page = append(page, r.ID)
+			}
+			if !slices.Equal(page, pages[i]) {
+				t.Errorf("Queue(%+v) page %d backwards = %v, want %v", f, i, page, pages[i])
+			}
+			before = p.Prev
+		}
+	}
+	return ids
+}
+
+// slowQueue finds the cases a filter matches by reading every case and its tags and names.
+func slowQueue(t *testing.T, db *DB, f QueueFilter) []int64 {
+	t.Helper()
+	g := f
+	g.Query = ""
+	where, args := g.where()
+	q := `SELECT c.id FROM cases c NOT INDEXED WHERE ` + joinAnd(where)
+	if s := f.Query; s != "" {
+		q += ` AND (c.ref = ? OR c.client_id = ? OR c.doc_number = ? OR (length(?) >= 4 AND c.ref > ? AND c.ref < ? || char(1114111))`
+		args = append(args, s, s, s, s, s, s)
+		words := queryWords(s)
+		if len(words) > 0 {
+			q += ` OR (1=1`
+			for _, w := range words {
+				q += ` AND EXISTS (SELECT 1 FROM case_tokens tk, case_terms pw NOT INDEXED WHERE tk.input = ? AND pw.case_id = c.id
+					AND substr(pw.term, 1, length(tk.token)) = tk.token)`
+				args = append(args, w)
+			}
+			q += `)`
+		}
+		q += `)`
+	}
+	q += ` ORDER BY c.waiting_since, c.id`
+	rows, err := db.read.Query(q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func joinAnd(conds []string) string {
+	s := conds[0]
+	for _, c := range conds[1:] {
+		s += " AND " + c
+	}
+	return s
+}
+
+// TestQueueCountsAreBounded: under a filter a tab count stops just past QueueCountCap, so the
+// page can say "1,000+" without counting every match; the unfiltered counts stay exact.
+func TestQueueCountsAreBounded(t *testing.T) {
+	db, clk := openWorkspace(t)
+	bulkCases(t, db, 2*QueueCountCap+500, clk.t)
+	ctx := context.Background()
+	exact, err := db.QueueCounts(ctx, QueueFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exact.All != 2*QueueCountCap+500 {
+		t.Errorf("unfiltered All = %d, want %d", exact.All, 2*QueueCountCap+500)
+	}
+	n, err := db.QueueCounts(ctx, QueueFilter{Source: SourceMarkID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.All != QueueCountCap+1 {
+		t.Errorf("filtered All = %d, want the bound %d", n.All, QueueCountCap+1)
+	}
+}

@@ -1,0 +1,366 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// A queue page is read from the index of one narrowing, the driver, in the queue's own order
+// (review state, then oldest waiting first): the rows of a tag, of a word of a name, of a country,
+// of a status or of a source. Each (driver key, review state) pair is one ordered stream, an
+// arm; SQLite merges the arms of a compound SELECT in order (MERGE) and stops at the page's end,
+// so a page reads about one page of each arm whatever the number of matches. The other
+// narrowings are checked per candidate row (probes), through the case's own primary-key rows.
+
+// maxTermExpansion is how many distinct indexed words a typed prefix may stand for before the
+// search walks the queue's order instead (a prefix of one or two letters matches most cases,
+// so the walk fills a page quickly).
+const maxTermExpansion = 24
+
+// queueArm is one ordered stream of (sort key, case id).
+type queueArm struct {
+	sql  string
+	args []any
+}
+
+// queueStates are the review states a tab spans, in no particular order.
+func (f QueueFilter) queueStates() []string {
+	if st := f.Tab.reviewState(); st != "" {
+		return []string{st}
+	}
+	return []string{ReviewNeedsDecision, ReviewInformational, ReviewPendingApproval, ReviewDecided}
+}
+
+// queueDriver names which narrowing drives the page.
+type queueDriver int
+
+const (
+	driveWalk queueDriver = iota // the tab's own index, everything probed
+	driveQuery
+	driveFraud
+	driveMismatch
+	driveCountry
+	driveOverall
+	driveSource
+)
+
+// pickDriver chooses the narrowing whose index the page walks: the one likely to match the fewest
+// cases of those that have a queue-ordered index.
+func (f QueueFilter) pickDriver() queueDriver {
+	switch {
+	case f.pendingOrder(), f.Assignee == AssigneeUser, f.Assignee == assigneeLive:
+		return driveWalk
+	case strings.TrimSpace(f.Query) != "":
+		return driveQuery
+	case f.FraudTag != "":
+		return driveFraud
+	case f.MismatchTag != "":
+		return driveMismatch
+	case f.Country != "":
+		return driveCountry
+	case f.Overall != "":
+		return driveOverall
+	case f.Source != "":
+		return driveSource
+	}
+	return driveWalk
+}
+
+// queueSelect builds the query of one queue page of at most limit rows, ordered by the page's
+// key (descending when before is set), selecting queueColumns.
+func (db *DB) queueSelect(ctx context.Context, f QueueFilter, after, before *QueueCursor, limit int) (string, []any, error) {
+	arms, err := db.queueArms(ctx, f, after, before)
+	if err != nil {
+		return "", nil, err
+	}
+	dir := ""
+	if before != nil {
+		dir = " DESC"
+	}
+	var parts []string
+	var args []any
+	for _, a := range arms {
+		parts = append(parts, a.sql)
+		args = append(args, a.args...)
+	}
+	args = append(args, limit)
+	q := `WITH page(k, id) AS MATERIALIZED (` + strings.Join(parts, " UNION ") + ` ORDER BY 1` + dir + `, 2` + dir + ` LIMIT ?)
+		SELECT ` + queueColumns + ` FROM page p CROSS JOIN cases c ON c.id = p.id LEFT JOIN users u ON u.id = c.claimed_by
+		ORDER BY p.k` + dir + `, p.id` + dir
+	return q, args, nil
+}
+
+// queueArms are the ordered streams the page merges.
+func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *QueueCursor) ([]queueArm, error) {
+	driver := f.pickDriver()
+	var terms []string
+	skipWord := -1
+	if driver == driveQuery {
+		var err error
+		if terms, skipWord, err = db.expandQuery(ctx, f.Query); err != nil {
+			return nil, err
+		}
+		if skipWord < 0 {
+			// Too short a prefix to expand: walk the order of the strongest index filter instead.
+			g := f
+			g.Query = ""
+			if driver = g.pickDriver(); driver == driveQuery {
+				driver = driveWalk
+			}
+		}
+	}
+	var refIDs []any
+	if driver == driveQuery {
+		var err error
+		if refIDs, err = db.refMatches(ctx, strings.TrimSpace(f.Query)); err != nil {
+			return nil, err
+		}
+	}
+	probes, probeArgs := f.probes(driver, skipWord)
+	keyset := func(k, id string) (string, []any) {
+		switch {
+		case before != nil:
+			return "(" + k + ", " + id + ") < (?, ?)", []any{FormatTime(before.WaitingSince), before.ID}
+		case after != nil:
+			return "(" + k + ", " + id + ") > (?, ?)", []any{FormatTime(after.WaitingSince), after.ID}
+		}
+		return "1=1", nil
+	}
+	arm := func(sel, from, k, id string, conds []string, args []any) queueArm {
+		ks, kargs := keyset(k, id)
+		all := append(append(append([]string{}, conds...), ks), probes...)
+		a := append(append(append([]any{}, args...), kargs...), probeArgs...)
+		return queueArm{sql: `SELECT ` + sel + ` FROM ` + from + ` WHERE ` + strings.Join(all, " AND "), args: a}
+	}
+	var arms []queueArm
+	switch driver {
+	case driveWalk:
+		key := f.sortKey()
+		conds := []string{"1=1"}
+		if st := f.Tab.reviewState(); st != "" {
+			// A literal, not a parameter, so that SQLite can use the partial pending index; st
+			// is one of the fixed review states, never input.
+			conds = []string{"c.review_state = '" + st + "'"}
+		}
+		var wargs []any
+		if !f.From.IsZero() && key == "c.waiting_since" {
+			// A case waits since its first callback or later: the walk starts at the range.
+			conds = append(conds, "c.waiting_since >= ?")
+			wargs = append(wargs, FormatTime(f.From))
+		}
+		arms = append(arms, arm(key+", c.id", "cases c INDEXED BY "+f.pageIndex(), key, "c.id", conds, wargs))
+	case driveQuery:
+		for _, st := range f.queueStates() {
+			for _, t := range terms {
+				arms = append(arms, arm("ct.waiting_since, ct.case_id",
+					"case_terms ct INDEXED BY case_terms_queue JOIN cases c ON c.id = ct.case_id",
+					"ct.waiting_since", "ct.case_id", []string{"ct.term = ?", "ct.review_state = ?"}, []any{t, st}))
+			}
+			if len(refIDs) > 0 {
+				// References, client IDs and document numbers: a few cases, sorted.
+				refProbes, refArgs := f.probes(driveQuery, -2)
+				ks, kargs := keyset("c.waiting_since", "c.id")
+				ph := strings.TrimSuffix(strings.Repeat("?, ", len(refIDs)), ", ")
+				conds := append([]string{"c.id IN (" + ph + ")", "c.review_state = ?", ks}, refProbes...)
+				a := append(append(append(append([]any{}, refIDs...), st), kargs...), refArgs...)
+				arms = append(arms, queueArm{sql: `SELECT c.waiting_since, c.id FROM cases c NOT INDEXED WHERE ` +
+					strings.Join(conds, " AND "), args: a})
+			}
+		}
+	case driveFraud, driveMismatch:
+		kind, tag := "fraud", f.FraudTag
+		if driver == driveMismatch {
+			kind, tag = "mismatch", f.MismatchTag
+		}
+		for _, st := range f.queueStates() {
+			arms = append(arms, arm("t.waiting_since, t.case_id",
+				"case_tags t INDEXED BY case_tags_queue JOIN cases c ON c.id = t.case_id",
+				"t.waiting_since", "t.case_id", []string{"t.kind = ?", "t.tag = ?", "t.review_state = ?"}, []any{kind, tag, st}))
+		}
+	case driveCountry:
+		for _, st := range f.queueStates() {
+			for _, col := range []string{"doc_country", "ip_country"} {
+				arms = append(arms, arm("c.waiting_since, c.id", "cases c INDEXED BY cases_"+col,
+					"c.waiting_since", "c.id", []string{"c." + col + " = ?", "c.review_state = ?"}, []any{f.Country, st}))
+			}
+		}
+	case driveOverall, driveSource:
+		col, idx, val := "overall", "cases_overall_queue", f.Overall
+		if driver == driveSource {
+			col, idx, val = "source", "cases_source_queue", string(f.Source)
+		}
+		for _, st := range f.queueStates() {
+			arms = append(arms, arm("c.waiting_since, c.id", "cases c INDEXED BY "+idx,
+				"c.waiting_since", "c.id", []string{"c." + col + " = ?", "c.review_state = ?"}, []any{val, st}))
+		}
+	}
+	return arms, nil
+}
+
+// maxRefMatches bounds the cases one typed reference stands for (a reference prefix of four
+// characters matches one case in 65,536 of random identifiers).
+const maxRefMatches = 500
+
+// refMatches are the IDs of the cases whose reference, client ID or document number is q, or
+// whose reference starts with q (four characters or more).
+func (db *DB) refMatches(ctx context.Context, q string) ([]any, error) {
+	sub := []string{"SELECT id FROM cases WHERE ref = ?", "SELECT id FROM cases WHERE client_id = ?",
+		"SELECT id FROM cases WHERE doc_number = ?"}
+	args := []any{q, q, q}
+	if len(q) >= 4 {
+		sub = append(sub, "SELECT id FROM cases WHERE ref > ? AND ref < ?")
+		args = append(args, q, q+"\U0010FFFF")
+	}
+	args = append(args, maxRefMatches)
+	rows, err := db.read.QueryContext(ctx, strings.Join(sub, " UNION ")+" LIMIT ?", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search references: %w", err)
+	}
+	defer rows.Close()
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: search references: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// queryWords are the searchable words of what a person typed, as FTSQuery splits them.
+func queryWords(q string) []string {
+	var out []string
+	for _, t := range strings.Fields(FTSQuery(q)) {
+		out = append(out, strings.TrimSuffix(t, "*"))
+	}
+	return out
+}
+
+// expandQuery folds the longest typed word with the search tokenizer and lists the distinct
+// indexed words it is a prefix of; word is its index among queryWords (the other words are
+// probed). word is -1 when there is no word or it stands for more than maxTermExpansion words.
+func (db *DB) expandQuery(ctx context.Context, q string) (terms []string, word int, err error) {
+	words := queryWords(q)
+	word = -1
+	for i, w := range words {
+		if word < 0 || len([]rune(w)) > len([]rune(words[word])) {
+			word = i
+		}
+	}
+	if word < 0 {
+		return nil, -1, nil
+	}
+	var tok string
+	err = db.read.QueryRowContext(ctx, `SELECT COALESCE(MIN(token), '') FROM case_tokens WHERE input = ?`, words[word]).Scan(&tok)
+	if err != nil {
+		return nil, -1, fmt.Errorf("store: search words: %w", err)
+	}
+	if tok == "" {
+		return nil, -1, nil
+	}
+	// Each distinct word is one seek in the index, not a walk over its rows.
+	lo, op := tok, ">="
+	for len(terms) <= maxTermExpansion {
+		var t string
+		err := db.read.QueryRowContext(ctx, `SELECT COALESCE((SELECT term FROM case_terms INDEXED BY case_terms_queue
+			WHERE term `+op+` ? AND term < ? ORDER BY term LIMIT 1), '')`, lo, tok+"\U0010FFFF").Scan(&t)
+		if err != nil {
+			return nil, -1, fmt.Errorf("store: search words: %w", err)
+		}
+		if t == "" {
+			break
+		}
+		terms = append(terms, t)
+		lo, op = t, ">"
+	}
+	if len(terms) > maxTermExpansion {
+		return nil, -1, nil
+	}
+	if len(terms) == 0 {
+		// No indexed word starts so: the search can only match references.
+		terms = []string{tok}
+	}
+	return terms, word, nil
+}
+
+// probes are the conditions on cases c a candidate row must also meet: every narrowing except
+// the driver's (and the tab's review state, which the arms fix). skipWord is the typed word the
+// driver stands for; -2 leaves out the whole search (the reference arm matches it exactly).
+func (f QueueFilter) probes(driver queueDriver, skipWord int) ([]string, []any) {
+	var conds []string
+	var args []any
+	if f.Source != "" && driver != driveSource {
+		conds = append(conds, "c.source = ?")
+		args = append(args, string(f.Source))
+	}
+	if f.Overall != "" && driver != driveOverall {
+		conds = append(conds, "c.overall = ?")
+		args = append(args, f.Overall)
+	}
+	if f.FraudTag != "" && driver != driveFraud {
+		conds = append(conds, "EXISTS (SELECT 1 FROM case_tags pt WHERE pt.case_id = c.id AND pt.kind = 'fraud' AND pt.tag = ?)")
+		args = append(args, f.FraudTag)
+	}
+	if f.MismatchTag != "" && driver != driveMismatch {
+		conds = append(conds, "EXISTS (SELECT 1 FROM case_tags pt WHERE pt.case_id = c.id AND pt.kind = 'mismatch' AND pt.tag = ?)")
+		args = append(args, f.MismatchTag)
+	}
+	if f.Country != "" && driver != driveCountry {
+		conds = append(conds, "(c.doc_country = ? OR c.ip_country = ?)")
+		args = append(args, f.Country, f.Country)
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, "c.first_received_at >= ?")
+		args = append(args, FormatTime(f.From))
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "c.first_received_at < ?")
+		args = append(args, FormatTime(f.To))
+	}
+	cutoff := FormatTime(f.ClaimCutoff)
+	switch f.Assignee {
+	case AssigneeNone:
+		conds = append(conds, "(c.claimed_by IS NULL OR c.claim_touched_at < ?)")
+		args = append(args, cutoff)
+	case AssigneeUser:
+		conds = append(conds, "c.claimed_by = ? AND c.claim_touched_at >= ?")
+		args = append(args, f.AssigneeID, cutoff)
+	case assigneeLive:
+		conds = append(conds, "c.claimed_by IS NOT NULL AND c.claim_touched_at >= ?")
+		args = append(args, cutoff)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" && skipWord != -2 {
+		var words []string
+		var wargs []any
+		for i, w := range queryWords(q) {
+			if i == skipWord {
+				continue
+			}
+			words = append(words, `EXISTS (SELECT 1 FROM case_tokens tk, case_terms pw WHERE tk.input = ?
+				AND pw.case_id = c.id AND pw.term >= tk.token AND pw.term < tk.token || char(1114111))`)
+			wargs = append(wargs, w)
+		}
+		if skipWord >= 0 {
+			// The driver's arms are the rows of one word: the other words must match too.
+			conds = append(conds, words...)
+			args = append(args, wargs...)
+		} else {
+			// Walking the queue: the case matches the search as a reference or by every word.
+			alt := []string{"c.ref = ?", "c.client_id = ?", "c.doc_number = ?"}
+			altArgs := []any{q, q, q}
+			if len(q) >= 4 {
+				alt = append(alt, "(c.ref > ? AND c.ref < ?)")
+				altArgs = append(altArgs, q, q+"\U0010FFFF")
+			}
+			if len(words) > 0 {
+				alt = append(alt, "("+strings.Join(words, " AND ")+")")
+				altArgs = append(altArgs, wargs...)
+			}
+			conds = append(conds, "("+strings.Join(alt, " OR ")+")")
+			args = append(args, altArgs...)
+		}
+	}
+	return conds, args
+}
