@@ -16,8 +16,19 @@ type BulkCase struct {
 	Body        []byte // the raw delivery; nil stores the snapshot's JSON
 	ReceivedAt  time.Time
 	ReviewState string // ReviewNeedsDecision, ReviewPendingApproval, ReviewDecided or ReviewInformational
-	// Decision, for a decided case, is its final decision (synthetic history for the dashboard).
+	// Decision, for a decided case, is its final decision (synthetic history for the dashboard);
+	// for a case pending approval, the decision that waits (Pending).
 	Decision *BulkDecision
+	// Files, when set, archives every media URL of the snapshot as the stored file of its kind
+	// (Files[""] for kinds not named): media rows as the fetcher leaves them.
+	Files map[string]BulkFile
+}
+
+// BulkFile is a file already in the media archive.
+type BulkFile struct {
+	SHA256      string
+	Size        int64
+	ContentType string
 }
 
 // BulkDecision is a final decision BulkLoad records with its case, without an audit entry.
@@ -25,6 +36,7 @@ type BulkDecision struct {
 	Outcome, ReasonCode, Note string
 	DecidedBy                 int64 // a user ID
 	ClaimedAt, DecidedAt      time.Time
+	Pending                   bool // waits for a second approval: not final, not in the dashboard
 }
 
 // BulkLoad writes cases, each with one stored delivery, its tags, its search row, its final
@@ -75,6 +87,13 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 		return 0, false, fmt.Errorf("store: bulk load: %w", err)
 	}
 	defer insTag.Close()
+	insMedia, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO media (case_id, delivery_id, kind, label, position, url,
+		state, sha256, size, content_type, fetched_at, attempts, next_attempt_at, queued_at)
+		VALUES (?, ?, ?, ?, ?, ?, 'archived', ?, ?, ?, ?, 1, ?, ?)`)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: bulk load: %w", err)
+	}
+	defer insMedia.Close()
 	tally := dashTally{}
 	n := 0
 	for ; n < max; n++ {
@@ -123,6 +142,18 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 				}
 			}
 		}
+		if bc.Files != nil {
+			for _, m := range s.Media {
+				f, ok := bc.Files[m.Kind]
+				if !ok {
+					f = bc.Files[""]
+				}
+				if _, err := insMedia.ExecContext(ctx, cid, did, m.Kind, m.Label, m.Position, m.URL, f.SHA256, f.Size,
+					f.ContentType, received, received, received); err != nil {
+					return n, false, fmt.Errorf("store: bulk load media: %w", err)
+				}
+			}
+		}
 		if err := indexCase(ctx, tx, cid, s, false); err != nil {
 			return n, false, fmt.Errorf("store: bulk load: %w", err)
 		}
@@ -136,8 +167,12 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 	return n, true, commit(tx, "bulk load")
 }
 
-// pendingSince is when a loaded case pending approval had its decision: when it arrived.
+// pendingSince is when a loaded case pending approval had its decision: its decision's time,
+// or when it arrived.
 func pendingSince(bc BulkCase) any {
+	if bc.ReviewState == ReviewPendingApproval && bc.Decision != nil {
+		return FormatTime(bc.Decision.DecidedAt)
+	}
 	if bc.ReviewState == ReviewPendingApproval {
 		return FormatTime(bc.ReceivedAt)
 	}

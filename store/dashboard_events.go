@@ -127,6 +127,14 @@ func (db *DB) bulkDecision(ctx context.Context, tx *sql.Tx, caseID, deliveryID i
 		return nil
 	}
 	at := FormatTime(d.DecidedAt)
+	if d.Pending {
+		_, err := tx.ExecContext(ctx, `INSERT INTO decisions (case_id, outcome, reason_code, note, decided_by, decided_at,
+			needs_approval, delivery_id) VALUES (?, ?, ?, ?, ?, ?, 1, ?)`, caseID, d.Outcome, d.ReasonCode, d.Note, d.DecidedBy, at, deliveryID)
+		if err != nil {
+			return fmt.Errorf("store: bulk load decision: %w", err)
+		}
+		return nil
+	}
 	r, err := tx.ExecContext(ctx, `INSERT INTO decisions (case_id, outcome, reason_code, note, decided_by, decided_at,
 		needs_approval, delivery_id) VALUES (?, ?, ?, ?, ?, ?, 0, ?)`, caseID, d.Outcome, d.ReasonCode, d.Note, d.DecidedBy, at, deliveryID)
 	if err != nil {

@@ -25,14 +25,14 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	blobs := &store.Blobs{Dir: filepath.Join(data, "media")}
 	if synthetic > 0 {
-		if _, err := demo.LoadSyntheticDesk(ctx, db, synthetic, time.Now().UTC(), os.Stdout); err != nil {
+		if _, err := demo.LoadSyntheticDesk(ctx, db, blobs, synthetic, time.Now().UTC(), os.Stdout); err != nil {
 			return err
 		}
 		fmt.Printf("\nStart the desk with: kycdesk serve --data %s   (sign in as rev1 with the password above)\n", data)
 		return nil
 	}
-	blobs := &store.Blobs{Dir: filepath.Join(data, "media")}
 	sum, err := demo.Load(ctx, db, blobs, time.Now().UTC(), os.Stdout)
 	if err != nil {
 		return err
