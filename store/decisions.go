@@ -165,6 +165,9 @@ func (db *DB) ClaimNext(ctx context.Context, actor Actor, f QueueFilter) (int64,
 	defer tx.Rollback()
 	now := db.Now()
 	f.Tab, f.Assignee = TabNeedsDecision, ""
+	if err := db.foldQuery(ctx, &f); err != nil {
+		return 0, fmt.Errorf("store: claim next: %w", err)
+	}
 	where, args := f.where()
 	where = append(where, "(c.claimed_by IS NULL OR c.claim_touched_at < ?)")
 	args = append(args, FormatTime(now.Add(-db.Rules().ClaimTTL)))

@@ -73,6 +73,11 @@ type QueueFilter struct {
 	Query string
 	// ClaimCutoff is the oldest claim activity that still counts as a live claim.
 	ClaimCutoff time.Time
+
+	// counting: the rows are only counted, so the pending tab need not be read in its own order.
+	counting bool
+	// words are the search's words folded by the search tokenizer (foldQuery), nil until folded.
+	words []string
 }
 
 // Narrowed reports whether anything besides the tab narrows the queue.
@@ -212,7 +217,7 @@ func (db *DB) Queue(ctx context.Context, f QueueFilter, after, before *QueueCurs
 // pendingOrder reports whether the page is the pending-approval tab, ordered by how long each
 // decision has waited for its second look rather than by the customer's wait.
 func (f QueueFilter) pendingOrder() bool {
-	return f.Tab == TabPending && f.Assignee != AssigneeUser && f.Assignee != assigneeLive
+	return !f.counting && f.Tab == TabPending && f.Assignee != AssigneeUser && f.Assignee != assigneeLive
 }
 
 // sortKey is the column the page is ordered and paged by.
@@ -338,7 +343,7 @@ func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (ReviewCounts, err
 		n   *int
 	}{{TabNeedsDecision, &n.NeedsDecision}, {TabPending, &n.PendingApproval}, {TabDecided, &n.Decided}, {TabAll, &n.All}} {
 		g := f
-		g.Tab = t.tab
+		g.Tab, g.counting = t.tab, true
 		q, args, err := db.queueSelect(ctx, g, nil, nil, QueueCountCap+1)
 		if err != nil {
 			return ReviewCounts{}, err

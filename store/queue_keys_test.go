@@ -121,6 +121,9 @@ func TestQueueKeysFollowEveryChange(t *testing.T) {
 		{Query: "priya kum"}, {Tab: TabAll, Query: "kumar"}, {Query: "mix-3"}, {Tab: TabAll, Query: "priya", Source: SourceVCIP},
 		{Tab: TabAll, Country: "IN"}, {Tab: TabAll, Overall: StatusDenied}, {Source: SourceVCIP}, {Tab: TabAll, Query: "a"},
 		{Tab: TabAll, FraudTag: "VIRTUAL_CAMERA", Query: "singh"},
+		{Tab: TabAll, From: base.Add(3 * time.Minute), To: base.Add(9 * time.Minute)}, {From: base.Add(5 * time.Minute)},
+		{Tab: TabDecided, To: base.Add(6 * time.Minute)}, {Tab: TabAll, From: base.Add(-48 * time.Hour), To: base.Add(-12 * time.Hour)},
+		{Tab: TabPending, Query: "priya"}, {Tab: TabAll, Query: "prıya kumar"}, {Assignee: AssigneeNone, Query: "kumar"},
 	} {
 		f.ClaimCutoff = cutoff
 		want := slowQueue(t, db, f)

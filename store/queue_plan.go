@@ -70,6 +70,9 @@ func (f QueueFilter) pickDriver() queueDriver {
 // queueSelect builds the query of one queue page of at most limit rows, ordered by the page's
 // key (descending when before is set), selecting queueColumns.
 func (db *DB) queueSelect(ctx context.Context, f QueueFilter, after, before *QueueCursor, limit int) (string, []any, error) {
+	if err := db.foldQuery(ctx, &f); err != nil {
+		return "", nil, err
+	}
 	arms, err := db.queueArms(ctx, f, after, before)
 	if err != nil {
 		return "", nil, err
@@ -98,7 +101,7 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 	skipWord := -1
 	if driver == driveQuery {
 		var err error
-		if terms, skipWord, err = db.expandQuery(ctx, f.Query); err != nil {
+		if terms, skipWord, err = db.expandQuery(ctx, f); err != nil {
 			return nil, err
 		}
 		if skipWord < 0 {
@@ -133,6 +136,20 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 		a := append(append(append([]any{}, args...), kargs...), probeArgs...)
 		return queueArm{sql: `SELECT ` + sel + ` FROM ` + from + ` WHERE ` + strings.Join(all, " AND "), args: a}
 	}
+	// An arm over an index table (words, tags) joins the case's row only when a probe reads it.
+	keyArm := func(table, alias string, conds []string, args []any) queueArm {
+		idcol := alias + ".case_id"
+		pc, pa, needsRow := f.probesOn(driver, skipWord, idcol)
+		from := table + " " + alias + " INDEXED BY " + map[string]string{"ct": "case_terms_queue", "t": "case_tags_queue"}[alias]
+		if needsRow {
+			from += " JOIN cases c ON c.id = " + idcol
+			pc, pa = probes, probeArgs
+		}
+		ks, kargs := keyset(alias+".waiting_since", idcol)
+		all := append(append(append([]string{}, conds...), ks), pc...)
+		a := append(append(append([]any{}, args...), kargs...), pa...)
+		return queueArm{sql: `SELECT ` + alias + `.waiting_since, ` + idcol + ` FROM ` + from + ` WHERE ` + strings.Join(all, " AND "), args: a}
+	}
 	var arms []queueArm
 	switch driver {
 	case driveWalk:
@@ -143,19 +160,36 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 			// is one of the fixed review states, never input.
 			conds = []string{"c.review_state = '" + st + "'"}
 		}
-		var wargs []any
-		if !f.From.IsZero() && key == "c.waiting_since" {
-			// A case waits since its first callback or later: the walk starts at the range.
-			conds = append(conds, "c.waiting_since >= ?")
-			wargs = append(wargs, FormatTime(f.From))
+		if (f.From.IsZero() && f.To.IsZero()) || key != "c.waiting_since" {
+			arms = append(arms, arm(key+", c.id", "cases c INDEXED BY "+f.pageIndex(), key, "c.id", conds, nil))
+			break
 		}
-		arms = append(arms, arm(key+", c.id", "cases c INDEXED BY "+f.pageIndex(), key, "c.id", conds, wargs))
+		// A date range: the cases that wait since their first callback are inside the range in
+		// queue order; the others (sent back, reopened, changed after a decision) come from
+		// cases_rewaited, from the range's start on.
+		var rng, rest []string
+		var rargs, restArgs []any
+		if !f.From.IsZero() {
+			rng = append(rng, "c.waiting_since >= ?")
+			rargs = append(rargs, FormatTime(f.From))
+			rest = append(rest, "c.waiting_since >= ?")
+			restArgs = append(restArgs, FormatTime(f.From))
+		}
+		if !f.To.IsZero() {
+			rng = append(rng, "c.waiting_since < ?")
+			rargs = append(rargs, FormatTime(f.To))
+		}
+		arms = append(arms, arm("c.waiting_since, c.id", "cases c INDEXED BY "+f.pageIndex(), key, "c.id",
+			append(append([]string{}, conds...), rng...), rargs))
+		for _, st := range f.queueStates() {
+			arms = append(arms, arm("c.waiting_since, c.id", "cases c INDEXED BY cases_rewaited", key, "c.id",
+				append([]string{"c.review_state = ?", "c.waiting_since <> c.first_received_at"}, rest...),
+				append([]any{st}, restArgs...)))
+		}
 	case driveQuery:
 		for _, st := range f.queueStates() {
 			for _, t := range terms {
-				arms = append(arms, arm("ct.waiting_since, ct.case_id",
-					"case_terms ct INDEXED BY case_terms_queue JOIN cases c ON c.id = ct.case_id",
-					"ct.waiting_since", "ct.case_id", []string{"ct.term = ?", "ct.review_state = ?"}, []any{t, st}))
+				arms = append(arms, keyArm("case_terms", "ct", []string{"ct.term = ?", "ct.review_state = ?"}, []any{t, st}))
 			}
 			if len(refIDs) > 0 {
 				// References, client IDs and document numbers: a few cases, sorted.
@@ -174,9 +208,7 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 			kind, tag = "mismatch", f.MismatchTag
 		}
 		for _, st := range f.queueStates() {
-			arms = append(arms, arm("t.waiting_since, t.case_id",
-				"case_tags t INDEXED BY case_tags_queue JOIN cases c ON c.id = t.case_id",
-				"t.waiting_since", "t.case_id", []string{"t.kind = ?", "t.tag = ?", "t.review_state = ?"}, []any{kind, tag, st}))
+			arms = append(arms, keyArm("case_tags", "t", []string{"t.kind = ?", "t.tag = ?", "t.review_state = ?"}, []any{kind, tag, st}))
 		}
 	case driveCountry:
 		for _, st := range f.queueStates() {
@@ -238,28 +270,39 @@ func queryWords(q string) []string {
 	return out
 }
 
-// expandQuery folds the longest typed word with the search tokenizer and lists the distinct
-// indexed words it is a prefix of; word is its index among queryWords (the other words are
-// probed). word is -1 when there is no word or it stands for more than maxTermExpansion words.
-func (db *DB) expandQuery(ctx context.Context, q string) (terms []string, word int, err error) {
-	words := queryWords(q)
+// foldQuery folds the typed words with the search tokenizer once (f.words), so that each probe
+// of a candidate row is one seek in case_terms.
+func (db *DB) foldQuery(ctx context.Context, f *QueueFilter) error {
+	if f.words != nil || strings.TrimSpace(f.Query) == "" {
+		return nil
+	}
+	f.words = []string{}
+	for _, w := range queryWords(f.Query) {
+		var tok string
+		if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MIN(token), '') FROM case_tokens WHERE input = ?`, w).Scan(&tok); err != nil {
+			return fmt.Errorf("store: search words: %w", err)
+		}
+		if tok != "" {
+			f.words = append(f.words, tok)
+		}
+	}
+	return nil
+}
+
+// expandQuery lists the distinct indexed words the longest folded word is a prefix of; word is
+// its index among f.words (the other words are probed). word is -1 when there is no word or it
+// stands for more than maxTermExpansion words.
+func (db *DB) expandQuery(ctx context.Context, f QueueFilter) (terms []string, word int, err error) {
 	word = -1
-	for i, w := range words {
-		if word < 0 || len([]rune(w)) > len([]rune(words[word])) {
+	for i, w := range f.words {
+		if word < 0 || len([]rune(w)) > len([]rune(f.words[word])) {
 			word = i
 		}
 	}
 	if word < 0 {
 		return nil, -1, nil
 	}
-	var tok string
-	err = db.read.QueryRowContext(ctx, `SELECT COALESCE(MIN(token), '') FROM case_tokens WHERE input = ?`, words[word]).Scan(&tok)
-	if err != nil {
-		return nil, -1, fmt.Errorf("store: search words: %w", err)
-	}
-	if tok == "" {
-		return nil, -1, nil
-	}
+	tok := f.words[word]
 	// Each distinct word is one seek in the index, not a walk over its rows.
 	lo, op := tok, ">="
 	for len(terms) <= maxTermExpansion {
@@ -289,58 +332,83 @@ func (db *DB) expandQuery(ctx context.Context, q string) (terms []string, word i
 // the driver's (and the tab's review state, which the arms fix). skipWord is the typed word the
 // driver stands for; -2 leaves out the whole search (the reference arm matches it exactly).
 func (f QueueFilter) probes(driver queueDriver, skipWord int) ([]string, []any) {
-	var conds []string
-	var args []any
+	conds, args, _ := f.probesOn(driver, skipWord, "c.id")
+	return conds, args
+}
+
+// probesOn is probes with the candidate's ID read from idcol; needsRow reports whether any of
+// them reads the case's row (the others read only indexes keyed by the ID).
+func (f QueueFilter) probesOn(driver queueDriver, skipWord int, idcol string) (conds []string, args []any, needsRow bool) {
 	if f.Source != "" && driver != driveSource {
 		conds = append(conds, "c.source = ?")
+		needsRow = true
 		args = append(args, string(f.Source))
 	}
 	if f.Overall != "" && driver != driveOverall {
 		conds = append(conds, "c.overall = ?")
+		needsRow = true
 		args = append(args, f.Overall)
 	}
 	if f.FraudTag != "" && driver != driveFraud {
-		conds = append(conds, "EXISTS (SELECT 1 FROM case_tags pt WHERE pt.case_id = c.id AND pt.kind = 'fraud' AND pt.tag = ?)")
+		conds = append(conds, "EXISTS (SELECT 1 FROM case_tags pt WHERE pt.case_id = "+idcol+" AND pt.kind = 'fraud' AND pt.tag = ?)")
 		args = append(args, f.FraudTag)
 	}
 	if f.MismatchTag != "" && driver != driveMismatch {
-		conds = append(conds, "EXISTS (SELECT 1 FROM case_tags pt WHERE pt.case_id = c.id AND pt.kind = 'mismatch' AND pt.tag = ?)")
+		conds = append(conds, "EXISTS (SELECT 1 FROM case_tags pt WHERE pt.case_id = "+idcol+" AND pt.kind = 'mismatch' AND pt.tag = ?)")
 		args = append(args, f.MismatchTag)
 	}
 	if f.Country != "" && driver != driveCountry {
 		conds = append(conds, "(c.doc_country = ? OR c.ip_country = ?)")
+		needsRow = true
 		args = append(args, f.Country, f.Country)
 	}
 	if !f.From.IsZero() {
 		conds = append(conds, "c.first_received_at >= ?")
+		needsRow = true
 		args = append(args, FormatTime(f.From))
 	}
 	if !f.To.IsZero() {
 		conds = append(conds, "c.first_received_at < ?")
+		needsRow = true
 		args = append(args, FormatTime(f.To))
 	}
 	cutoff := FormatTime(f.ClaimCutoff)
 	switch f.Assignee {
 	case AssigneeNone:
 		conds = append(conds, "(c.claimed_by IS NULL OR c.claim_touched_at < ?)")
+		needsRow = true
 		args = append(args, cutoff)
 	case AssigneeUser:
 		conds = append(conds, "c.claimed_by = ? AND c.claim_touched_at >= ?")
+		needsRow = true
 		args = append(args, f.AssigneeID, cutoff)
 	case assigneeLive:
 		conds = append(conds, "c.claimed_by IS NOT NULL AND c.claim_touched_at >= ?")
+		needsRow = true
 		args = append(args, cutoff)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" && skipWord != -2 {
 		var words []string
 		var wargs []any
-		for i, w := range queryWords(q) {
-			if i == skipWord {
-				continue
+		if f.words != nil {
+			for i, w := range f.words {
+				if i == skipWord {
+					continue
+				}
+				words = append(words, `EXISTS (SELECT 1 FROM case_terms pw WHERE pw.case_id = `+idcol+` AND pw.term >= ? AND pw.term < ?)`)
+				wargs = append(wargs, w, w+"\U0010FFFF")
 			}
-			words = append(words, `EXISTS (SELECT 1 FROM case_tokens tk, case_terms pw WHERE tk.input = ?
-				AND pw.case_id = c.id AND pw.term >= tk.token AND pw.term < tk.token || char(1114111))`)
-			wargs = append(wargs, w)
+		} else {
+			// Not folded beforehand: the tokenizer folds each word for each row.
+			for i, w := range queryWords(q) {
+				if i == skipWord {
+					continue
+				}
+				words = append(words, `EXISTS (SELECT 1 FROM case_tokens tk, case_terms pw WHERE tk.input = ?
+					AND pw.case_id = c.id AND pw.term >= tk.token AND pw.term < tk.token || char(1114111))`)
+				needsRow = true
+				wargs = append(wargs, w)
+			}
 		}
 		if skipWord >= 0 {
 			// The driver's arms are the rows of one word: the other words must match too.
@@ -359,8 +427,9 @@ func (f QueueFilter) probes(driver queueDriver, skipWord int) ([]string, []any) 
 				altArgs = append(altArgs, wargs...)
 			}
 			conds = append(conds, "("+strings.Join(alt, " OR ")+")")
+			needsRow = true
 			args = append(args, altArgs...)
 		}
 	}
-	return conds, args
+	return conds, args, needsRow
 }

@@ -44,3 +44,7 @@ END;
 -- The status filter walks its own queue-ordered index (the source filter has cases_source_queue).
 DROP INDEX cases_overall_state;
 CREATE INDEX cases_overall_queue ON cases(overall, review_state, waiting_since);
+-- A date filter (first callback in a range) walks the queue order inside the range, since a case
+-- waits since its first callback; the few cases that wait since a later one (sent back for a
+-- look, reopened) are walked from this index.
+CREATE INDEX cases_rewaited ON cases(review_state, waiting_since) WHERE waiting_since <> first_received_at;
