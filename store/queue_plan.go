@@ -49,8 +49,9 @@ const (
 // cases of those that have a queue-ordered index.
 func (f QueueFilter) pickDriver() queueDriver {
 	switch {
-	case f.pendingOrder(), f.Assignee == AssigneeUser, f.Assignee == assigneeLive:
-		return driveWalk
+	case f.pendingOrder(), f.Assignee == AssigneeUser, f.Assignee == assigneeLive,
+		f.Assignee == AssigneeEscalated, f.Assignee == AssigneeHeld:
+		return driveWalk // their own small indexes
 	case strings.TrimSpace(f.Query) != "":
 		return driveQuery
 	case f.FraudTag != "":
@@ -386,6 +387,12 @@ func (f QueueFilter) probesOn(driver queueDriver, skipWord int, idcol string) (c
 		conds = append(conds, "c.claimed_by IS NOT NULL AND c.claim_touched_at >= ?")
 		needsRow = true
 		args = append(args, cutoff)
+	case AssigneeEscalated:
+		conds = append(conds, "c.escalated_at IS NOT NULL")
+		needsRow = true
+	case AssigneeHeld:
+		conds = append(conds, "c.held_at IS NOT NULL")
+		needsRow = true
 	}
 	if q := strings.TrimSpace(f.Query); q != "" && skipWord != -2 {
 		var words []string
