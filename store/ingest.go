@@ -215,6 +215,9 @@ func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestRe
 		return IngestResult{}, fmt.Errorf("insert delivery: %w", err)
 	}
 	id, _ := r.LastInsertId()
+	if err := recordSchemaWarnings(ctx, tx, id, in.Snapshot); err != nil {
+		return IngestResult{}, err
+	}
 	res := IngestResult{DeliveryID: id, Outcome: outcome, Error: errText}
 	if in.Snapshot == nil {
 		return res, nil

@@ -86,6 +86,9 @@ func (db *DB) Replay(ctx context.Context, actor Actor, id int64, snap *Snapshot,
 			WHERE id = ?`, append(summarize(snap), id)...); err != nil {
 			return "", fmt.Errorf("store: replay %d: %w", id, err)
 		}
+		if err := recordSchemaWarnings(ctx, tx, id, snap); err != nil {
+			return "", fmt.Errorf("store: replay %d: %w", id, err)
+		}
 		caseID, err = db.applySnapshot(ctx, tx, id, snap, nil, received)
 		if err != nil {
 			if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO replay`); rerr != nil {

@@ -80,6 +80,10 @@ type Snapshot struct {
 	Forensics json.RawMessage `json:"forensics,omitempty"` // video-KYC forensicsData, verbatim
 
 	Media []MediaRef `json:"media,omitempty"`
+
+	// SchemaWarnings are the fields that arrived with a type the decoder does not read: the case
+	// is kept, each such field reads as empty, and what arrived is named here.
+	SchemaWarnings []SchemaWarning `json:"schemaWarnings,omitempty"`
 }
 
 // Person is who the verification is about.

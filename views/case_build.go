@@ -111,6 +111,7 @@ func BuildCase(in CaseInput) CaseView {
 	sort.SliceStable(v.Timeline, func(i, j int) bool { return v.Timeline[i].At.Before(v.Timeline[j].At) })
 	v.CanNote = in.Viewer.Has(store.RoleReviewer) || in.Viewer.Has(store.RoleSupervisor)
 	v.Banners = append(banners(in.Rules, rec, in.Decisions), flagBanners(rec, now)...)
+	v.SchemaWarnings = rec.Snapshot.SchemaWarnings
 	for _, problem := range rec.DataProblems {
 		v.Banners = append(v.Banners, Banner{Level: StatusRed, Title: "Stored data unreadable.",
 			Text:   "For this case " + problem + ". What could be read is shown; replaying its callback from ingest health rebuilds it.",

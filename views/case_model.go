@@ -9,7 +9,9 @@ import (
 
 // CaseView is everything the case page shows, built in web from the store's records.
 type CaseView struct {
-	Face *FaceCompare // Mark ID: document portrait against selfie, computed in the browser
+	// SchemaWarnings are the fields of the shown callback that arrived with an unexpected type.
+	SchemaWarnings []store.SchemaWarning
+	Face           *FaceCompare // Mark ID: document portrait against selfie, computed in the browser
 	// VideoFace is the video-KYC document photo against the recording's frames, in the browser.
 	VideoFace *VideoFace
 	Outcome   string // the last decision's outcome once the case is decided

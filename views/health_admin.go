@@ -24,6 +24,9 @@ type HealthPage struct {
 	FourEyesGaps []store.Source
 	// DisabledEndpoints are webhook endpoints that stopped receiving decisions.
 	DisabledEndpoints []store.Endpoint
+	// SchemaWarned counts the stored deliveries with schema warnings; SchemaWarnings are the newest.
+	SchemaWarned   int
+	SchemaWarnings []store.WarnedDelivery
 }
 
 // SourceStatus is one vendor's row: its configuration and what arrived.
@@ -116,4 +119,12 @@ func hltID(s SourceStatus, what string) string { return "health-" + string(s.Sou
 
 func hltReplayURL(id int64) string {
 	return "/admin/deliveries/" + strconv.FormatInt(id, 10) + "/replay"
+}
+
+// hltSchemaTotal is the count of warned deliveries, "10,000+" past the store's bound.
+func hltSchemaTotal(n int) string {
+	if n > 10000 {
+		return "10,000+"
+	}
+	return strconv.Itoa(n)
 }

@@ -42,6 +42,9 @@ func (a *App) handleIngestHealth(c echo.Context) error {
 	}
 	v := views.HealthPage{FourEyesGaps: gaps, Now: now, Window: healthWindow, Quarantine: h.Quarantine, QuarantineTotal: h.QuarantineTotal,
 		Media: media, FailedMedia: failed, DisabledEndpoints: a.disabledEndpoints(ctx)}
+	if v.SchemaWarned, v.SchemaWarnings, err = a.db.SchemaWarned(ctx, healthQuarantineRows); err != nil {
+		return err
+	}
 	for _, s := range h.Sources {
 		st := views.SourceStatus{SourceHealth: s, Endpoint: a.webhookURL(s.Source)}
 		switch s.Source {

@@ -20,6 +20,7 @@ type metrics struct {
 	ingest    *prometheus.HistogramVec
 	media     *prometheus.CounterVec
 	refused   prometheus.Counter
+	schema    *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -43,7 +44,14 @@ func newMetrics() *metrics {
 			Help: "Connections closed at once because their client address already held the most allowed.",
 		}),
 	}
-	m.reg.MustRegister(m.callbacks, m.ingest, m.media, m.refused,
+	m.schema = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kycdesk_schema_warnings_total",
+		Help: "Stored callbacks with at least one field of an unexpected type (the case was kept), by source.",
+	}, []string{"source"})
+	for _, src := range []store.Source{store.SourceMarkID, store.SourceVCIP} {
+		m.schema.WithLabelValues(string(src)) // both series exist from the start, at 0
+	}
+	m.reg.MustRegister(m.callbacks, m.ingest, m.media, m.refused, m.schema,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

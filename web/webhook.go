@@ -113,6 +113,16 @@ func (a *App) receive(c echo.Context, source store.Source, configured bool, flag
 			"problem", jsonfield.LogText(in.DecodeErr))
 	}
 	if res.Outcome == store.OutcomeStored {
+		if ws := in.Snapshot.SchemaWarnings; len(ws) > 0 {
+			a.metrics.schema.WithLabelValues(string(source)).Inc()
+			// Field names only, never the values that arrived.
+			fields := make([]string, 0, len(ws))
+			for _, w := range ws {
+				fields = append(fields, w.Field)
+			}
+			a.log.Warn("callback stored with schema warnings", "request_id", requestID(c), "source", source,
+				"delivery_id", res.DeliveryID, "fields", strings.Join(fields, ","))
+		}
 		a.fetcher.Wake()
 	}
 	return c.JSON(http.StatusOK, webhookReply{Status: "ok", DeliveryID: res.DeliveryID, Outcome: res.Outcome})

@@ -1,9 +1,11 @@
 // Package markid decodes Mark ID (iDenfy-style) identity-verification webhooks into store snapshots.
 //
 // Decoding is lenient where real senders are sloppy: any field may be null or missing, numbers and
-// booleans may arrive as strings, unknown fields are ignored and unknown tags kept verbatim. It fails,
-// with a message naming the byte or field, only when the body cannot be trusted to mean what it
-// says: not JSON, no scanRef, another kind of callback, or a value of a shape it cannot read.
+// booleans may arrive as strings, unknown fields are ignored and unknown tags kept verbatim. A field
+// of another type than documented (an object for a string…) reads as empty and is named in the
+// snapshot's schema warnings: the case is kept. It fails, with a message naming the byte or field,
+// only when the body cannot be trusted to mean what it says: not JSON, no usable scanRef, or
+// another kind of callback.
 package markid
 
 import (
@@ -27,10 +29,10 @@ func Decode(body []byte) (*store.Snapshot, error) {
 	r := &jsonfield.Reader{}
 	s := &store.Snapshot{Source: store.SourceMarkID}
 	s.Ref = strings.TrimSpace(r.Str(top.Get("scanRef")))
-	if r.Err != nil {
-		return nil, r.Err
-	}
 	if s.Ref == "" {
+		if w, odd := r.Warned("scanRef"); odd {
+			return nil, jsonfield.Errorf("field \"scanRef\" is %s, want a string: the case cannot be identified", w.Got)
+		}
 		if !jsonfield.IsNull(r.Object(top.Get("data")).Members["sessionId"]) {
 			return nil, jsonfield.Errorf("missing scanRef: this looks like a Video KYC callback (it has data.sessionId), not a Mark ID result")
 		}
@@ -63,6 +65,7 @@ func Decode(body []byte) (*store.Snapshot, error) {
 	if r.Err != nil {
 		return nil, r.Err
 	}
+	s.SchemaWarnings = r.Warnings
 	return s, nil
 }
 

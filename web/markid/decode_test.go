@@ -213,21 +213,7 @@ func TestDecodeErrors(t *testing.T) {
 			"missing scanRef: this looks like an AML-monitoring callback (it has monitoringId), not a verification result"},
 		{"trailing comma in array", `{"scanRef": "a", "status": {"fraudTags": ["A",]}}`,
 			`invalid JSON at byte 47 (line 1, column 47): invalid character ']' looking for beginning of value, near "Ref\": \"a\", \"status\": {\"fraudTags\": [\"A\",]}}" (trailing comma at line 1, column 46)`},
-		{"scanRef object", `{"scanRef": {"id": 1}}`, `field "scanRef" is an object, want a string`},
-		{"status string", `{"scanRef": "a", "status": "APPROVED"}`, `field "status" is a string, want an object`},
-		{"data array", `{"scanRef": "a", "data": []}`, `field "data" is an array, want an object`},
-		{"final unreadable", `{"scanRef": "a", "final": "maybe"}`, `field "final" is "maybe", want a boolean`},
-		{"final object", `{"scanRef": "a", "final": {"value": true}}`, `field "final" is an object, want a boolean`},
-		{"startTime words", `{"scanRef": "a", "startTime": "yesterday"}`, `field "startTime" is "yesterday", want a unix timestamp`},
-		{"tag is an object", `{"scanRef": "a", "status": {"fraudTags": ["A", {"tag": "B"}]}}`,
-			`field "status.fraudTags[1]" is an object, want a string`},
-		{"fileUrls array", `{"scanRef": "a", "fileUrls": ["https://x.example/a.jpg"]}`, `field "fileUrls" is an array, want an object`},
-		{"AML string", `{"scanRef": "a", "AML": "none"}`, `field "AML" is a string, want an array of results`},
-		{"AML hits number", `{"scanRef": "a", "AML": [{"data": 3}]}`, `field "AML[0].data" is a number, want an array of hits`},
-		{"legacy results string", `{"scanRef": "a", "lid": {"suspected": false, "results": "none"}}`,
-			`field "lid.results" is a string, want an object of results`},
-		{"check status bool", `{"scanRef": "a", "LID": [{"status": true}]}`, `field "LID[0].status" is a boolean, want an object`},
-		{"data field object", `{"scanRef": "a", "data": {"docNumber": {"value": "X"}}}`, `field "data.docNumber" is an object, want a string`},
+		{"scanRef object", `{"scanRef": {"id": 1}}`, `field "scanRef" is an object, want a string: the case cannot be identified`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -289,4 +275,45 @@ func TestDecodeLenient(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDecodeSchemaWarnings: a field of another type than documented keeps the case; the field
+// reads as empty and the snapshot names it with what arrived.
+func TestDecodeSchemaWarnings(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"status string", `{"scanRef": "a", "status": "APPROVED"}`, `status is a string, want an object`},
+		{"data array", `{"scanRef": "a", "data": []}`, `data is an array, want an object`},
+		{"final unreadable", `{"scanRef": "a", "final": "maybe"}`, `final is a string, want a boolean`},
+		{"final object", `{"scanRef": "a", "final": {"value": true}}`, `final is an object, want a boolean`},
+		{"startTime words", `{"scanRef": "a", "startTime": "yesterday"}`, `startTime is a string, want a unix timestamp`},
+		{"tag is an object", `{"scanRef": "a", "status": {"fraudTags": ["A", {"tag": "B"}]}}`, `status.fraudTags[1] is an object, want a string`},
+		{"fileUrls array", `{"scanRef": "a", "fileUrls": ["https://x.example/a.jpg"]}`, `fileUrls is an array, want an object`},
+		{"AML string", `{"scanRef": "a", "AML": "none"}`, `AML is a string, want an array of results`},
+		{"AML hits number", `{"scanRef": "a", "AML": [{"data": 3}]}`, `AML[0].data is a number, want an array of hits`},
+		{"legacy results string", `{"scanRef": "a", "lid": {"suspected": false, "results": "none"}}`, `lid.results is a string, want an object of results`},
+		{"check status bool", `{"scanRef": "a", "LID": [{"status": true}]}`, `LID[0].status is a boolean, want an object`},
+		{"data field object", `{"scanRef": "a", "data": {"docNumber": {"value": "X"}}}`, `data.docNumber is an object, want a string`},
+		{"additionalSteps object", `{"scanRef": "a", "status": {"overall": "APPROVED", "additionalSteps": {"step": "ADDRESS"}}}`,
+			`status.additionalSteps is an object, want a string`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Decode([]byte(tt.body))
+			if err != nil {
+				t.Fatalf("Decode(%s) error = %v, want the case kept", tt.body, err)
+			}
+			if s.Ref != "a" || warningText(s) != tt.want {
+				t.Errorf("Decode(%s) = ref %q, warnings %q; want ref a, %q", tt.body, s.Ref, warningText(s), tt.want)
+			}
+		})
+	}
+}
+
+// warningText is a snapshot's schema warnings, "path is got, want want", joined by "; ".
+func warningText(s *store.Snapshot) string {
+	var out []string
+	for _, w := range s.SchemaWarnings {
+		out = append(out, w.Field+" is "+w.Got+", want "+w.Want)
+	}
+	return strings.Join(out, "; ")
 }

@@ -1,9 +1,10 @@
 // Package vcip decodes Video KYC (V-CIP) session callbacks into store snapshots.
 //
 // Decoding is lenient where real senders are sloppy: any field may be null or missing, numbers and
-// booleans may arrive as strings, unknown fields are ignored. It fails, with a message naming the
-// byte or field, only when the body is not JSON, has no data.sessionId, or holds a value of a shape
-// it cannot read. Media URLs that are not absolute http(s) URLs (the vendor's examples use
+// booleans may arrive as strings, unknown fields are ignored. A field of another type than
+// documented reads as empty and is named in the snapshot's schema warnings: the session is kept.
+// It fails, with a message naming the byte or field, only when the body is not JSON or has no
+// usable data.sessionId. Media URLs that are not absolute http(s) URLs (the vendor's examples use
 // placeholders like "image URL") are left out; the raw body keeps them.
 package vcip
 
@@ -25,15 +26,14 @@ func Decode(body []byte) (*store.Snapshot, error) {
 	}
 	r := &jsonfield.Reader{}
 	d := r.Object(top.Get("data"))
-	if r.Err != nil {
-		return nil, r.Err
-	}
 	s := &store.Snapshot{Source: store.SourceVCIP}
 	s.Ref = strings.TrimSpace(r.Str(d.Get("sessionId")))
-	if r.Err != nil {
-		return nil, r.Err
-	}
 	if s.Ref == "" {
+		for _, field := range []string{"data", "data.sessionId"} {
+			if w, odd := r.Warned(field); odd {
+				return nil, jsonfield.Errorf("field %q is %s, want %s: the session cannot be identified", field, w.Got, w.Want)
+			}
+		}
 		if !jsonfield.IsNull(top.Members["scanRef"]) {
 			return nil, jsonfield.Errorf("missing data.sessionId: this looks like a Mark ID callback (it has scanRef), not a Video KYC session")
 		}
@@ -69,6 +69,7 @@ func Decode(body []byte) (*store.Snapshot, error) {
 	if r.Err != nil {
 		return nil, r.Err
 	}
+	s.SchemaWarnings = r.Warnings
 	return s, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/internal/jsonfield"
 	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
@@ -149,23 +150,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"cut off", `{"data": {"sessionId": "s"`, "invalid JSON: the body ends at byte 26 before the JSON is complete (cut off?)"},
 		{"unclosed then junk", "{\"data\": {\"sessionId\": \"s\"}}\n}",
 			`invalid JSON at byte 30 (line 2, column 1): invalid character '}' after top-level value, near "}"`},
-		{"data string", `{"data": "vs-1"}`, `field "data" is a string, want an object`},
-		{"sessionId object", `{"data": {"sessionId": {"id": "vs-1"}}}`, `field "data.sessionId" is an object, want a string`},
-		{"instructions object", `{"data": {"sessionId": "s", "instructions": {"text": "x"}}}`,
-			`field "data.instructions" is an object, want an array`},
-		{"translations array", `{"data": {"sessionId": "s", "instructions": [{"translations": ["Hi"]}]}}`,
-			`field "data.instructions[0].translations" is an array, want an object`},
-		{"translation object", `{"data": {"sessionId": "s", "instructions": [{}, {"translations": {"HINDI": {"t": "x"}}}]}}`,
-			`field "data.instructions[1].translations.HINDI" is an object, want a string`},
-		{"screen width words", `{"data": {"sessionId": "s", "browserData": {"screenWidth": "wide"}}}`,
-			`field "data.browserData.screenWidth" is "wide", want a whole number`},
-		{"screen width fraction", `{"data": {"sessionId": "s", "browserData": {"screenWidth": 1920.5}}}`,
-			`field "data.browserData.screenWidth" is "1920.5", want a whole number`},
-		{"cookieEnabled words", `{"data": {"sessionId": "s", "browserData": {"cookieEnabled": "sometimes"}}}`,
-			`field "data.browserData.cookieEnabled" is "sometimes", want a boolean`},
-		{"screenshot url object", `{"data": {"sessionId": "s", "screenshots": [{"screenshots": [{"url": "x"}]}]}}`,
-			`field "data.screenshots[0].screenshots[0]" is an object, want a string`},
-		{"geo array", `{"data": {"sessionId": "s", "geo": []}}`, `field "data.geo" is an array, want an object`},
+		{"data string", `{"data": "vs-1"}`, `field "data" is a string, want an object: the session cannot be identified`},
+		{"sessionId object", `{"data": {"sessionId": {"id": "vs-1"}}}`, `field "data.sessionId" is an object, want a string: the session cannot be identified`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -238,7 +224,8 @@ func FuzzDecode(f *testing.F) {
 	}
 	for _, s := range []string{"", "{}", `{"data":null}`, `{"data":{"sessionId":1e999}}`,
 		`{"data":{"sessionId":"s","instructions":[{"translations":{"A":1,"A":null,"B":"x"}}]}}`,
-		`{"data":{"sessionId":"s","browserData":{"screenWidth":"9e18"}}}`} {
+		`{"data":{"sessionId":"s","browserData":{"screenWidth":"9e18"}}}`, `{"data":{"sessionId":"s","geo":[1],"documents":"x"}}`,
+		`{"data":{"sessionId":{"id":1}}}`, `{"data":"s"}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -246,6 +233,13 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			if s != nil || !errors.Is(err, store.ErrInvalid) || err.Error() == "" {
 				t.Fatalf("Decode(%q) = %v, %v, want nil and an ErrInvalid error", body, s, err)
+			}
+			// Refused only when not a JSON object or without a usable data.sessionId.
+			if top, perr := jsonfield.ParseBody(body); perr == nil && jsonfield.Kind(top.Members["data"]) == "an object" {
+				var data map[string]json.RawMessage
+				if json.Unmarshal(top.Members["data"], &data) == nil && jsonfield.UsableText(data["sessionId"]) {
+					t.Fatalf("Decode(%q) quarantined a body with a usable data.sessionId: %v", body, err)
+				}
 			}
 			return
 		}
@@ -256,4 +250,39 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("json.Marshal(Decode(%q)) error = %v", body, err)
 		}
 	})
+}
+
+// TestDecodeSchemaWarnings: a field of another type than documented keeps the session; the field
+// reads as empty and the snapshot names it with what arrived.
+func TestDecodeSchemaWarnings(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"instructions object", `{"data": {"sessionId": "s", "instructions": {"text": "x"}}}`, `data.instructions is an object, want an array`},
+		{"translations array", `{"data": {"sessionId": "s", "instructions": [{"translations": ["Hi"]}]}}`, `data.instructions[0].translations is an array, want an object`},
+		{"translation object", `{"data": {"sessionId": "s", "instructions": [{}, {"translations": {"HINDI": {"t": "x"}}}]}}`, `data.instructions[1].translations.HINDI is an object, want a string`},
+		{"screen width words", `{"data": {"sessionId": "s", "browserData": {"screenWidth": "wide"}}}`, `data.browserData.screenWidth is a string, want a whole number`},
+		{"screen width fraction", `{"data": {"sessionId": "s", "browserData": {"screenWidth": 1920.5}}}`, `data.browserData.screenWidth is a number, want a whole number`},
+		{"cookieEnabled words", `{"data": {"sessionId": "s", "browserData": {"cookieEnabled": "sometimes"}}}`, `data.browserData.cookieEnabled is a string, want a boolean`},
+		{"screenshot url object", `{"data": {"sessionId": "s", "screenshots": [{"screenshots": [{"url": "x"}]}]}}`, `data.screenshots[0].screenshots[0] is an object, want a string`},
+		{"geo array", `{"data": {"sessionId": "s", "geo": []}}`, `data.geo is an array, want an object`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Decode([]byte(tt.body))
+			if err != nil {
+				t.Fatalf("Decode(%s) error = %v, want the session kept", tt.body, err)
+			}
+			if s.Ref != "s" || warningText(s) != tt.want {
+				t.Errorf("Decode(%s) = ref %q, warnings %q; want ref s, %q", tt.body, s.Ref, warningText(s), tt.want)
+			}
+		})
+	}
+}
+
+// warningText is a snapshot's schema warnings, "path is got, want want", joined by "; ".
+func warningText(s *store.Snapshot) string {
+	var out []string
+	for _, w := range s.SchemaWarnings {
+		out = append(out, w.Field+" is "+w.Got+", want "+w.Want)
+	}
+	return strings.Join(out, "; ")
 }

@@ -2,11 +2,9 @@ package jsonfield
 
 import (
 	"encoding/json"
-	"errors"
 	"slices"
+	"strings"
 	"testing"
-
-	"github.com/kycdesk/kycdesk/store"
 )
 
 func node(raw string) Node {
@@ -39,24 +37,24 @@ func TestReaderScalars(t *testing.T) {
 		name, raw string
 		read      func(*Reader, Node) any
 		want      any
-		err       string
+		warning   string // the schema warning the read leaves, as "path is got, want want"
 	}{
 		{"str string", `"Anna"`, func(r *Reader, n Node) any { return r.Str(n) }, "Anna", ""},
 		{"str number", `1920`, func(r *Reader, n Node) any { return r.Str(n) }, "1920", ""},
 		{"str absent", ``, func(r *Reader, n Node) any { return r.Str(n) }, "", ""},
-		{"str object", `{}`, func(r *Reader, n Node) any { return r.Str(n) }, "", `field "data.x" is an object, want a string`},
+		{"str object", `{}`, func(r *Reader, n Node) any { return r.Str(n) }, "", `data.x is an object, want a string`},
 		{"flag string", `"yes"`, func(r *Reader, n Node) any { return r.Flag(n) }, true, ""},
 		{"flag zero", `0`, func(r *Reader, n Node) any { return r.Flag(n) }, false, ""},
 		{"flag null", `null`, func(r *Reader, n Node) any { return r.Flag(n) }, false, ""},
-		{"flag junk", `"maybe"`, func(r *Reader, n Node) any { return r.Flag(n) }, false, `field "data.x" is "maybe", want a boolean`},
+		{"flag junk", `"maybe"`, func(r *Reader, n Node) any { return r.Flag(n) }, false, `data.x is a string, want a boolean`},
 		{"integer string", `"1080"`, func(r *Reader, n Node) any { return r.Integer(n) }, int64(1080), ""},
 		{"integer zero fraction", `24.0`, func(r *Reader, n Node) any { return r.Integer(n) }, int64(24), ""},
-		{"integer fraction", `"2.5"`, func(r *Reader, n Node) any { return r.Integer(n) }, int64(0), `field "data.x" is "2.5", want a whole number`},
-		{"integer boolean", `true`, func(r *Reader, n Node) any { return r.Integer(n) }, int64(0), `field "data.x" is a boolean, want a number`},
+		{"integer fraction", `"2.5"`, func(r *Reader, n Node) any { return r.Integer(n) }, int64(0), `data.x is a string, want a whole number`},
+		{"integer boolean", `true`, func(r *Reader, n Node) any { return r.Integer(n) }, int64(0), `data.x is a boolean, want a number`},
 		{"unix seconds", `1554726960`, func(r *Reader, n Node) any { return r.UnixTime(n) }, int64(1554726960), ""},
 		{"unix millis string", `"1554726960123"`, func(r *Reader, n Node) any { return r.UnixTime(n) }, int64(1554726960), ""},
 		{"unix RFC 3339", `"2019-04-08T12:36:00Z"`, func(r *Reader, n Node) any { return r.UnixTime(n) }, int64(1554726960), ""},
-		{"unix junk", `"soon"`, func(r *Reader, n Node) any { return r.UnixTime(n) }, int64(0), `field "data.x" is "soon", want a unix timestamp`},
+		{"unix junk", `"soon"`, func(r *Reader, n Node) any { return r.UnixTime(n) }, int64(0), `data.x is a string, want a unix timestamp`},
 		{"media URL", `"https://media.example/a.png"`, func(r *Reader, n Node) any { return r.MediaURL(n) }, "https://media.example/a.png", ""},
 		{"media placeholder", `"image URL"`, func(r *Reader, n Node) any { return r.MediaURL(n) }, "", ""},
 		{"count object", `{"a":1,"b":2}`, func(r *Reader, n Node) any { return r.Count(n) }, 2, ""},
@@ -66,11 +64,8 @@ func TestReaderScalars(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &Reader{}
 			got := tt.read(r, node(tt.raw))
-			if got != tt.want || errText(r.Err) != tt.err {
-				t.Errorf("read(%s) = %#v, error %q; want %#v, error %q", tt.raw, got, errText(r.Err), tt.want, tt.err)
-			}
-			if r.Err != nil && !errors.Is(r.Err, store.ErrInvalid) {
-				t.Errorf("read(%s) error %v is not store.ErrInvalid", tt.raw, r.Err)
+			if got != tt.want || warnText(r) != tt.warning || r.Err != nil {
+				t.Errorf("read(%s) = %#v, warning %q, error %v; want %#v, warning %q, no error", tt.raw, got, warnText(r), r.Err, tt.want, tt.warning)
 			}
 		})
 	}
@@ -90,13 +85,32 @@ func TestReaderStrs(t *testing.T) {
 	}
 }
 
-func TestReaderKeepsFirstError(t *testing.T) {
+// warnText is the reader's schema warnings, "path is got, want want", joined by "; ".
+func warnText(r *Reader) string {
+	var out []string
+	for _, w := range r.Warnings {
+		out = append(out, w.Field+" is "+w.Got+", want "+w.Want)
+	}
+	return strings.Join(out, "; ")
+}
+
+// TestReaderWarnsAndReadsOn: a field of the wrong type is a schema warning that keeps the value as
+// it arrived, the reader goes on to the next field, and a field read twice warns once.
+func TestReaderWarnsAndReadsOn(t *testing.T) {
 	r := &Reader{}
-	top := Fields{Members: map[string]json.RawMessage{"a": json.RawMessage(`[]`), "b": json.RawMessage(`{}`)}}
+	top := Fields{Members: map[string]json.RawMessage{"a": json.RawMessage(`[ 1, {"b": "c"} ]`), "b": json.RawMessage(`{}`),
+		"c": json.RawMessage(`"Anna"`)}}
+	r.Str(top.Get("a"))
 	r.Str(top.Get("a"))
 	r.Boolean(top.Get("b"))
-	if want := `field "a" is an array, want a string`; errText(r.Err) != want {
-		t.Errorf("Reader.Err = %q, want %q", errText(r.Err), want)
+	if got := r.Str(top.Get("c")); got != "Anna" {
+		t.Errorf("Str(c) after two odd fields = %q, want Anna", got)
+	}
+	if want := `a is an array, want a string; b is an object, want a boolean`; warnText(r) != want || r.Err != nil {
+		t.Errorf("warnings = %q, error %v; want %q, no error", warnText(r), r.Err, want)
+	}
+	if v := r.Warnings[0].Value; v != `[1,{"b":"c"}]` {
+		t.Errorf("warning value = %q, want the array as it arrived", v)
 	}
 	elems := (&Reader{}).Array(Node{Path: "data.screenshots", Raw: json.RawMessage(`[1, 2]`)})
 	if len(elems) != 2 || elems[1].Path != "data.screenshots[1]" {

@@ -9,28 +9,56 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kycdesk/kycdesk/store"
 )
 
-// Reader walks a delivery and keeps the first problem it finds in Err, so decoding reads straight
-// through and checks once at the end. After a problem, reads still return zero values.
+// Reader walks a delivery, reading every field it can. A field of an unexpected type does not
+// stop it: the read returns the zero value and the field goes into Warnings (a schema warning),
+// so a vendor's change of shape never hides the case. Err is for problems that make the body
+// unusable; decoders decide those (no usable reference).
 type Reader struct {
-	// Err is the first problem found, nil while there is none.
+	// Err is the first problem that makes the body unusable, nil while there is none.
 	Err error
+	// Warnings are the fields of an unexpected type, in reading order (at most store.MaxSchemaWarnings).
+	Warnings []store.SchemaWarning
 }
 
-// Fail records that n is not of the wanted shape, unless a problem was already recorded.
+// Fail records that n is not of the wanted shape: a schema warning, and the read gives zero.
 func (r *Reader) Fail(n Node, want string) {
-	if r.Err == nil {
-		r.Err = Errorf("field %q is %s, want %s", Clip(n.Path), Kind(n.Raw), want)
-	}
+	r.warn(n, want)
 }
 
-// FailValue records that n holds value, which is not the wanted kind, unless a problem was already recorded.
+// FailValue records that n holds value, which is not the wanted kind: a schema warning.
 func (r *Reader) FailValue(n Node, value, want string) {
-	if r.Err == nil {
-		r.Err = &decodeError{msg: fmt.Sprintf("field %q is %q, want %s", Clip(n.Path), Clip(value), want),
-			safe: fmt.Sprintf("field %q holds a value that is not %s", Clip(n.Path), want)}
+	r.warn(n, want)
+}
+
+func (r *Reader) warn(n Node, want string) {
+	for _, w := range r.Warnings {
+		if w.Field == n.Path {
+			return // one warning per field, however often it is read
+		}
 	}
+	if len(r.Warnings) >= store.MaxSchemaWarnings {
+		return
+	}
+	var buf bytes.Buffer
+	value := string(n.Raw)
+	if json.Compact(&buf, n.Raw) == nil {
+		value = buf.String()
+	}
+	r.Warnings = append(r.Warnings, store.SchemaWarning{Field: Clip(n.Path), Got: Kind(n.Raw), Want: want, Value: Clip(value)})
+}
+
+// Warned is the warning about path, if the reader made one.
+func (r *Reader) Warned(path string) (store.SchemaWarning, bool) {
+	for _, w := range r.Warnings {
+		if w.Field == path {
+			return w, true
+		}
+	}
+	return store.SchemaWarning{}, false
 }
 
 // Object reads an object; null or absent gives no fields.
@@ -201,6 +229,10 @@ func (r *Reader) Count(n Node) int {
 // MediaURL reads a URL and keeps it only when it is an absolute http(s) URL, else "".
 // Vendor examples and misconfigured senders put placeholders such as "image URL" here, which must not be fetched.
 func (r *Reader) MediaURL(n Node) string {
+	if k := Kind(n.Raw); k == "a number" || k == "a boolean" {
+		r.Fail(n, "a URL")
+		return ""
+	}
 	s := strings.TrimSpace(r.Str(n))
 	u, err := url.Parse(s)
 	if s == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

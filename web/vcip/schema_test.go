@@ -1,0 +1,83 @@
+package vcip
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/internal/jsonfield"
+	"github.com/kycdesk/kycdesk/web/webtest"
+)
+
+// TestEveryFieldTypeChange walks every field of the published example and replaces it with a
+// value of each other JSON type. The session is always kept, under its sessionId, unless the
+// change makes it unidentifiable (data or data.sessionId); a value the decoder could not read is
+// named in a schema warning with what arrived, and no other field is blamed.
+func TestEveryFieldTypeChange(t *testing.T) {
+	for _, fixture := range []string{"spec-example.json", "unknown-fields.json"} {
+		body := webtest.Fixture(t, fixture)
+		// The changed bodies are re-encoded with their keys sorted: so is the one compared with.
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatal(err)
+		}
+		sorted, _ := json.Marshal(v)
+		base, err := Decode(sorted)
+		if err != nil {
+			t.Fatal(err)
+		}
+		baseJSON := snapshotText(base)
+		changes, err := jsonfield.TypeChanges(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(changes) < 100 {
+			t.Fatalf("%s: %d type changes, want the example's every field", fixture, len(changes))
+		}
+		for _, c := range changes {
+			s, err := Decode(c.Body)
+			if c.Path == "data" || c.Path == "data.sessionId" {
+				if err != nil && !strings.Contains(err.Error(), "cannot be identified") {
+					t.Errorf("%s %s → %s: error %q, want one saying the session cannot be identified", fixture, c.Path, c.To, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("%s %s (%s) → %s: quarantined (%v), want the session kept", fixture, c.Path, c.From, c.To, err)
+				continue
+			}
+			if s.Ref != base.Ref {
+				t.Errorf("%s %s → %s: ref %q, want %q", fixture, c.Path, c.To, s.Ref, base.Ref)
+			}
+			warned := false
+			for _, w := range s.SchemaWarnings {
+				if w.Field != c.Path && !strings.HasPrefix(w.Field, c.Path+".") && !strings.HasPrefix(w.Field, c.Path+"[") {
+					t.Errorf("%s %s → %s: warning about %s, an unchanged field", fixture, c.Path, c.To, w.Field)
+				}
+				if w.Field == c.Path {
+					warned = true
+					if w.Value != c.Value || w.Got != c.To {
+						t.Errorf("%s %s → %s: warning keeps %s (%s), want %s as it arrived", fixture, c.Path, c.To, w.Value, w.Got, c.Value)
+					}
+				}
+			}
+			got := snapshotText(s)
+			if got == baseJSON || warned {
+				continue
+			}
+			kept := strings.Contains(got, strings.Trim(c.Value, `{}[]"`)) || (c.To == "a boolean" && c.From != "an object" && c.From != "an array")
+			if !kept {
+				t.Errorf("%s %s (%s) → %s: the reading changed with no schema warning and without the value", fixture, c.Path, c.From, c.To)
+			}
+		}
+	}
+}
+
+// snapshotText is the snapshot as JSON without its schema warnings.
+func snapshotText(s *store.Snapshot) string {
+	c := *s
+	c.SchemaWarnings = nil
+	b, _ := json.Marshal(c)
+	return string(b)
+}
