@@ -158,7 +158,7 @@ func healthSchemaWarnings(total int, ds []store.WarnedDelivery) templ.Component 
 			templ_7745c5c3_Var8 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<section class=\"panel\" aria-labelledby=\"schema-title\" data-testid=\"health-schema\"><h2 id=\"schema-title\" class=\"section-title\">Schema warnings <span class=\"count\" data-testid=\"health-schema-total\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<section class=\"panel mt-8\" aria-labelledby=\"schema-title\" data-testid=\"health-schema\"><h2 id=\"schema-title\" class=\"section-title\">Schema warnings <span class=\"count\" data-testid=\"health-schema-total\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -266,7 +266,7 @@ func healthSchemaWarnings(total int, ds []store.WarnedDelivery) templ.Component 
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</td><td class=\"truncate\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</td><td>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
