@@ -11,6 +11,9 @@ type ReviewCounts struct {
 	PendingApproval int
 	Decided         int
 	All             int
+	// AtLeast are the tabs whose count under a filter is a lower bound (QueueCounts stopped
+	// looking); a count past QueueCountCap is one too.
+	AtLeast []QueueTab
 }
 
 // ReviewCounts counts cases per review state: exact, from the rows the triggers of migration

@@ -22,7 +22,8 @@ func checkQueueKeys(t *testing.T, db *DB, step string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != want {
+	if got.NeedsDecision != want.NeedsDecision || got.PendingApproval != want.PendingApproval || got.Decided != want.Decided ||
+		got.All != want.All || got.AtLeast != nil {
 		t.Errorf("%s: ReviewCounts = %+v, want the recount %+v", step, got, want)
 	}
 	nav, err := db.NavCounts(ctx)
@@ -256,5 +257,37 @@ func TestQueueCountsAreBounded(t *testing.T) {
 	}
 	if n.All != QueueCountCap+1 {
 		t.Errorf("filtered All = %d, want the bound %d", n.All, QueueCountCap+1)
+	}
+}
+
+// TestQueueCountsWindowed: a count whose driver rows each need a probe (two words) examines at
+// most countWindow of them and then says it is a lower bound; one that saw them all is exact.
+func TestQueueCountsWindowed(t *testing.T) {
+	db, clk := openWorkspace(t)
+	for i := 0; i < 30; i++ {
+		clk.advance(time.Minute)
+		first := "ANNA"
+		if i%3 == 0 {
+			first = "PRIYA"
+		}
+		ingestWS(t, db, wsCase{ref: fmt.Sprintf("w-%d", i), first: first, last: "SHARMA", overall: StatusSuspected})
+	}
+	old := countWindow
+	t.Cleanup(func() { countWindow = old })
+	ctx := context.Background()
+	countWindow = 1000
+	n, err := db.QueueCounts(ctx, QueueFilter{Query: "priya sharma"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.NeedsDecision != 10 || len(n.AtLeast) != 0 {
+		t.Errorf("QueueCounts(priya sharma) with a wide window = %+v, want 10, exact", n)
+	}
+	countWindow = 12
+	if n, err = db.QueueCounts(ctx, QueueFilter{Query: "priya sharma"}); err != nil {
+		t.Fatal(err)
+	}
+	if n.NeedsDecision != 4 || !slices.Contains(n.AtLeast, TabNeedsDecision) {
+		t.Errorf("QueueCounts(priya sharma) with a window of 12 = %+v, want at least 4 (of the first 12 rows)", n)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -22,7 +23,15 @@ const maxTermExpansion = 24
 type queueArm struct {
 	sql  string
 	args []any
+	// window, when counting, counts the driver rows the arm examined (up to countWindow+1):
+	// past countWindow the count is a lower bound.
+	window     string
+	windowArgs []any
 }
+
+// countWindow bounds the driver rows a tab count examines when each must also pass a probe
+// ("anna sharma": the rows of one word, each checked for the other).
+var countWindow = 5000 // a variable so that a test can make it small
 
 // queueStates are the review states a tab spans, in no particular order.
 func (f QueueFilter) queueStates() []string {
@@ -89,6 +98,9 @@ func (db *DB) queueSelect(ctx context.Context, f QueueFilter, after, before *Que
 		args = append(args, a.args...)
 	}
 	args = append(args, limit)
+	if f.counting {
+		return `SELECT COUNT(*) FROM (` + strings.Join(parts, " UNION ") + ` ORDER BY 1, 2 LIMIT ?)`, args, nil
+	}
 	q := `WITH page(k, id) AS MATERIALIZED (` + strings.Join(parts, " UNION ") + ` ORDER BY 1` + dir + `, 2` + dir + ` LIMIT ?)
 		SELECT ` + queueColumns + ` FROM page p CROSS JOIN cases c ON c.id = p.id LEFT JOIN users u ON u.id = c.claimed_by
 		ORDER BY p.k` + dir + `, p.id` + dir
@@ -142,6 +154,16 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 		idcol := alias + ".case_id"
 		pc, pa, needsRow := f.probesOn(driver, skipWord, idcol)
 		from := table + " " + alias + " INDEXED BY " + map[string]string{"ct": "case_terms_queue", "t": "case_tags_queue"}[alias]
+		var win string
+		var winArgs []any
+		if f.counting && len(pc) > 0 {
+			// Counting with probes: examine at most countWindow of the driver's rows.
+			inner := `SELECT ` + alias + `.waiting_since, ` + idcol + ` FROM ` + from + ` WHERE ` + strings.Join(conds, " AND ")
+			win = `SELECT COUNT(*) FROM (` + inner + ` LIMIT ` + strconv.Itoa(countWindow+1) + `)`
+			winArgs = append([]any{}, args...)
+			from = `(` + inner + ` ORDER BY 1, 2 LIMIT ` + strconv.Itoa(countWindow) + `) ` + alias
+			conds = []string{"1=1"}
+		}
 		if needsRow {
 			from += " JOIN cases c ON c.id = " + idcol
 			pc, pa = probes, probeArgs
@@ -149,7 +171,8 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 		ks, kargs := keyset(alias+".waiting_since", idcol)
 		all := append(append(append([]string{}, conds...), ks), pc...)
 		a := append(append(append([]any{}, args...), kargs...), pa...)
-		return queueArm{sql: `SELECT ` + alias + `.waiting_since, ` + idcol + ` FROM ` + from + ` WHERE ` + strings.Join(all, " AND "), args: a}
+		return queueArm{sql: `SELECT ` + alias + `.waiting_since, ` + idcol + ` FROM ` + from + ` WHERE ` + strings.Join(all, " AND "),
+			args: a, window: win, windowArgs: winArgs}
 	}
 	var arms []queueArm
 	switch driver {
@@ -439,4 +462,29 @@ func (f QueueFilter) probesOn(driver queueDriver, skipWord int, idcol string) (c
 		}
 	}
 	return conds, args, needsRow
+}
+
+// queueCountPartial reports whether a tab count under f stopped at countWindow driver rows in
+// some arm, so that it is a lower bound.
+func (db *DB) queueCountPartial(ctx context.Context, f QueueFilter) (bool, error) {
+	if err := db.foldQuery(ctx, &f); err != nil {
+		return false, err
+	}
+	arms, err := db.queueArms(ctx, f, nil, nil)
+	if err != nil {
+		return false, err
+	}
+	for _, a := range arms {
+		if a.window == "" {
+			continue
+		}
+		var n int
+		if err := db.read.QueryRowContext(ctx, a.window, a.windowArgs...).Scan(&n); err != nil {
+			return false, fmt.Errorf("store: queue counts: %w", err)
+		}
+		if n > countWindow {
+			return true, nil
+		}
+	}
+	return false, nil
 }

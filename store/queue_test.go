@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -153,14 +154,14 @@ func TestQueueFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (ReviewCounts{NeedsDecision: 1, All: 2}); n != want {
+	if want := (ReviewCounts{NeedsDecision: 1, All: 2}); !reflect.DeepEqual(n, want) {
 		t.Errorf("QueueCounts(country LT) = %+v, want %+v", n, want)
 	}
 	n, err = db.QueueCounts(ctx, QueueFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (ReviewCounts{NeedsDecision: 3, All: 4}); n != want {
+	if want := (ReviewCounts{NeedsDecision: 3, All: 4}); !reflect.DeepEqual(n, want) {
 		t.Errorf("QueueCounts() = %+v, want %+v", n, want)
 	}
 }

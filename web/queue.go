@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,8 +191,8 @@ func (a *App) handleQueue(c echo.Context) error {
 	waitedColumn := false
 	for _, t := range queueTabs {
 		n := count[t.tab]
-		capped := f.Narrowed() && n > store.QueueCountCap
-		if capped {
+		capped := f.Narrowed() && (n > store.QueueCountCap || slices.Contains(counts.AtLeast, t.tab))
+		if capped && n > store.QueueCountCap {
 			n = store.QueueCountCap
 		}
 		v.Tabs = append(v.Tabs, views.QueueTabLink{Key: string(t.tab), Label: t.label, Count: n, AtLeast: capped,
