@@ -386,6 +386,13 @@ func (f QueueFilter) probesOn(driver queueDriver, skipWord int, idcol string) (c
 		needsRow = true
 		args = append(args, f.Country, f.Country)
 	}
+	if f.Remark != "" {
+		// Video-KYC sessions only: the set of matches is read from cases_agent_remark (no queue
+		// order there), and each candidate is checked against it.
+		conds = append(conds, "c.id IN (SELECT id FROM cases WHERE agent_remark = ? COLLATE NOCASE)")
+		args = append(args, f.Remark)
+		needsRow = true
+	}
 	if !f.From.IsZero() {
 		conds = append(conds, "c.first_received_at >= ?")
 		needsRow = true
