@@ -23,6 +23,7 @@ func TestDecisions(t *testing.T) {
 	t.Run("checklist", func(t *testing.T) { testChecklist(t, env) })
 	t.Run("capture_frame", func(t *testing.T) { testCaptureFrame(t, env) })
 	t.Run("video_face", func(t *testing.T) { testVideoFace(t, env) })
+	t.Run("signal_checklist", func(t *testing.T) { testSignalChecklist(t, env) })
 }
 
 // tabCount reads a queue tab's count.
