@@ -39,7 +39,7 @@ async function backend(tf, wasmBase) {
 }
 
 function largest(faces) {
-  return faces.reduce((a, b) => (b.detection.box.area > a.detection.box.area ? b : a));
+  return faces.reduce((a, b) => (b.box.area > a.box.area ? b : a));
 }
 
 function seekTo(v, t) {
@@ -86,9 +86,17 @@ async function run() {
   }
   panel.dataset.faceLoadMs = String(Math.round(performance.now() - t0));
   const opts = new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.4 });
+  // The largest face only gets landmarks and a descriptor: the same steps as face-api's
+  // detectAllFaces().withFaceLandmarks().withFaceDescriptors(), without the faces not used.
   const describe = async (src) => {
-    const faces = await faceapi.detectAllFaces(src, opts).withFaceLandmarks().withFaceDescriptors();
-    return faces.length ? [largest(faces), faces.length] : [null, 0];
+    const faces = await faceapi.detectAllFaces(src, opts);
+    if (!faces.length) return [null, 0];
+    const detection = largest(faces);
+    const [crop] = await faceapi.extractFaces(src, [detection]);
+    const marks = await faceapi.nets.faceLandmark68Net.detectLandmarks(crop);
+    const face = faceapi.extendWithFaceLandmarks(faceapi.extendWithFaceDetection({}, detection), marks);
+    const [aligned] = await faceapi.extractFaces(src, [face.landmarks.align(null, { useDlibAlignment: true })]);
+    return [{ detection, descriptor: await faceapi.nets.faceRecognitionNet.computeFaceDescriptor(aligned) }, faces.length];
   };
 
   let img;
