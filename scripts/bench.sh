@@ -28,7 +28,8 @@ run '^BenchmarkWorkspace$' 200x ./web
 run '^BenchmarkAuditExport1M$' 1x ./web
 run '^BenchmarkOpsStats$' 50x ./store
 run '^BenchmarkSignIn$' 200x ./web
-run '^BenchmarkFaceCompare$' 5x ./e2e
+run '^BenchmarkFaceCompare$' 3x ./e2e
+run '^BenchmarkVideoFace$' 3x ./e2e
 run '^BenchmarkWebhookThroughput$' 2000x ./web/outbound
 run '^BenchmarkWebhookLag$' 500x ./web/outbound
 run '^BenchmarkDashboard$' 100x ./web
