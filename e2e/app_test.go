@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -213,6 +214,19 @@ func (e *appEnv) postWebhook(t *testing.T, d delivery) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("POST %s (%s) = %d %s, want 200", req.URL.Path, d.key, resp.StatusCode, body)
+	}
+	// The 200 means the raw bytes are on disk; the case is derived just after. Wait for it on the
+	// store's derivation signal, so a page opened next shows it.
+	var reply struct {
+		DeliveryID int64 `json:"deliveryId"`
+	}
+	if err := json.Unmarshal(body, &reply); err != nil || reply.DeliveryID == 0 {
+		t.Fatalf("POST %s (%s): no delivery id in %s", req.URL.Path, d.key, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := e.app.DB().WaitDerived(ctx, reply.DeliveryID); err != nil {
+		t.Fatalf("POST %s (%s): %v", req.URL.Path, d.key, err)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -52,6 +51,11 @@ type Incoming struct {
 func (in *Incoming) prepare() error {
 	if in.prepared {
 		return nil
+	}
+	if in.Snapshot != nil && in.Snapshot.Ref == "" {
+		// Caught here, before the acknowledgement, rather than by the derivation: the 200 then says
+		// "quarantined" as it always has, and the deriver only ever sees deliveries it can place.
+		in.Snapshot, in.DecodeErr = nil, fmt.Errorf("could not apply to case: %w", errNoRef)
 	}
 	sum := sha256.Sum256(in.Body)
 	in.sha = hex.EncodeToString(sum[:])
@@ -162,7 +166,24 @@ func (db *DB) ingestTx(ctx context.Context, items []*Incoming, careful bool) ([]
 	return out, nil
 }
 
+// ingestOne stores one delivery and derives its case, in tx.
 func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestResult, error) {
+	res, err := db.insertRaw(ctx, tx, in, true)
+	if err != nil || res.Outcome != OutcomeStored {
+		return res, err
+	}
+	caseID, err := db.applySnapshot(ctx, tx, res.DeliveryID, in.Snapshot, in.snapJSON, FormatTime(in.ReceivedAt))
+	if err != nil {
+		return IngestResult{}, err
+	}
+	res.CaseID = caseID
+	return res, nil
+}
+
+// insertRaw appends the delivery row: the raw bytes, its hash and the summary of what it said, or
+// a duplicate row pointing at the first delivery of the same bytes. With derived false a stored
+// delivery is left marked for the deriver; the caller derives it otherwise, in the same tx.
+func (db *DB) insertRaw(ctx context.Context, tx *sql.Tx, in *Incoming, derived bool) (IngestResult, error) {
 	if err := in.prepare(); err != nil {
 		return IngestResult{}, err
 	}
@@ -205,12 +226,13 @@ func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestRe
 	}
 	// The summary of what this delivery said goes in with it, for the case history.
 	summary := summarize(in.Snapshot)
+	// A quarantined delivery has nothing to derive; a stored one is derived now or by the deriver.
 	r, err := tx.ExecContext(ctx, `INSERT INTO deliveries
 		(source, received_at, remote_addr, headers, body, sha256, size, outcome, error,
-		ref, final, overall, auto_document, auto_face, manual_document, manual_face, fraud_tags, mismatch_tags)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append([]any{in.Source, received, in.RemoteAddr, in.headers, body, sha, len(in.Body), outcome, errText},
-			summary...)...)
+		ref, final, overall, auto_document, auto_face, manual_document, manual_face, fraud_tags, mismatch_tags, derived)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append(append([]any{in.Source, received, in.RemoteAddr, in.headers, body, sha, len(in.Body), outcome, errText},
+			summary...), derived || in.Snapshot == nil)...)
 	if err != nil {
 		return IngestResult{}, fmt.Errorf("insert delivery: %w", err)
 	}
@@ -218,24 +240,18 @@ func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestRe
 	if err := recordSchemaWarnings(ctx, tx, id, in.Snapshot); err != nil {
 		return IngestResult{}, err
 	}
-	res := IngestResult{DeliveryID: id, Outcome: outcome, Error: errText}
-	if in.Snapshot == nil {
-		return res, nil
-	}
-	caseID, err := db.applySnapshot(ctx, tx, id, in.Snapshot, in.snapJSON, received)
-	if err != nil {
-		return IngestResult{}, err
-	}
-	res.CaseID = caseID
-	return res, nil
+	return IngestResult{DeliveryID: id, Outcome: outcome, Error: errText}, nil
 }
+
+// errNoRef is why a snapshot without a reference cannot become a case.
+var errNoRef = Errorf(KindInvalid, "the callback has no reference (scanRef or sessionId)")
 
 // applySnapshot derives the case from a stored delivery. The most authoritative snapshot wins:
 // a final result is never overwritten by a later automatic one; equal authority goes to the newer.
 // It is on the ingest hot path, so it keeps the number of statements per delivery small.
 func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s *Snapshot, snapJSON []byte, received string) (int64, error) {
 	if s.Ref == "" {
-		return 0, Errorf(KindInvalid, "the callback has no reference (scanRef or sessionId)")
+		return 0, errNoRef
 	}
 	var (
 		caseID    int64
@@ -313,8 +329,17 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 			return 0, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET case_id = ?, applied = ? WHERE id = ?`, caseID, apply, deliveryID); err != nil {
+	var duplicates int
+	if err := tx.QueryRowContext(ctx, `UPDATE deliveries SET case_id = ?, applied = ?, derived = 1 WHERE id = ? RETURNING duplicates`,
+		caseID, apply, deliveryID).Scan(&duplicates); err != nil {
 		return 0, fmt.Errorf("link delivery: %w", err)
+	}
+	if duplicates > 0 {
+		// Retries of these bytes that arrived before the case was derived point at it now.
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET case_id = ? WHERE duplicate_of = ? AND case_id IS NULL`,
+			caseID, deliveryID); err != nil {
+			return 0, fmt.Errorf("link duplicates: %w", err)
+		}
 	}
 	if err := queueMedia(ctx, tx, caseID, deliveryID, s.Media, received); err != nil {
 		return 0, err
@@ -435,127 +460,6 @@ func queueMedia(ctx context.Context, tx *sql.Tx, caseID, deliveryID int64, refs 
 		}
 	}
 	return nil
-}
-
-// Ingester batches concurrent deliveries into shared transactions (group commit), so many
-// senders pay for one fsync. Submit returns only once the delivery is durable.
-type Ingester struct {
-	db       *DB
-	maxBatch int
-	reqs     chan *ingestReq
-	wg       sync.WaitGroup
-	closing  chan struct{}
-	once     sync.Once
-	// mu makes "not closed yet" and "queued" one step for Submit: Close takes it exclusively,
-	// so no request can be queued after the loop has drained and gone.
-	mu sync.RWMutex
-}
-
-type ingestReq struct {
-	in   *Incoming
-	done chan ingestDone
-}
-
-type ingestDone struct {
-	res IngestResult
-	err error
-}
-
-// NewIngester starts the group-commit loop. Close stops it after draining.
-func (db *DB) NewIngester(maxBatch int) *Ingester {
-	if maxBatch < 1 {
-		maxBatch = 64
-	}
-	g := &Ingester{db: db, maxBatch: maxBatch, reqs: make(chan *ingestReq, maxBatch*4), closing: make(chan struct{})}
-	g.wg.Add(1)
-	go g.loop()
-	return g
-}
-
-// ErrClosed is returned by Submit after Close.
-var ErrClosed = errors.New("store: ingester closed")
-
-// Submit queues a delivery and waits until its transaction commits.
-func (g *Ingester) Submit(ctx context.Context, in *Incoming) (IngestResult, error) {
-	if err := in.prepare(); err != nil {
-		return IngestResult{}, err
-	}
-	req := &ingestReq{in: in, done: make(chan ingestDone, 1)}
-	g.mu.RLock()
-	select {
-	case <-g.closing:
-		g.mu.RUnlock()
-		return IngestResult{}, ErrClosed
-	default:
-	}
-	select {
-	case g.reqs <- req:
-		g.mu.RUnlock()
-	case <-ctx.Done():
-		g.mu.RUnlock()
-		return IngestResult{}, ctx.Err()
-	}
-	// Once queued, wait for the commit even if the client goes away: the outcome must be decided.
-	d := <-req.done
-	return d.res, d.err
-}
-
-// Close stops accepting deliveries, finishes those queued, and returns.
-func (g *Ingester) Close() {
-	g.once.Do(func() {
-		g.mu.Lock()
-		close(g.closing)
-		g.mu.Unlock()
-	})
-	g.wg.Wait()
-}
-
-func (g *Ingester) loop() {
-	defer g.wg.Done()
-	batch := make([]*ingestReq, 0, g.maxBatch)
-	for {
-		var first *ingestReq
-		select {
-		case first = <-g.reqs:
-		case <-g.closing:
-			// Drain whatever was queued before close.
-			for {
-				select {
-				case r := <-g.reqs:
-					g.commit([]*ingestReq{r})
-				default:
-					return
-				}
-			}
-		}
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < g.maxBatch {
-			select {
-			case r := <-g.reqs:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		g.commit(batch)
-	}
-}
-
-func (g *Ingester) commit(batch []*ingestReq) {
-	items := make([]*Incoming, len(batch))
-	for i, r := range batch {
-		items[i] = r.in
-	}
-	// The batch is not tied to any one request's context: a sender hanging up must not undo the others.
-	res, err := g.db.ingestBatch(context.Background(), items)
-	for i, r := range batch {
-		if err != nil {
-			r.done <- ingestDone{err: err}
-			continue
-		}
-		r.done <- ingestDone{res: res[i]}
-	}
 }
 
 func nonNil(s []string) []string {

@@ -12,7 +12,7 @@ import (
 // BenchmarkIngesterDirect measures the group-commit writer without HTTP, at 32 concurrent senders.
 func BenchmarkIngesterDirect(b *testing.B) {
 	db := openTest(b)
-	g := db.NewIngester(128)
+	g := db.NewIngester(IngesterOptions{MaxBatch: 128})
 	defer g.Close()
 	var next atomic.Int64
 	var wg sync.WaitGroup

@@ -173,7 +173,7 @@ func TestIngestReplayQuarantined(t *testing.T) {
 
 func TestIngesterGroupCommitConcurrent(t *testing.T) {
 	db := openTest(t)
-	g := db.NewIngester(64)
+	g := db.NewIngester(IngesterOptions{MaxBatch: 64})
 	defer g.Close()
 	var wg sync.WaitGroup
 	errs := make(chan error, 200)

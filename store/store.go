@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // SQLite driver (cgo).
@@ -30,6 +31,9 @@ type DB struct {
 	path  string
 	write *sql.DB
 	read  *sql.DB
+	// derivedCh is closed and replaced at each derivation commit, waking WaitDerived.
+	derivedMu sync.Mutex
+	derivedCh chan struct{}
 	// outbox is signalled after a commit that queued events (OutboxSignal).
 	outbox chan struct{}
 	// Now is the clock; tests replace it.

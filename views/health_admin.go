@@ -17,7 +17,9 @@ type HealthPage struct {
 	// Quarantine is the newest quarantined deliveries; QuarantineTotal counts them all.
 	Quarantine      []store.QuarantinedDelivery
 	QuarantineTotal int
-	Media           store.MediaStats
+	// Backlog is the acknowledged callbacks whose case is not derived yet.
+	Backlog store.DeriveBacklog
+	Media   store.MediaStats
 	// FailedMedia are the newest downloads that gave up, each with a Retry button.
 	FailedMedia []store.Media
 	// FourEyesGaps are the sources whose four-eyes rule the enabled users cannot satisfy.
@@ -127,4 +129,32 @@ func hltSchemaTotal(n int) string {
 		return "10,000+"
 	}
 	return strconv.Itoa(n)
+}
+
+// hltBacklogSlow is how long a callback may wait for its case before the page turns amber; the
+// deriver normally keeps up within a second.
+const hltBacklogSlow = 10 * time.Second
+
+// hltBacklog says whether every acknowledged callback has reached its case.
+func hltBacklog(b store.DeriveBacklog, now time.Time) (string, string) {
+	if b.Count == 0 {
+		return "Up to date: every stored callback has updated its case.", StatusGreen
+	}
+	age := now.Sub(b.Oldest)
+	msg := fmt.Sprintf("%d stored callback(s) are waiting to update their case; the oldest arrived %s ago. "+
+		"They are safe on disk and are applied in order, also after a restart.", b.Count, FormatWaited(max(age, 0)))
+	if age > hltBacklogSlow {
+		return msg, StatusAmber
+	}
+	return msg, StatusGreen
+}
+
+func hltBacklogText(b store.DeriveBacklog, now time.Time) string {
+	t, _ := hltBacklog(b, now)
+	return t
+}
+
+func hltBacklogClass(b store.DeriveBacklog, now time.Time) string {
+	_, c := hltBacklog(b, now)
+	return c
 }

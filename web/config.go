@@ -87,6 +87,10 @@ type Config struct {
 	Now func() time.Time
 
 	Ops
+	// deriveInline derives each case inside the transaction the acknowledgement waits for, as
+	// the desk did before the deriver: only BenchmarkIngest sets it, to measure that design as
+	// the baseline in the same run.
+	deriveInline bool
 }
 
 // withDefaults fills every unset field with its default from DefaultConfig.

@@ -17,6 +17,7 @@ type opsCollector struct {
 	a *App
 
 	cases, media, oldest, sessions, sla, free, minFree, backlog, failed, archived *prometheus.Desc
+	derive, deriveAge                                                             *prometheus.Desc
 
 	mu          sync.Mutex
 	archiveAt   time.Time
@@ -41,12 +42,16 @@ func newOpsCollector(a *App) *opsCollector {
 		backlog:  d("kycdesk_media_backlog", "Media files queued for fetching."),
 		failed:   d("kycdesk_media_failed", "Media files whose fetch gave up."),
 		archived: d("kycdesk_media_archived_bytes", "Bytes of archived media (distinct files; refreshed every 5 minutes)."),
+		derive:   d("kycdesk_ingest_backlog", "Acknowledged callbacks whose case is not derived yet."),
+		deriveAge: d("kycdesk_ingest_backlog_oldest_seconds",
+			"How long the oldest acknowledged callback has waited for its case; 0 when none is waiting."),
 	}
 }
 
 // Describe sends every descriptor.
 func (o *opsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{o.cases, o.media, o.oldest, o.sessions, o.sla, o.free, o.minFree, o.backlog, o.failed, o.archived} {
+	for _, d := range []*prometheus.Desc{o.cases, o.media, o.oldest, o.sessions, o.sla, o.free, o.minFree, o.backlog, o.failed, o.archived,
+		o.derive, o.deriveAge} {
 		ch <- d
 	}
 }
@@ -78,6 +83,16 @@ func (o *opsCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(o.failed, float64(s.Media["failed"]))
 	} else {
 		a.log.Warn("metrics: ops stats", "err", err)
+	}
+	if b, err := a.db.DeriveBacklog(ctx); err == nil {
+		gauge(o.derive, float64(b.Count))
+		age := 0.0
+		if !b.Oldest.IsZero() {
+			age = max(now.Sub(b.Oldest).Seconds(), 0)
+		}
+		gauge(o.deriveAge, age)
+	} else {
+		a.log.Warn("metrics: ingest backlog", "err", err)
 	}
 	gauge(o.sla, a.slaNow().Seconds())
 	if free, err := a.freeDisk(); err == nil {

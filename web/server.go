@@ -58,7 +58,6 @@ func New(cfg Config, db *store.DB) (*App, error) {
 		cfg:       cfg,
 		db:        db,
 		log:       cfg.Logger,
-		ingester:  db.NewIngester(128),
 		metrics:   newMetrics(),
 		authLog:   newAuthFailureLog(time.Minute),
 		bodySlots: make(chan struct{}, cfg.MaxWebhookBodies),
@@ -86,6 +85,7 @@ func New(cfg Config, db *store.DB) (*App, error) {
 	if _, err := db.LoadRules(context.Background(), cfg.baseRules()); err != nil {
 		return nil, err
 	}
+	a.ingester = db.NewIngester(a.ingesterOptions())
 	a.startSSO()
 	a.echo = a.routes()
 	return a, nil

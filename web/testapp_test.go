@@ -287,7 +287,19 @@ func (ta *testApp) postWebhook(t testing.TB, path string, body []byte, header, v
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("POST %s = %d %s, want 200", path, resp.StatusCode, r.Message)
 	}
+	ta.waitDerived(t, r.DeliveryID)
 	return r
+}
+
+// waitDerived returns once the deriver has applied the delivery to its case: the 200 only
+// promises the raw bytes are on disk. It waits on the store's derivation signal, not a timer.
+func (ta *testApp) waitDerived(t testing.TB, deliveryID int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := ta.db.WaitDerived(ctx, deliveryID); err != nil {
+		t.Fatalf("delivery %d: %v", deliveryID, err)
+	}
 }
 
 // caseIDByRef returns the ID of the case with a vendor reference.

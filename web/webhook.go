@@ -44,8 +44,9 @@ func (a *App) handleVCIP(c echo.Context) error {
 		func(*http.Request, []byte) bool { return true }, vcip.Decode)
 }
 
-// receive is the shared ingest path: authenticate, cap size, store raw, acknowledge.
+// receive is the shared ingest path: authenticate, cap size, decode, store raw, acknowledge.
 // The body is committed to disk before the 200; a body that does not decode is kept as quarantined.
+// The case is derived from the stored delivery after the 200, by the ingester's deriver.
 // headersOK checks what needs no body (a bearer token, the shape of a signature) before a byte of
 // the body is read; authentic then checks the body itself.
 func (a *App) receive(c echo.Context, source store.Source, configured bool, flag string,
@@ -123,7 +124,9 @@ func (a *App) receive(c echo.Context, source store.Source, configured bool, flag
 			a.log.Warn("callback stored with schema warnings", "request_id", requestID(c), "source", source,
 				"delivery_id", res.DeliveryID, "fields", strings.Join(fields, ","))
 		}
-		a.fetcher.Wake()
+		if a.cfg.deriveInline {
+			a.fetcher.Wake() // otherwise the deriver wakes it once the case exists
+		}
 	}
 	return c.JSON(http.StatusOK, webhookReply{Status: "ok", DeliveryID: res.DeliveryID, Outcome: res.Outcome})
 }

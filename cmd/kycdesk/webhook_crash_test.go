@@ -125,6 +125,7 @@ func TestWebhookSurvivesKillWithReceiverDown(t *testing.T) {
 			t.Fatalf("callback: %v %v", resp, err)
 		}
 		resp.Body.Close()
+		waitBacklogEmpty(t, client, addr)
 		page := b.do(http.MethodPost, "/cases/claim-next", url.Values{})
 		casePath, html, _ := strings.Cut(page, "\n")
 		seen := ""

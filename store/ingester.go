@@ -1,0 +1,569 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// IngesterOptions configures an Ingester.
+type IngesterOptions struct {
+	// MaxBatch caps how many deliveries share one transaction; 0 means 128.
+	MaxBatch int
+	// Decode turns a stored raw body back into a snapshot. With it, the acknowledgement waits only
+	// for the raw delivery's commit and the case is derived afterwards, in batches (see Ingester);
+	// the deriver decodes with it when it resumes from the table after a restart or after its
+	// in-memory queue overflowed. Without it, every delivery is derived inside the transaction
+	// that the acknowledgement waits for.
+	Decode func(Source, []byte) (*Snapshot, error)
+	// OnDerived, when set, is called after each derivation commit with the number of cases it
+	// updated (the media fetcher is woken there). It must not block.
+	OnDerived func(n int)
+	// OnError, when set, is told about a derivation batch that could not commit; the deliveries
+	// stay in the backlog and are retried.
+	OnError func(error)
+}
+
+// Ingester batches concurrent deliveries into shared transactions (group commit), so many
+// senders pay for one fsync. Submit returns only once the delivery's raw bytes are durable.
+//
+// With IngesterOptions.Decode, that is all the acknowledgement waits for: the raw row commits
+// marked derived = 0, and a second loop derives the cases (case row, search words, tags, media
+// rows, history, counts) from the durable rows in id order, many per transaction, through the
+// same single writer connection. The marker is cleared in the transaction that derives the case,
+// so a kill -9 between the two leaves the row in the backlog, and the next start derives it.
+type Ingester struct {
+	db       *DB
+	opts     IngesterOptions
+	maxBatch int
+	reqs     chan *ingestReq
+	wg       sync.WaitGroup
+	closing  chan struct{}
+	once     sync.Once
+	// mu makes "not closed yet" and "queued" one step for Submit: Close takes it exclusively,
+	// so no request can be queued after the loop has drained and gone.
+	mu sync.RWMutex
+
+	// The deriver's queue holds what the raw commits handed over, already decoded. When it is
+	// full the job is dropped and fromTable set: the deriver then reads the backlog from the
+	// table instead, where every dropped job still is.
+	jobs      chan deriveJob
+	fromTable atomic.Bool
+	rawDone   chan struct{} // closed when the raw loop has drained and stopped
+}
+
+type ingestReq struct {
+	in   *Incoming
+	done chan ingestDone
+}
+
+type ingestDone struct {
+	res IngestResult
+	err error
+}
+
+// deriveJob is one durable, stored delivery whose case is still to be derived.
+type deriveJob struct {
+	id       int64
+	snap     *Snapshot
+	snapJSON []byte
+	received string
+}
+
+// deriveBatch caps the deliveries derived in one transaction: large enough that the commit's
+// fsync is shared by many, small enough that the writer is not held long from the raw commits.
+const deriveBatch = 256
+
+// NewIngester starts the group-commit loop (and, with opts.Decode, the deriver). Close stops
+// them after draining.
+func (db *DB) NewIngester(opts IngesterOptions) *Ingester {
+	if opts.MaxBatch < 1 {
+		opts.MaxBatch = 128
+	}
+	g := &Ingester{db: db, opts: opts, maxBatch: opts.MaxBatch, reqs: make(chan *ingestReq, opts.MaxBatch*4),
+		closing: make(chan struct{}), rawDone: make(chan struct{})}
+	g.wg.Add(1)
+	go g.loop()
+	if opts.Decode != nil {
+		g.jobs = make(chan deriveJob, 16*deriveBatch)
+		// Whatever an earlier process acknowledged but did not derive is in the table.
+		g.fromTable.Store(true)
+		g.wg.Add(1)
+		go g.deriveLoop()
+	} else {
+		close(g.rawDone)
+	}
+	return g
+}
+
+// ErrClosed is returned by Submit after Close.
+var ErrClosed = errors.New("store: ingester closed")
+
+// Submit queues a delivery and waits until its transaction commits.
+func (g *Ingester) Submit(ctx context.Context, in *Incoming) (IngestResult, error) {
+	if err := in.prepare(); err != nil {
+		return IngestResult{}, err
+	}
+	req := &ingestReq{in: in, done: make(chan ingestDone, 1)}
+	g.mu.RLock()
+	select {
+	case <-g.closing:
+		g.mu.RUnlock()
+		return IngestResult{}, ErrClosed
+	default:
+	}
+	select {
+	case g.reqs <- req:
+		g.mu.RUnlock()
+	case <-ctx.Done():
+		g.mu.RUnlock()
+		return IngestResult{}, ctx.Err()
+	}
+	// Once queued, wait for the commit even if the client goes away: the outcome must be decided.
+	d := <-req.done
+	return d.res, d.err
+}
+
+// Close stops accepting deliveries, commits those queued, derives the whole backlog, and returns.
+func (g *Ingester) Close() {
+	g.once.Do(func() {
+		g.mu.Lock()
+		close(g.closing)
+		g.mu.Unlock()
+	})
+	g.wg.Wait()
+}
+
+func (g *Ingester) loop() {
+	defer g.wg.Done()
+	if g.opts.Decode != nil {
+		defer close(g.rawDone)
+	}
+	batch := make([]*ingestReq, 0, g.maxBatch)
+	for {
+		var first *ingestReq
+		select {
+		case first = <-g.reqs:
+		case <-g.closing:
+			// Drain whatever was queued before close.
+			for {
+				select {
+				case r := <-g.reqs:
+					g.commit([]*ingestReq{r})
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < g.maxBatch {
+			select {
+			case r := <-g.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		g.commit(batch)
+	}
+}
+
+func (g *Ingester) commit(batch []*ingestReq) {
+	items := make([]*Incoming, len(batch))
+	for i, r := range batch {
+		items[i] = r.in
+	}
+	// The batch is not tied to any one request's context: a sender hanging up must not undo the others.
+	var (
+		res []IngestResult
+		err error
+	)
+	if g.opts.Decode == nil {
+		res, err = g.db.ingestBatch(context.Background(), items)
+	} else {
+		res, err = g.db.insertRawBatch(context.Background(), items)
+		if err == nil {
+			g.handOver(items, res)
+		}
+	}
+	for i, r := range batch {
+		if err != nil {
+			r.done <- ingestDone{err: err}
+			continue
+		}
+		r.done <- ingestDone{res: res[i]}
+	}
+}
+
+// handOver gives the deriver the committed deliveries it has to derive, in id order, without ever
+// blocking the raw commits: a job that does not fit is left to be read back from the table.
+func (g *Ingester) handOver(items []*Incoming, res []IngestResult) {
+	for i, in := range items {
+		if res[i].Outcome != OutcomeStored {
+			continue
+		}
+		if g.fromTable.Load() {
+			// Already behind: the table read will find this one, and queueing it now would only
+			// let it overtake older ones still in the table.
+			continue
+		}
+		select {
+		case g.jobs <- deriveJob{id: res[i].DeliveryID, snap: in.Snapshot, snapJSON: in.snapJSON, received: FormatTime(in.ReceivedAt)}:
+		default:
+			g.fromTable.Store(true)
+		}
+	}
+	// Wake the deriver even when nothing was queued, so a switch to the table is noticed.
+	select {
+	case g.jobs <- deriveJob{}:
+	default:
+	}
+}
+
+// insertRawBatch stores the raw deliveries in one transaction, leaving the cases to the deriver.
+func (db *DB) insertRawBatch(ctx context.Context, items []*Incoming) ([]IngestResult, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: ingest: begin: %w", err)
+	}
+	defer tx.Rollback()
+	out := make([]IngestResult, len(items))
+	for i, in := range items {
+		res, err := db.insertRaw(ctx, tx, in, false)
+		if err != nil {
+			return nil, fmt.Errorf("store: ingest: %w", err)
+		}
+		out[i] = res
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: ingest: commit: %w", err)
+	}
+	return out, nil
+}
+
+// deriveRetry is how long the deriver waits after a derivation transaction failed (disk full,
+// say) before it tries the backlog again.
+const deriveRetry = time.Second
+
+// deriveLoop derives the cases of acknowledged deliveries until the raw loop has stopped and the
+// backlog is empty.
+func (g *Ingester) deriveLoop() {
+	defer g.wg.Done()
+	ctx := context.Background()
+	batch := make([]deriveJob, 0, deriveBatch)
+	for {
+		if g.fromTable.Swap(false) {
+			if err := g.deriveTable(ctx); err != nil {
+				g.failed(err)
+				g.fromTable.Store(true)
+				select {
+				case <-time.After(deriveRetry):
+				case <-g.rawDone:
+					return // the backlog stays in the table for the next start
+				}
+			}
+			continue
+		}
+		var first deriveJob
+		select {
+		case first = <-g.jobs:
+		case <-g.rawDone:
+			// No more raw commits: finish what is queued, then the table, then stop.
+			g.drainJobs()
+			if err := g.deriveTable(ctx); err != nil {
+				g.failed(err)
+			}
+			return
+		}
+		batch = batch[:0]
+		if first.id != 0 {
+			batch = append(batch, first)
+		}
+	fill:
+		for len(batch) < deriveBatch {
+			select {
+			case j := <-g.jobs:
+				if j.id != 0 {
+					batch = append(batch, j)
+				}
+			default:
+				break fill
+			}
+		}
+		if g.fromTable.Load() {
+			// The raw loop dropped a job: everything from here on is read back from the table, in
+			// order, so these (which are there too) are not derived ahead of older dropped ones.
+			continue
+		}
+		if len(batch) == 0 {
+			continue
+		}
+		if err := g.derive(ctx, batch); err != nil {
+			g.failed(err)
+			g.fromTable.Store(true)
+		}
+	}
+}
+
+// drainJobs discards the queued jobs: deriveTable then finds every one of them in the table.
+func (g *Ingester) drainJobs() {
+	for {
+		select {
+		case <-g.jobs:
+		default:
+			return
+		}
+	}
+}
+
+func (g *Ingester) failed(err error) {
+	if g.opts.OnError != nil {
+		g.opts.OnError(err)
+	}
+}
+
+// deriveTable derives the backlog as the table holds it, oldest first, decoding the raw bodies.
+func (g *Ingester) deriveTable(ctx context.Context) error {
+	// Jobs queued before now are all in the table; dropping them keeps the order.
+	g.drainJobs()
+	for {
+		jobs, err := g.db.underived(ctx, deriveBatch, g.opts.Decode)
+		if err != nil {
+			return err
+		}
+		if len(jobs) == 0 {
+			return nil
+		}
+		if err := g.derive(ctx, jobs); err != nil {
+			return err
+		}
+		if len(jobs) < deriveBatch {
+			return nil
+		}
+	}
+}
+
+// underived reads up to limit deliveries of the backlog, oldest first, decoded. A body that no
+// longer decodes comes back with a nil snapshot and the reason, to be quarantined.
+func (db *DB) underived(ctx context.Context, limit int, decode func(Source, []byte) (*Snapshot, error)) ([]deriveJob, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, source, COALESCE(body, x''), received_at FROM deliveries
+		WHERE derived = 0 ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: derive: backlog: %w", err)
+	}
+	defer rows.Close()
+	var jobs []deriveJob
+	for rows.Next() {
+		var (
+			j      deriveJob
+			source Source
+			body   []byte
+		)
+		if err := rows.Scan(&j.id, &source, &body, &j.received); err != nil {
+			return nil, fmt.Errorf("store: derive: backlog: %w", err)
+		}
+		snap, err := decode(source, body)
+		switch {
+		case err != nil:
+			j.snapJSON = []byte(err.Error())
+		case snap == nil:
+			j.snapJSON = []byte("no decoded content")
+		case snap.Ref == "":
+			j.snapJSON = []byte("could not apply to case: " + errNoRef.Error())
+		default:
+			j.snap = snap
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
+// deriveSlice bounds how long one derivation transaction holds the single writer: the raw
+// commits that acknowledgements wait for queue behind it, so it is what a derivation adds to
+// their latency. A few milliseconds still share each commit's fsync among dozens of cases.
+const deriveSlice = 3 * time.Millisecond
+
+// derive derives the cases of jobs, in order, in transactions of at most about deriveSlice each.
+// Like ingestBatch it tries a transaction straight through first; if any delivery fails it redoes
+// it with a savepoint per delivery, and the one that failed ends in the quarantine with the
+// reason, its raw bytes kept.
+func (g *Ingester) derive(ctx context.Context, jobs []deriveJob) error {
+	for len(jobs) > 0 {
+		used, n, err := g.db.deriveTx(ctx, jobs, len(jobs), false)
+		if errors.Is(err, errRetryCarefully) {
+			used, n, err = g.db.deriveTx(ctx, jobs, used, true)
+		}
+		if err != nil {
+			return err
+		}
+		jobs = jobs[used:]
+		g.db.signalOutbox()
+		g.db.signalDerived()
+		if n > 0 && g.opts.OnDerived != nil {
+			g.opts.OnDerived(n)
+		}
+	}
+	return nil
+}
+
+// deriveTx derives up to limit of jobs in one transaction, stopping early (optimistic mode only)
+// once deriveSlice has passed. It returns how many jobs it went through and how many cases it
+// updated; errRetryCarefully means: redo the same count with careful set.
+func (db *DB) deriveTx(ctx context.Context, jobs []deriveJob, limit int, careful bool) (int, int, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: derive: begin: %w", err)
+	}
+	defer tx.Rollback()
+	start := time.Now()
+	derived, used := 0, 0
+	for _, j := range jobs[:limit] {
+		if !careful && used > 0 && time.Since(start) > deriveSlice {
+			break
+		}
+		used++
+		// The marker is the truth: a job read back from the table may have been derived already.
+		var pending bool
+		if err := tx.QueryRowContext(ctx, `SELECT derived = 0 FROM deliveries WHERE id = ?`, j.id).Scan(&pending); err != nil {
+			return 0, 0, fmt.Errorf("store: derive %d: %w", j.id, err)
+		}
+		if !pending {
+			continue
+		}
+		if j.snap == nil {
+			if err := quarantineUnderived(ctx, tx, j.id, string(j.snapJSON)); err != nil {
+				return 0, 0, err
+			}
+			continue
+		}
+		if !careful {
+			if _, err := db.applySnapshot(ctx, tx, j.id, j.snap, j.snapJSON, j.received); err != nil {
+				return used, 0, errRetryCarefully
+			}
+			derived++
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT derive"); err != nil {
+			return 0, 0, fmt.Errorf("store: derive: savepoint: %w", err)
+		}
+		if _, err := db.applySnapshot(ctx, tx, j.id, j.snap, j.snapJSON, j.received); err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO derive"); rerr != nil {
+				return 0, 0, fmt.Errorf("store: derive: rollback to savepoint: %w", rerr)
+			}
+			if err := quarantineUnderived(ctx, tx, j.id, fmt.Sprintf("could not apply to case: %v", err)); err != nil {
+				return 0, 0, err
+			}
+		} else {
+			derived++
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE derive"); err != nil {
+			return 0, 0, fmt.Errorf("store: derive: release: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, 0, fmt.Errorf("store: derive: commit: %w", err)
+	}
+	return used, derived, nil
+}
+
+// quarantineUnderived moves a delivery whose case cannot be derived to the quarantine, as the
+// inline path does: outcome quarantined, the reason kept, no summary, replayable.
+func quarantineUnderived(ctx context.Context, tx *sql.Tx, id int64, reason string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET outcome = 'quarantined', error = ?, derived = 1,
+		ref = ?, final = ?, overall = ?, auto_document = ?, auto_face = ?, manual_document = ?, manual_face = ?,
+		fraud_tags = ?, mismatch_tags = ? WHERE id = ?`, append(append([]any{reason}, summarize(nil)...), id)...); err != nil {
+		return fmt.Errorf("store: derive: quarantine %d: %w", id, err)
+	}
+	return nil
+}
+
+// signalDerived wakes every WaitDerived.
+func (db *DB) signalDerived() {
+	db.derivedMu.Lock()
+	if db.derivedCh != nil {
+		close(db.derivedCh)
+		db.derivedCh = nil
+	}
+	db.derivedMu.Unlock()
+}
+
+// derivedSignal is closed at the next derivation commit.
+func (db *DB) derivedSignal() <-chan struct{} {
+	db.derivedMu.Lock()
+	defer db.derivedMu.Unlock()
+	if db.derivedCh == nil {
+		db.derivedCh = make(chan struct{})
+	}
+	return db.derivedCh
+}
+
+// WaitDerived returns once the delivery's case has been derived (or the delivery quarantined by
+// the deriver), or when ctx ends. A delivery stored by Ingest, a duplicate or one quarantined on
+// arrival returns at once. It wakes on derivation commits rather than polling.
+func (db *DB) WaitDerived(ctx context.Context, deliveryID int64) error {
+	for {
+		wake := db.derivedSignal()
+		var derived bool
+		err := db.read.QueryRowContext(ctx, `SELECT derived FROM deliveries WHERE id = ?`, deliveryID).Scan(&derived)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: delivery %d: %w", deliveryID, errNoSuchThing)
+		}
+		if err != nil {
+			return fmt.Errorf("store: wait for delivery %d: %w", deliveryID, err)
+		}
+		if derived {
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return fmt.Errorf("store: wait for delivery %d: %w", deliveryID, ctx.Err())
+		}
+	}
+}
+
+// DeriveBacklog is the acknowledged deliveries whose case is not derived yet.
+type DeriveBacklog struct {
+	Count int
+	// Oldest is when the oldest of them arrived; zero when there are none.
+	Oldest time.Time
+}
+
+// DeriveBacklog counts the backlog from its partial index, which holds only those rows.
+func (db *DB) DeriveBacklog(ctx context.Context) (DeriveBacklog, error) {
+	var b DeriveBacklog
+	var oldest sql.NullString
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*), (SELECT received_at FROM deliveries WHERE derived = 0 ORDER BY id LIMIT 1)
+		FROM deliveries WHERE derived = 0`).Scan(&b.Count, &oldest); err != nil {
+		return b, fmt.Errorf("store: derive backlog: %w", err)
+	}
+	if oldest.Valid {
+		b.Oldest = ParseTime(oldest.String)
+	}
+	return b, nil
+}
+
+// WaitBacklogEmpty returns once no acknowledged delivery is waiting for its case, or when ctx
+// ends; like WaitDerived it wakes on derivation commits.
+func (db *DB) WaitBacklogEmpty(ctx context.Context) error {
+	for {
+		wake := db.derivedSignal()
+		b, err := db.DeriveBacklog(ctx)
+		if err != nil {
+			return err
+		}
+		if b.Count == 0 {
+			return nil
+		}
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return fmt.Errorf("store: wait for the backlog (%d left): %w", b.Count, ctx.Err())
+		}
+	}
+}
