@@ -35,6 +35,25 @@ run '^BenchmarkWebhookLag$' 500x ./web/outbound
 run '^BenchmarkDashboard$' 100x ./web
 run '^BenchmarkCheckIndia$' 2000x ./store/geo
 
+# The ingest figures the issues ask for, one row per design and sender count: acknowledged
+# callbacks/s, the single-row synchronous=FULL ceiling measured right before that run, the ratio,
+# the latency percentiles and (derive only) how far the cases fell behind. design=inline is the
+# baseline: the case derived inside the acknowledged transaction.
+if grep -q '^BenchmarkIngest/' "$out"; then
+	echo
+	echo "ingest (BenchmarkIngest, realistic bodies of both sources; ceiling measured in the same run)"
+	awk '
+	/^BenchmarkIngest\// {
+		split($1, p, "/"); design = p[2]; senders = p[3]; sub(/-[0-9]+$/, "", senders)
+		sub(/^design=/, "", design); sub(/^senders=/, "", senders)
+		delete v
+		for (i = 3; i < NF; i += 2) v[$(i + 1)] = $i
+		if (!header++) printf "  %-7s %7s %9s %11s %6s %7s %7s %10s %8s\n", "design", "senders", "acks/s", "ceiling/s", "ratio", "p50-ms", "p99-ms", "max-lag-ms", "drain-ms"
+		printf "  %-7s %7s %9.0f %11.0f %6.2f %7.2f %7.2f %10s %8s\n", design, senders, v["acks/s"], v["ceiling-commits/s"], v["ratio"], v["p50-ms"], v["p99-ms"], \
+			(("max-lag-ms" in v) ? sprintf("%.0f", v["max-lag-ms"]) : "-"), (("drain-ms" in v) ? sprintf("%.0f", v["drain-ms"]) : "-")
+	}' "$out"
+fi
+
 echo
 echo "make bench summary (raw output: $out)"
 awk '

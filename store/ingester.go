@@ -26,6 +26,10 @@ type IngesterOptions struct {
 	// OnError, when set, is told about a derivation batch that could not commit; the deliveries
 	// stay in the backlog and are retried.
 	OnError func(error)
+
+	// queue is the deriver's in-memory queue length; 0 means 16 transactions' worth. Tests make it
+	// tiny so that it overflows.
+	queue int
 }
 
 // Ingester batches concurrent deliveries into shared transactions (group commit), so many
@@ -89,7 +93,10 @@ func (db *DB) NewIngester(opts IngesterOptions) *Ingester {
 	g.wg.Add(1)
 	go g.loop()
 	if opts.Decode != nil {
-		g.jobs = make(chan deriveJob, 16*deriveBatch)
+		if opts.queue < 1 {
+			opts.queue = 16 * deriveBatch
+		}
+		g.jobs = make(chan deriveJob, opts.queue)
 		// Whatever an earlier process acknowledged but did not derive is in the table.
 		g.fromTable.Store(true)
 		g.wg.Add(1)
