@@ -17,8 +17,8 @@ import (
 	"testing"
 
 	"github.com/kycdesk/kycdesk/store"
-	"github.com/kycdesk/kycdesk/web/ingest"
 	"github.com/kycdesk/kycdesk/web"
+	"github.com/kycdesk/kycdesk/web/ingest"
 )
 
 // countFiles counts the regular files under dir.
