@@ -58,6 +58,8 @@ type Ingester struct {
 	jobs      chan deriveJob
 	fromTable atomic.Bool
 	rawDone   chan struct{} // closed when the raw loop has drained and stopped
+	// rawCommitted is signalled after each raw commit, for a deriver that let the raw loop go first.
+	rawCommitted chan struct{}
 }
 
 type ingestReq struct {
@@ -76,6 +78,7 @@ type deriveJob struct {
 	snap     *Snapshot
 	snapJSON []byte
 	received string
+	queued   time.Time // when the raw commit handed it over (zero when read back from the table)
 }
 
 // deriveBatch caps the deliveries derived in one transaction: large enough that the commit's
@@ -89,7 +92,7 @@ func (db *DB) NewIngester(opts IngesterOptions) *Ingester {
 		opts.MaxBatch = 128
 	}
 	g := &Ingester{db: db, opts: opts, maxBatch: opts.MaxBatch, reqs: make(chan *ingestReq, opts.MaxBatch*4),
-		closing: make(chan struct{}), rawDone: make(chan struct{})}
+		closing: make(chan struct{}), rawDone: make(chan struct{}), rawCommitted: make(chan struct{}, 1)}
 	g.wg.Add(1)
 	go g.loop()
 	if opts.Decode != nil {
@@ -210,6 +213,11 @@ func (g *Ingester) commit(batch []*ingestReq) {
 // handOver gives the deriver the committed deliveries it has to derive, in id order, without ever
 // blocking the raw commits: a job that does not fit is left to be read back from the table.
 func (g *Ingester) handOver(items []*Incoming, res []IngestResult) {
+	now := time.Now()
+	select {
+	case g.rawCommitted <- struct{}{}:
+	default:
+	}
 	for i, in := range items {
 		if res[i].Outcome != OutcomeStored {
 			continue
@@ -220,7 +228,8 @@ func (g *Ingester) handOver(items []*Incoming, res []IngestResult) {
 			continue
 		}
 		select {
-		case g.jobs <- deriveJob{id: res[i].DeliveryID, snap: in.Snapshot, snapJSON: in.snapJSON, received: FormatTime(in.ReceivedAt)}:
+		case g.jobs <- deriveJob{id: res[i].DeliveryID, snap: in.Snapshot, snapJSON: in.snapJSON, received: FormatTime(in.ReceivedAt),
+			queued: now}:
 		default:
 			g.fromTable.Store(true)
 		}
@@ -310,11 +319,45 @@ func (g *Ingester) deriveLoop() {
 		if len(batch) == 0 {
 			continue
 		}
+		g.yieldToRaw(batch[0].queued)
 		if err := g.derive(ctx, batch); err != nil {
 			g.failed(err)
 			g.fromTable.Store(true)
 		}
 	}
+}
+
+// deriveMaxLag is how long the deriver lets acknowledgements go first: while raw deliveries are
+// waiting for the writer and the oldest job it holds is younger than this, it waits for the next
+// raw commit instead of taking the writer (and the CPU) from them. Past it, it derives regardless,
+// so a burst is acknowledged at the disk's pace and its cases follow within about this long.
+const deriveMaxLag = 250 * time.Millisecond
+
+// yieldToRaw waits while raw deliveries are queued for the writer, until the job queued at queued
+// is deriveMaxLag old.
+func (g *Ingester) yieldToRaw(queued time.Time) {
+	for len(g.reqs) > 0 {
+		wait := deriveMaxLag - time.Since(queued)
+		if wait <= 0 {
+			return
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-g.rawCommitted:
+		case <-t.C:
+		case <-g.rawDone:
+		}
+		t.Stop()
+	}
+}
+
+// rawWaiting reports whether deliveries are queued for a raw commit, and so whether a derivation
+// transaction should end early (unless its jobs are already deriveMaxLag old).
+func (g *Ingester) rawWaiting(queued time.Time) func() bool {
+	if queued.IsZero() {
+		return nil
+	}
+	return func() bool { return len(g.reqs) > 0 && time.Since(queued) < deriveMaxLag }
 }
 
 // drainJobs discards the queued jobs: deriveTable then finds every one of them in the table.
@@ -401,9 +444,9 @@ const deriveSlice = 3 * time.Millisecond
 // reason, its raw bytes kept.
 func (g *Ingester) derive(ctx context.Context, jobs []deriveJob) error {
 	for len(jobs) > 0 {
-		used, n, err := g.db.deriveTx(ctx, jobs, len(jobs), false)
+		used, n, err := g.db.deriveTx(ctx, jobs, len(jobs), false, g.rawWaiting(jobs[0].queued))
 		if errors.Is(err, errRetryCarefully) {
-			used, n, err = g.db.deriveTx(ctx, jobs, used, true)
+			used, n, err = g.db.deriveTx(ctx, jobs, used, true, nil)
 		}
 		if err != nil {
 			return err
@@ -419,9 +462,10 @@ func (g *Ingester) derive(ctx context.Context, jobs []deriveJob) error {
 }
 
 // deriveTx derives up to limit of jobs in one transaction, stopping early (optimistic mode only)
-// once deriveSlice has passed. It returns how many jobs it went through and how many cases it
+// once deriveSlice has passed, or a fraction of it when rawWaiting (if set) says acknowledgements
+// are waiting for the writer. It returns how many jobs it went through and how many cases it
 // updated; errRetryCarefully means: redo the same count with careful set.
-func (db *DB) deriveTx(ctx context.Context, jobs []deriveJob, limit int, careful bool) (int, int, error) {
+func (db *DB) deriveTx(ctx context.Context, jobs []deriveJob, limit int, careful bool, rawWaiting func() bool) (int, int, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: derive: begin: %w", err)
@@ -430,8 +474,10 @@ func (db *DB) deriveTx(ctx context.Context, jobs []deriveJob, limit int, careful
 	start := time.Now()
 	derived, used := 0, 0
 	for _, j := range jobs[:limit] {
-		if !careful && used > 0 && time.Since(start) > deriveSlice {
-			break
+		if !careful && used > 0 {
+			if took := time.Since(start); took > deriveSlice || took > deriveSlice/6 && rawWaiting != nil && rawWaiting() {
+				break
+			}
 		}
 		used++
 		// The marker is the truth: a job read back from the table may have been derived already.
