@@ -79,6 +79,8 @@ type deriveJob struct {
 	snapJSON []byte
 	received string
 	queued   time.Time // when the raw commit handed it over (zero when read back from the table)
+	// problem is why a body read back from the table cannot become a case (snap is nil then).
+	problem string
 }
 
 // deriveBatch caps the deliveries derived in one transaction: large enough that the commit's
@@ -420,11 +422,11 @@ func (db *DB) underived(ctx context.Context, limit int, decode func(Source, []by
 		snap, err := decode(source, body)
 		switch {
 		case err != nil:
-			j.snapJSON = []byte(err.Error())
+			j.problem = err.Error()
 		case snap == nil:
-			j.snapJSON = []byte("no decoded content")
+			j.problem = "no decoded content"
 		case snap.Ref == "":
-			j.snapJSON = []byte("could not apply to case: " + errNoRef.Error())
+			j.problem = "could not apply to case: " + errNoRef.Error()
 		default:
 			j.snap = snap
 		}
@@ -489,7 +491,7 @@ func (db *DB) deriveTx(ctx context.Context, jobs []deriveJob, limit int, careful
 			continue
 		}
 		if j.snap == nil {
-			if err := quarantineUnderived(ctx, tx, j.id, string(j.snapJSON)); err != nil {
+			if err := quarantineUnderived(ctx, tx, j.id, j.problem); err != nil {
 				return 0, 0, err
 			}
 			continue
