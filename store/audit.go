@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -287,8 +288,13 @@ func (db *DB) ListAudit(ctx context.Context, f AuditFilter, before int64, limit 
 
 // StreamAudit calls fn for every matching entry, oldest first, without loading them all.
 func (db *DB) StreamAudit(ctx context.Context, f AuditFilter, fn func(AuditEntry) error) error {
+	conn, release, err := db.streamConn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: stream audit: %w", err)
+	}
+	defer release()
 	where, args := f.where()
-	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+where+` ORDER BY id`, args...)
+	rows, err := conn.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return fmt.Errorf("store: stream audit: %w", err)
 	}
@@ -367,4 +373,31 @@ func (db *DB) AuditLabels(ctx context.Context, entries []AuditEntry) (map[int64]
 		users[id] = name
 	}
 	return cases, users, rows.Err()
+}
+
+// streamCacheKiB is the page cache of a connection that streams a whole table once: a scan reads
+// each page once, so the readers' usual 32 MB would only fill with pages never read again, and an
+// export of millions of rows would keep them resident.
+const streamCacheKiB = 2048
+
+// streamConn pins a reader with a small page cache for a one-pass scan; release restores the
+// pool's cache size and returns the connection.
+func (db *DB) streamConn(ctx context.Context) (*sql.Conn, func(), error) {
+	conn, err := db.read.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", streamCacheKiB)); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	release := func() {
+		// The DSN's size again, for whoever takes the connection next; if that fails the
+		// connection is dropped rather than returned small.
+		if _, err := conn.ExecContext(context.Background(), fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB)); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}
+	return conn, release, nil
 }

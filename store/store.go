@@ -23,6 +23,9 @@ import (
 // TimeFormat is the one layout every timestamp is stored in (UTC, sortable).
 const TimeFormat = "2006-01-02T15:04:05.000000000Z"
 
+// cacheKiB is each connection's page cache (32 MB), set in the DSN.
+const cacheKiB = 32000
+
 //go:embed migrations/*.sql
 var migrations embed.FS
 
@@ -59,7 +62,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
-	q.Set("_cache_size", "-32000")
+	q.Set("_cache_size", fmt.Sprint(-cacheKiB))
 	q.Set("_stmt_cache_size", "64")
 	w, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
