@@ -79,7 +79,8 @@ func derivedCases(t *testing.T, db *DB) []derivedCase {
 	t.Helper()
 	rows, err := db.read.Query(`SELECT c.ref, c.overall, c.review_state, c.waiting_since, c.final, c.changed_after_decision, c.delivery_count,
 		(SELECT COUNT(*) FROM media m WHERE m.case_id = c.id), (SELECT COUNT(*) FROM case_tags g WHERE g.case_id = c.id),
-		COALESCE((SELECT body FROM case_search s WHERE s.docid = c.id), '') FROM cases c ORDER BY c.source, c.ref`)
+		COALESCE((SELECT group_concat(term, ' ') FROM (SELECT term FROM case_terms WHERE case_id = c.id ORDER BY term)), '')
+		FROM cases c ORDER BY c.source, c.ref`)
 	if err != nil {
 		t.Fatal(err)
 	}
