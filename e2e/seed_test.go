@@ -195,8 +195,9 @@ func newSeedSet(hostile bool) *seedSet {
 			country: "IN", region: "Karnataka", city: "Bengaluru", ip: "106.51.80.14", lat: "12.9716", lon: "77.5946",
 			userAgent: chromeUA, browser: "Chrome",
 			instructions: sharmaInstructions[:2], shotsPerStep: 2, video: true,
-			document: map[string]any{"name": "RAHUL VERMA", "dob": "1987-01-30", "panNumber": "BQRPV5678L"},
-			ago:      4*h + 50*m},
+			document: map[string]any{"name": "RAHUL VERMA", "dob": "1987-01-30", "panNumber": "BQRPV5678L",
+				"aadhaarNumber": "2341 2341 2346"}, // masked on every page (TestRevealAadhaar)
+			ago: 4*h + 50*m},
 	}
 	if hostile {
 		s.vcip = append(s.vcip, vcipCase{key: "hostile", sessionID: "vk-hostile-0001", name: hostileImg,

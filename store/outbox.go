@@ -93,7 +93,7 @@ func enqueueEvent(ctx context.Context, tx *sql.Tx, now, typ string, caseID int64
 	if err != nil {
 		return fmt.Errorf("store: event %s for case %d: %w", typ, caseID, err)
 	}
-	b, err := json.Marshal(data)
+	b, err := json.Marshal(data.masked())
 	if err != nil {
 		return fmt.Errorf("store: event %s: %w", typ, err)
 	}

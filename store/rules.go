@@ -41,6 +41,9 @@ type Rules struct {
 	// Evidence is, per source, the media kinds that must be archived (hash known) before a case
 	// may be allowed or an allow approved; a decline never needs them.
 	Evidence map[Source][]string
+	// MaskIdentifiersFor are the roles that see document numbers, personal codes and dates of
+	// birth partly masked (someone holding any other role too sees them whole).
+	MaskIdentifiersFor []string
 }
 
 // Limits on the rules an admin can set.
@@ -54,7 +57,7 @@ const (
 // DefaultRules are the rules before any flag or setting changes them.
 func DefaultRules() Rules {
 	india := []Source{SourceVCIP}
-	return Rules{SLA: 24 * time.Hour, ClaimTTL: 30 * time.Minute, GrantApproval: true,
+	return Rules{SLA: 24 * time.Hour, ClaimTTL: 30 * time.Minute, GrantApproval: true, MaskIdentifiersFor: []string{RoleAuditor},
 		FourEyes: map[Source]bool{SourceVCIP: true, SourceMarkID: false},
 		Evidence: map[Source][]string{SourceVCIP: {MediaRecordedVideo}},
 		ReasonCodes: []ReasonCode{
@@ -139,6 +142,11 @@ func (r Rules) Validate() error {
 			if !slices.Contains(EvidenceKinds(), k) {
 				p["evidence_"+string(src)] = fmt.Sprintf("%q is not a media kind the desk can require.", k)
 			}
+		}
+	}
+	for _, role := range r.MaskIdentifiersFor {
+		if !slices.Contains(AllRoles, role) {
+			p["mask_roles"] = fmt.Sprintf("Masking: %q is not a role.", role)
 		}
 	}
 	if len(p) > 0 {
@@ -232,6 +240,7 @@ const (
 	setGrants   = "role_grant_approval"
 	setEvVCIP   = "evidence_vcip"
 	setEvMark   = "evidence_markid"
+	setMask     = "mask_identifiers_for"
 )
 
 func (r Rules) settings() map[string]string {
@@ -244,6 +253,7 @@ func (r Rules) settings() map[string]string {
 		setGrants:   strconv.FormatBool(r.GrantApproval),
 		setEvVCIP:   strings.Join(r.Evidence[SourceVCIP], ","),
 		setEvMark:   strings.Join(r.Evidence[SourceMarkID], ","),
+		setMask:     maskRolesSetting(r.MaskIdentifiersFor),
 	}
 }
 
@@ -283,6 +293,9 @@ func (base Rules) overlay(saved map[string]string) Rules {
 				r.Evidence[src] = kinds
 			}
 		}
+	}
+	if v, ok := saved[setMask]; ok {
+		r.MaskIdentifiersFor = parseMaskRoles(v)
 	}
 	return r
 }
@@ -339,4 +352,23 @@ func (db *DB) SaveRules(ctx context.Context, actor Actor, r Rules) (bool, error)
 	now := base.overlay(saved)
 	db.rules.current.Store(&now)
 	return changed, nil
+}
+
+// maskRolesSetting stores the masked roles; "none" keeps an empty list apart from an unsaved one.
+func maskRolesSetting(roles []string) string {
+	if len(roles) == 0 {
+		return "none"
+	}
+	return strings.Join(roles, ",")
+}
+
+// parseMaskRoles reads the masked roles back, keeping only roles that exist.
+func parseMaskRoles(v string) []string {
+	out := []string{}
+	for _, role := range strings.Split(v, ",") {
+		if role = strings.TrimSpace(role); slices.Contains(AllRoles, role) {
+			out = append(out, role)
+		}
+	}
+	return out
 }

@@ -72,7 +72,7 @@ func audTarget(e store.AuditEntry) string {
 // audDetails renders an entry's JSON details compactly: key=value pairs in key order, nested values
 // as compact JSON. The template escapes the result.
 func audDetails(raw string, users map[int64]string) string {
-	raw = strings.TrimSpace(raw)
+	raw = strings.TrimSpace(store.MaskAadhaarText(raw)) // a note quoting an Aadhaar number reads masked
 	if raw == "" || raw == "{}" || raw == "null" {
 		return ""
 	}
@@ -142,7 +142,7 @@ func audCaseText(cases map[int64]store.CaseLabel, id int64) string {
 	if l.Name != "" {
 		t += " · " + l.Name
 	}
-	return t
+	return store.MaskAadhaarText(t)
 }
 
 // audShortHash is the first 10 hex digits of a hash: enough to compare with a printed manifest.

@@ -42,6 +42,7 @@ type CaseInput struct {
 	// Supervisors are the enabled supervisors' ids: whether a second approval can be given.
 	Supervisors []int64
 
+	Privacy      PrivacyInput  // what is masked on the page and what this view reveals
 	Form         *DecisionForm // the reviewer's input to show again
 	PanelErrors  map[string]string
 	ReturnReason string
@@ -122,6 +123,7 @@ func BuildCase(in CaseInput) CaseView {
 	v.Face = buildFace(v, rec)
 	v.Checklist = buildChecklist(in, v)
 	v.VideoFace = buildVideoFace(v)
+	v.Privacy = buildPrivacy(in)
 	return v
 }
 

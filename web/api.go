@@ -102,7 +102,7 @@ func (a *App) handleAPIDecisions(c echo.Context) error {
 			Data: a.eventData(ev)})
 		out.Next = strconv.FormatInt(ev.ID, 10)
 	}
-	return c.JSON(http.StatusOK, out)
+	return apiJSON(c, out)
 }
 
 // eventData is the event's data as sent, with its absolute case URL.
@@ -184,7 +184,7 @@ func (a *App) handleAPICase(c echo.Context) error {
 		a.log.Error("api: audit case read", "err", err)
 		return apiError(c, http.StatusInternalServerError, "The read could not be audited, so it is refused. It has been logged; try again.")
 	}
-	return c.JSON(http.StatusOK, out)
+	return apiJSON(c, out)
 }
 
 func (a *App) apiCase(c echo.Context, id int64) (apiCase, error) {

@@ -65,6 +65,7 @@ var routeAccess = map[string][]string{
 	"POST /cases/:id/send-back":                     supervisors,
 	"POST /cases/:id/checklist":                     caseDeciders,
 	"POST /cases/:id/captures":                      caseDeciders,
+	"POST /cases/:id/reveal":                        caseReaders,
 	"POST /cases/:id/approve":                       supervisors,
 	"POST /cases/:id/return":                        supervisors,
 	"POST /cases/:id/reopen":                        supervisors,

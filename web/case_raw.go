@@ -23,6 +23,13 @@ func (a *App) handleCaseDeliveryRaw(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The download is the body as received with its Aadhaar numbers masked; the bytes as received
+	// are shown only through a reveal with a reason (raw_body).
+	rec, err := a.db.CaseByID(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	body = a.masker(c).RawBodyOf(body, rec.Snapshot)
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="case-%d-callback-%d.json"`, id, delivery))
 	return c.Blob(http.StatusOK, "application/octet-stream", body)
 }

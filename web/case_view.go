@@ -29,6 +29,8 @@ type caseRender struct {
 	flagForm     string // the hold, escalate or send-back form to show again, with flagReason
 	flagReason   string
 	pageError    string
+	reveal       string             // a field revealed for this page view (store.FieldAadhaar...)
+	privacy      views.PrivacyInput // the reveal form's input and problems to show again
 }
 
 // handleCase shows one case with everything needed to decide it.
@@ -134,6 +136,12 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 	if err != nil {
 		return err
 	}
+	m := a.masker(c)
+	if r.reveal != "" {
+		m = m.Reveal(r.reveal)
+	}
+	priv := maskCase(&d, m)
+	priv.Errors, priv.Field, priv.Reason, priv.Text = r.privacy.Errors, r.privacy.Field, r.privacy.Reason, r.privacy.Text
 	p := a.page(c, caseTitle(d.rec), "queue")
 	if r.pageError != "" {
 		p.Error = r.pageError
@@ -144,8 +152,8 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders, Related: d.related, RelatedTotal: d.relatedN, Notes: d.notes, Flags: d.flags,
 		Checklist: d.checklist,
 		Viewer:    u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), From: c.QueryParam("from"), CSRF: p.CSRF,
-		Supervisors: supervisorIDs(d.deciders),
-		Form:        r.form, PanelErrors: r.panelErrors, ReturnReason: r.returnReason, ReopenReason: r.reopenReason,
+		Supervisors: supervisorIDs(d.deciders), Privacy: priv,
+		Form: r.form, PanelErrors: r.panelErrors, ReturnReason: r.returnReason, ReopenReason: r.reopenReason,
 		FlagForm: r.flagForm, FlagReason: r.flagReason,
 	})
 	if view.Panel.ShowClaim {

@@ -40,7 +40,7 @@ func (a *App) handleEvidencePack(c echo.Context) error {
 	h.Set(echo.HeaderContentType, "application/zip")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	c.Response().WriteHeader(http.StatusOK)
-	m, sum, err := evidence.Write(ctx, c.Response(), a.db, a.blobs, evidence.Options{CaseID: id, Exporter: me.Name,
+	m, sum, err := evidence.Write(ctx, c.Response(), a.db, a.blobs, evidence.Options{CaseID: id, Exporter: me.Name, Mask: a.masker(c),
 		Version: version, Now: a.cfg.Now()})
 	if err != nil {
 		// The status line is gone: the client gets a truncated ZIP, which no unzip accepts.

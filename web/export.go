@@ -43,6 +43,13 @@ func newRowWriter(w io.Writer, format string, cols []string) (*rowWriter, error)
 // write emits one row; vals line up with cols. CSV cells that a spreadsheet would run as a
 // formula are prefixed with a quote, since vendor data comes from strangers.
 func (rw *rowWriter) write(vals ...any) error {
+	for i, v := range vals {
+		// Every export masks the Aadhaar numbers in its text cells, one place for all of them.
+		// The audit log's details and hashes stay as stored, so an exported entry still recomputes.
+		if s, ok := v.(string); ok && !keptVerbatim(rw.cols[i]) {
+			vals[i] = store.MaskAadhaarText(s)
+		}
+	}
 	if rw.csv != nil {
 		rec := make([]string, len(vals))
 		for i, v := range vals {
@@ -56,6 +63,9 @@ func (rw *rowWriter) write(vals ...any) error {
 	}
 	return rw.enc.Encode(orderedRow{cols: rw.cols, vals: obj})
 }
+
+// keptVerbatim names the export columns that must read exactly as stored: the audit chain's own.
+func keptVerbatim(col string) bool { return col == "details" || col == "prev_hash" || col == "hash" }
 
 func (rw *rowWriter) flush() error {
 	if rw.csv != nil {

@@ -256,7 +256,7 @@ func (a *App) handleQueue(c echo.Context) error {
 				row.Holder = "you"
 			}
 		}
-		v.Rows = append(v.Rows, row)
+		v.Rows = append(v.Rows, maskQueueRow(row, a.masker(c)))
 	}
 	base := q.query(q.tab)
 	if page.Next != nil {

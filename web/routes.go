@@ -90,6 +90,7 @@ func (a *App) routes() *echo.Echo {
 	ui.POST("/cases/:id/escalate", a.handleEscalate, decide)
 	ui.POST("/cases/:id/checklist", a.handleChecklist, decide)
 	ui.POST("/cases/:id/captures", a.handleCapture, decide)
+	ui.POST("/cases/:id/reveal", a.handleCaseReveal, read)
 
 	ui.POST("/cases/:id/approve", a.handleApprove, sup)
 	ui.POST("/cases/:id/return", a.handleReturn, sup)

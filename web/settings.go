@@ -36,6 +36,7 @@ func settingsForm(r store.Rules) views.SettingsForm {
 		GrantApproval:  r.GrantApproval,
 		EvidenceVCIP:   strings.Join(r.RequiredEvidence(store.SourceVCIP), ", "),
 		EvidenceMarkID: strings.Join(r.RequiredEvidence(store.SourceMarkID), ", "),
+		MaskRoles:      r.MaskIdentifiersFor,
 	}
 }
 
@@ -93,6 +94,12 @@ func (a *App) handleSettingsSave(c echo.Context) error {
 			evErrs["evidence_"+string(src)] = err.Error()
 		}
 		r.Evidence[src] = kinds
+	}
+	if c.FormValue("mask_roles_form") == "1" {
+		f.MaskRoles = append([]string{}, c.Request().Form["mask_roles"]...)
+		r.MaskIdentifiersFor = f.MaskRoles
+	} else {
+		f.MaskRoles = r.MaskIdentifiersFor
 	}
 	rc, err := store.ParseReasonCodes(f.ReasonCodes)
 	if err == nil && len(evErrs) > 0 {

@@ -5,6 +5,7 @@ package evidence
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -56,6 +57,10 @@ type File struct {
 	Name   string `json:"name"`
 	SHA256 string `json:"sha256"`
 	Size   int64  `json:"size"`
+	// Version says what the file is: "as received", or "masked" (Aadhaar numbers masked) with
+	// OriginalSHA256 the digest of the bytes as received, which the desk keeps.
+	Version        string `json:"version,omitempty"`
+	OriginalSHA256 string `json:"original_sha256,omitempty"`
 }
 
 // ChainSHA256 is the keyless audit chain: SHA-256 over the entry's length-prefixed fields and the
@@ -68,6 +73,8 @@ type Options struct {
 	Exporter string
 	Version  string
 	Now      time.Time
+	// Mask is how vendor data reads for the exporter (Aadhaar numbers are masked for everyone).
+	Mask store.Masker
 }
 
 // Write streams the case's evidence pack to w as a ZIP: nothing but one media file's copy buffer
@@ -85,7 +92,7 @@ func Write(ctx context.Context, w io.Writer, db *store.DB, media *store.Blobs, o
 	m := Manifest{Format: Format, CaseID: rec.ID, Source: string(rec.Source), Ref: rec.Ref, ExportedAt: o.Now.UTC(),
 		Exporter: o.Exporter, Version: o.Version, AuditChain: ChainSHA256}
 	m.AuditHead.ID, m.AuditHead.Hash = headID, headHash
-	p := views.EvidencePack{Case: rec, Exporter: o.Exporter, ExportedAt: o.Now.UTC(), Version: o.Version, HeadID: headID, HeadHash: headHash}
+	p := views.EvidencePack{Case: o.Mask.Record(rec), Exporter: o.Exporter, ExportedAt: o.Now.UTC(), Version: o.Version, HeadID: headID, HeadHash: headHash}
 	deliveries, err := db.CaseDeliveries(ctx, rec.ID)
 	if err != nil {
 		return Manifest{}, "", err
@@ -119,6 +126,15 @@ func Write(ctx context.Context, w io.Writer, db *store.DB, media *store.Blobs, o
 	}
 	if p.Reopens, err = db.CaseReopens(ctx, rec.ID); err != nil {
 		return Manifest{}, "", err
+	}
+	for i := range p.Decisions {
+		p.Decisions[i].Note = o.Mask.Text(p.Decisions[i].Note)
+		for j := range p.Decisions[i].Approvals {
+			p.Decisions[i].Approvals[j].Reason = o.Mask.Text(p.Decisions[i].Approvals[j].Reason)
+		}
+	}
+	for i := range p.Reopens {
+		p.Reopens[i].Reason = o.Mask.Text(p.Reopens[i].Reason)
 	}
 	if err := db.CaseAuditLines(ctx, rec.ID, headID, func(l store.AuditLine) error {
 		p.Audit = append(p.Audit, l)
@@ -190,11 +206,18 @@ func Write(ctx context.Context, w io.Writer, db *store.DB, media *store.Blobs, o
 		if err != nil {
 			return Manifest{}, "", err
 		}
+		body := o.Mask.RawBodyOf(raw.Body, rec.Snapshot)
 		if err := add(d.File, zip.Deflate, func(w io.Writer) error {
-			_, err := w.Write(raw.Body)
+			_, err := w.Write(body)
 			return err
 		}); err != nil {
 			return Manifest{}, "", err
+		}
+		f := &m.Files[len(m.Files)-1]
+		f.Version = "as received"
+		if !bytes.Equal(body, raw.Body) {
+			sum := sha256.Sum256(raw.Body)
+			f.Version, f.OriginalSHA256 = "masked", hex.EncodeToString(sum[:])
 		}
 	}
 	if err := add(AuditName, zip.Deflate, func(w io.Writer) error {
