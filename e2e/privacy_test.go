@@ -48,3 +48,33 @@ func TestRevealAadhaar(t *testing.T) {
 		t.Errorf("the next page view still shows the number")
 	}
 }
+
+// TestLegalHoldInBrowser: a supervisor puts every case of a client on legal hold from the case
+// page and sees the hold stated; a reviewer sees the hold but no form.
+func TestLegalHoldInBrowser(t *testing.T) {
+	env := startApp(t, withoutHostileCase())
+	page := env.pageAs(t, "grace")
+	failOnDialog(t, page)
+	path := env.casePath(t, "volkov")
+	gotoPath(t, page, path)
+	must(t, page.GetByTestId("legal-hold").Locator("summary").Click())
+	must(t, page.GetByTestId("legal-hold-reason").Fill("Court order 44/2026"))
+	must(t, page.GetByTestId("legal-hold-client").Check())
+	shoot(t, page, "hold-form")
+	must(t, page.GetByTestId("legal-hold-submit").Click())
+	if err := expect.Locator(page.GetByTestId("legal-hold-banner")).ToContainText("Every case of client cust-10187"); err != nil {
+		t.Fatal(err)
+	}
+	if err := expect.Locator(page.GetByTestId("legal-hold-banner")).ToContainText("Court order 44/2026"); err != nil {
+		t.Fatal(err)
+	}
+	shoot(t, page, "hold-placed")
+	rev := env.pageAs(t, "tomas")
+	gotoPath(t, rev, path)
+	if err := expect.Locator(rev.GetByTestId("legal-hold-banner")).ToBeVisible(); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := rev.GetByTestId("legal-hold-form").Count(); n != 0 {
+		t.Errorf("a reviewer is offered the hold form")
+	}
+}

@@ -44,6 +44,8 @@ type Rules struct {
 	// MaskIdentifiersFor are the roles that see document numbers, personal codes and dates of
 	// birth partly masked (someone holding any other role too sees them whole).
 	MaskIdentifiersFor []string
+	// Retention are the retention policies, first match wins (retention_rules.go).
+	Retention []RetentionPolicy
 }
 
 // Limits on the rules an admin can set.
@@ -58,8 +60,9 @@ const (
 func DefaultRules() Rules {
 	india := []Source{SourceVCIP}
 	return Rules{SLA: 24 * time.Hour, ClaimTTL: 30 * time.Minute, GrantApproval: true, MaskIdentifiersFor: []string{RoleAuditor},
-		FourEyes: map[Source]bool{SourceVCIP: true, SourceMarkID: false},
-		Evidence: map[Source][]string{SourceVCIP: {MediaRecordedVideo}},
+		FourEyes:  map[Source]bool{SourceVCIP: true, SourceMarkID: false},
+		Evidence:  map[Source][]string{SourceVCIP: {MediaRecordedVideo}},
+		Retention: DefaultRetention(),
 		ReasonCodes: []ReasonCode{
 			{"document_genuine", "Document genuine", OutcomeAllow, nil},
 			{"face_matches", "Face matches", OutcomeAllow, nil},
@@ -143,6 +146,9 @@ func (r Rules) Validate() error {
 				p["evidence_"+string(src)] = fmt.Sprintf("%q is not a media kind the desk can require.", k)
 			}
 		}
+	}
+	if err := validateRetention(r.Retention); err != "" {
+		p["retention"] = err
 	}
 	for _, role := range r.MaskIdentifiersFor {
 		if !slices.Contains(AllRoles, role) {
@@ -241,6 +247,7 @@ const (
 	setEvVCIP   = "evidence_vcip"
 	setEvMark   = "evidence_markid"
 	setMask     = "mask_identifiers_for"
+	setRetain   = "retention"
 )
 
 func (r Rules) settings() map[string]string {
@@ -254,6 +261,7 @@ func (r Rules) settings() map[string]string {
 		setEvVCIP:   strings.Join(r.Evidence[SourceVCIP], ","),
 		setEvMark:   strings.Join(r.Evidence[SourceMarkID], ","),
 		setMask:     maskRolesSetting(r.MaskIdentifiersFor),
+		setRetain:   strings.TrimSpace(FormatRetention(r.Retention)),
 	}
 }
 
@@ -292,6 +300,11 @@ func (base Rules) overlay(saved map[string]string) Rules {
 			if kinds, err := ParseEvidence(v); err == nil {
 				r.Evidence[src] = kinds
 			}
+		}
+	}
+	if v, ok := saved[setRetain]; ok {
+		if ps, err := ParseRetention(v); err == nil && validateRetention(ps) == "" {
+			r.Retention = ps
 		}
 	}
 	if v, ok := saved[setMask]; ok {

@@ -42,7 +42,8 @@ type CaseInput struct {
 	// Supervisors are the enabled supervisors' ids: whether a second approval can be given.
 	Supervisors []int64
 
-	Privacy      PrivacyInput  // what is masked on the page and what this view reveals
+	Privacy      PrivacyInput // what is masked on the page and what this view reveals
+	Retention    store.CaseRetention
 	Form         *DecisionForm // the reviewer's input to show again
 	PanelErrors  map[string]string
 	ReturnReason string
@@ -124,6 +125,7 @@ func BuildCase(in CaseInput) CaseView {
 	v.Checklist = buildChecklist(in, v)
 	v.VideoFace = buildVideoFace(v)
 	v.Privacy = buildPrivacy(in)
+	v.Retention = buildRetention(in)
 	return v
 }
 

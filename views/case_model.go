@@ -11,8 +11,9 @@ import (
 type CaseView struct {
 	// SchemaWarnings are the fields of the shown callback that arrived with an unexpected type.
 	SchemaWarnings []store.SchemaWarning
-	Privacy        PrivacyView  // the masking strip and its reveal form
-	Face           *FaceCompare // Mark ID: document portrait against selfie, computed in the browser
+	Retention      RetentionView // legal holds and what retention purged
+	Privacy        PrivacyView   // the masking strip and its reveal form
+	Face           *FaceCompare  // Mark ID: document portrait against selfie, computed in the browser
 	// VideoFace is the video-KYC document photo against the recording's frames, in the browser.
 	VideoFace *VideoFace
 	Outcome   string // the last decision's outcome once the case is decided

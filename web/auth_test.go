@@ -66,6 +66,8 @@ var routeAccess = map[string][]string{
 	"POST /cases/:id/checklist":                     caseDeciders,
 	"POST /cases/:id/captures":                      caseDeciders,
 	"POST /cases/:id/reveal":                        caseReaders,
+	"POST /cases/:id/legal-hold":                    supervisors,
+	"POST /cases/:id/legal-holds/:hold/lift":        supervisors,
 	"POST /cases/:id/approve":                       supervisors,
 	"POST /cases/:id/return":                        supervisors,
 	"POST /cases/:id/reopen":                        supervisors,

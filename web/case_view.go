@@ -55,6 +55,7 @@ type caseData struct {
 	notes      []store.CaseNote
 	flags      []store.CaseFlag
 	related    []store.RelatedCase
+	retention  store.CaseRetention
 	relatedN   int
 	checklist  []store.ChecklistEntry
 }
@@ -127,6 +128,9 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 	if d.checklist, err = a.db.CaseChecklist(ctx, id); err != nil {
 		return d, err
 	}
+	if d.retention, err = a.db.CaseRetentionOf(ctx, id); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 
@@ -152,7 +156,7 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders, Related: d.related, RelatedTotal: d.relatedN, Notes: d.notes, Flags: d.flags,
 		Checklist: d.checklist,
 		Viewer:    u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), From: c.QueryParam("from"), CSRF: p.CSRF,
-		Supervisors: supervisorIDs(d.deciders), Privacy: priv,
+		Supervisors: supervisorIDs(d.deciders), Privacy: priv, Retention: d.retention,
 		Form: r.form, PanelErrors: r.panelErrors, ReturnReason: r.returnReason, ReopenReason: r.reopenReason,
 		FlagForm: r.flagForm, FlagReason: r.flagReason,
 	})

@@ -79,7 +79,8 @@ type Config struct {
 	Media mediafetch.Config
 	// Outbound configures the decision webhooks sent to the bank's systems.
 	Outbound outbound.Config
-	// MediaRetentionDays purges media of closed cases older than this; 0 keeps them forever.
+	// MediaRetentionDays, when above 0, is the media period of every default retention policy
+	// (days after the final decision); 0 leaves the defaults (store.DefaultRetention).
 	MediaRetentionDays int
 
 	Logger *slog.Logger

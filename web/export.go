@@ -198,3 +198,21 @@ func ExportAudit(ctx context.Context, db *store.DB, w io.Writer, format string, 
 	}
 	return rw.flush()
 }
+
+// ExportRetention writes the tombstones of items purged in [from, to) as CSV: the proof of purge.
+// A zero to means up to now.
+func ExportRetention(ctx context.Context, db *store.DB, w io.Writer, from, to time.Time) error {
+	if to.IsZero() {
+		to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	rw, err := newRowWriter(w, "csv", []string{"purged_at", "case_id", "kind", "item", "sha256", "size", "policy", "audit_id"})
+	if err != nil {
+		return err
+	}
+	if err := db.Tombstones(ctx, from, to, func(t store.Tombstone) error {
+		return rw.write(t.PurgedAt, t.CaseID, t.Kind, t.Item, t.SHA256, t.Size, t.Policy, t.AuditID)
+	}); err != nil {
+		return err
+	}
+	return rw.flush()
+}

@@ -90,11 +90,9 @@ func (a *App) handleMediaRetry(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/cases/%d?flash=retry", m.CaseID))
 }
 
-// runRetention purges media of closed cases past the retention period, hourly, auditing each purge.
+// runRetention applies the retention policies hourly (store.ApplyRetention): media, then personal
+// fields, of finally decided cases not under a legal hold, each purge with its tombstones and audit entry.
 func (a *App) runRetention(ctx context.Context) {
-	if a.cfg.MediaRetentionDays <= 0 {
-		return
-	}
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
 	for {
@@ -108,9 +106,12 @@ func (a *App) runRetention(ctx context.Context) {
 }
 
 func (a *App) purgeOnce(ctx context.Context) {
-	before := a.cfg.Now().AddDate(0, 0, -a.cfg.MediaRetentionDays)
-	// PurgeMedia writes the media.purge audit entries itself, in the transactions that delete.
-	if _, err := a.db.PurgeMedia(ctx, before, a.blobs.Remove); err != nil {
-		a.log.Error("media retention", "err", err)
+	run, err := a.db.ApplyRetention(ctx, a.blobs.Remove)
+	if err != nil {
+		a.log.Error("retention", "err", err)
+	}
+	if run.Tombstones > 0 {
+		a.log.Info("retention", "media_cases", run.MediaCases, "pseudonymised_cases", run.Pseudonymised,
+			"tombstones", run.Tombstones, "files_deleted", len(run.Removed))
 	}
 }

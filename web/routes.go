@@ -91,6 +91,8 @@ func (a *App) routes() *echo.Echo {
 	ui.POST("/cases/:id/checklist", a.handleChecklist, decide)
 	ui.POST("/cases/:id/captures", a.handleCapture, decide)
 	ui.POST("/cases/:id/reveal", a.handleCaseReveal, read)
+	ui.POST("/cases/:id/legal-hold", a.handleLegalHold, sup)
+	ui.POST("/cases/:id/legal-holds/:hold/lift", a.handleLegalHoldLift, sup)
 
 	ui.POST("/cases/:id/approve", a.handleApprove, sup)
 	ui.POST("/cases/:id/return", a.handleReturn, sup)

@@ -20,6 +20,12 @@ func (c Config) baseRules() store.Rules {
 	if len(c.ReasonCodes) > 0 {
 		r.ReasonCodes = c.ReasonCodes
 	}
+	if c.MediaRetentionDays > 0 {
+		// --retention-days sets the media period of every default policy; Settings can change them.
+		for i := range r.Retention {
+			r.Retention[i].MediaDays = c.MediaRetentionDays
+		}
+	}
 	return r
 }
 
@@ -37,6 +43,7 @@ func settingsForm(r store.Rules) views.SettingsForm {
 		EvidenceVCIP:   strings.Join(r.RequiredEvidence(store.SourceVCIP), ", "),
 		EvidenceMarkID: strings.Join(r.RequiredEvidence(store.SourceMarkID), ", "),
 		MaskRoles:      r.MaskIdentifiersFor,
+		Retention:      store.FormatRetention(r.Retention),
 	}
 }
 
@@ -101,21 +108,31 @@ func (a *App) handleSettingsSave(c echo.Context) error {
 	} else {
 		f.MaskRoles = r.MaskIdentifiersFor
 	}
+	f.Retention = c.FormValue("retention")
+	if c.FormValue("retention") == "" && !c.Request().Form.Has("retention") {
+		f.Retention = store.FormatRetention(r.Retention) // a form from before retention was on the page
+	}
+	ps, rerr := store.ParseRetention(f.Retention)
+	if rerr == nil {
+		r.Retention = ps
+	}
 	rc, err := store.ParseReasonCodes(f.ReasonCodes)
-	if err == nil && len(evErrs) > 0 {
-		fields, _ := fieldErrors(r.Validate(), "")
-		if fields == nil {
-			fields = map[string]string{}
-		}
-		maps.Copy(fields, evErrs)
-		err = store.FieldErrors(fields)
-	} else if err == nil {
+	if err == nil && rerr == nil && len(evErrs) == 0 {
 		r.ReasonCodes = rc
 		_, err = a.db.SaveRules(c.Request().Context(), actor(c), r)
-	} else if verr := r.Validate(); verr != nil {
-		// The reasons could not be read; say what else is wrong too, in one go.
-		fields, _ := fieldErrors(verr, "")
-		fields["reason_codes"] = err.Error()
+	} else {
+		// Something could not be read; say what else is wrong too, in one go.
+		fields := map[string]string{}
+		if verr := r.Validate(); verr != nil {
+			fields, _ = fieldErrors(verr, "")
+		}
+		if err != nil {
+			fields["reason_codes"] = err.Error()
+		}
+		if e, ok := store.AsError(rerr); ok {
+			fields["retention"] = e.Message
+		}
+		maps.Copy(fields, evErrs)
 		err = store.FieldErrors(fields)
 	}
 	if err != nil {

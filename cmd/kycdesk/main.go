@@ -19,6 +19,8 @@ Usage:
   kycdesk token   add|list|revoke [flags]  read-API tokens
   kycdesk replay  --data DIR              re-process quarantined callbacks
   kycdesk export  cases|callbacks|audit|decisions --data DIR --format csv|jsonl [--from DATE --to DATE]
+  kycdesk retention report --data DIR --from DATE --to DATE   tombstones of what was purged, CSV
+  kycdesk retention run --data DIR         one pass of the retention job (serve runs it hourly)
   kycdesk evidence verify PACK.zip        check a case's evidence pack without a database
   kycdesk audit   verify --data DIR       check the audit log's hash chain
   kycdesk backup  --data DIR --to DEST    consistent backup (database + media) while the server runs
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string) error {
 		return runRestore(ctx, rest)
 	case "evidence":
 		return runEvidence(os.Stdout, rest)
+	case "retention":
+		return runRetention(ctx, rest)
 	case "version":
 		fmt.Println("kycdesk", version)
 		return nil

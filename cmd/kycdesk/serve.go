@@ -68,7 +68,7 @@ func parseServe(args []string) (serveOptions, error) {
 	f.boolean(&cfg.Media.AllowPrivate, "media-allow-private", d.Media.AllowPrivate, "allow media downloads from private and loopback addresses (on-prem vendors, tests)")
 	f.str(&allowHosts, "media-allow-hosts", "", "destinations allowed even on private addresses, comma-separated: host:port allows that port only, a bare host any port")
 	f.duration(&cfg.AuditAnchorEvery, "audit-anchor-every", d.AuditAnchorEvery, "write the audit chain's head to the log this often, for a log collector to keep")
-	f.integer(&cfg.MediaRetentionDays, "retention-days", d.MediaRetentionDays, "delete media of closed cases after this many days; 0 keeps them forever")
+	f.integer(&cfg.MediaRetentionDays, "retention-days", d.MediaRetentionDays, "purge raw media this many days after a case's final decision, for every default retention policy; 0 keeps the defaults (Settings changes them)")
 	f.str(&minFreeStr, "min-free-disk", formatSize(d.Ops.MinFreeDisk), "below this much free disk /readyz fails and webhooks answer 503 (e.g. 1GiB, 500MiB, or bytes)")
 	f.str(&o.logFormat, "log-format", "", "json or text; default text on a terminal, json otherwise")
 	f.str(&logLevel, "log-level", "info", "debug, info, warn or error")
