@@ -38,6 +38,8 @@ func TestDashboardAndEvidence(t *testing.T) {
 	}
 	t.Run("dashboard", func(t *testing.T) { testDashboard(t, env) })
 	t.Run("evidence_pack", func(t *testing.T) { testEvidencePack(t, env) })
+	t.Run("reveal_aadhaar", func(t *testing.T) { testRevealAadhaar(t, env) }) // privacy_test.go
+	t.Run("legal_hold", func(t *testing.T) { testLegalHold(t, env) })
 }
 
 func testDashboard(t *testing.T, env *appEnv) {

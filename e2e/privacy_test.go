@@ -7,11 +7,10 @@ import (
 	"github.com/playwright-community/playwright-go"
 )
 
-// TestRevealAadhaar: an auditor sees the Aadhaar number read during a video-KYC call masked in the
+// testRevealAadhaar: an auditor sees the Aadhaar number read during a video-KYC call masked in the
 // UIDAI style, asks to reveal it with a reason and words, sees it on that page view, and the next
-// view masks it again.
-func TestRevealAadhaar(t *testing.T) {
-	env := startApp(t, withoutHostileCase())
+// view masks it again. It runs in TestDashboardAndEvidence's app (one start-up fewer for the suite).
+func testRevealAadhaar(t *testing.T, env *appEnv) {
 	page := env.pageAs(t, "ines")
 	failOnDialog(t, page)
 	path := env.casePath(t, "verma")
@@ -47,13 +46,11 @@ func TestRevealAadhaar(t *testing.T) {
 	if text, _ := doc.TextContent(); strings.Contains(text, "2341 2341 2346") {
 		t.Errorf("the next page view still shows the number")
 	}
-	t.Run("LegalHold", func(t *testing.T) { legalHoldInBrowser(t, env) })
 }
 
-// legalHoldInBrowser: a supervisor puts every case of a client on legal hold from the case
-// page and sees the hold stated; a reviewer sees the hold but no form. It shares
-// TestRevealAadhaar's app (one start-up fewer for the suite).
-func legalHoldInBrowser(t *testing.T, env *appEnv) {
+// testLegalHold: a supervisor puts every case of a client on legal hold from the case page and
+// sees the hold stated; a reviewer sees the hold but no form. It runs in TestDashboardAndEvidence's app.
+func testLegalHold(t *testing.T, env *appEnv) {
 	page := env.pageAs(t, "grace")
 	failOnDialog(t, page)
 	path := env.casePath(t, "volkov")
