@@ -23,7 +23,7 @@ run() { # pattern benchtime packages...
 run '^BenchmarkSQLiteCeiling$' 3000x ./web
 run '^BenchmarkIngest$' 4000x ./web
 run '^BenchmarkIngesterDirect$' 4000x ./store
-run '^BenchmarkServe(Media|File)Range$' 2000x ./web
+run '^BenchmarkServe(Media|File|MediaSealed)Range$' 2000x ./web
 run '^BenchmarkWorkspace$' 200x ./web
 run '^BenchmarkAuditExport1M$' 1x ./web
 run '^BenchmarkOpsStats$' 50x ./store
@@ -68,3 +68,7 @@ awk '
 	if (line == "") line = sprintf("  %s ns/op", $3)
 	printf "  %-40s%s\n", name, line
 }' "$out"
+awk '
+/^BenchmarkServeFileRange/ { for (i = 3; i < NF; i++) if ($(i + 1) == "MB/s") plain = $i }
+/^BenchmarkServeMediaSealedRange/ { for (i = 3; i < NF; i++) if ($(i + 1) == "MB/s") sealed = $i }
+END { if (plain > 0 && sealed > 0) printf "  %-40s  %.2fx of plain http.ServeFile (target >= 0.7)\n", "encrypted media throughput", sealed / plain }' "$out"

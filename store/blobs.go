@@ -24,6 +24,14 @@ const blobTempPrefix = ".put-"
 type Blobs struct {
 	// Dir is the archive's root, usually <data>/media.
 	Dir string
+	// Keys seal new files (nil: stored plain); files are named by the SHA-256 of the plaintext.
+	Keys *Keyring
+}
+
+// BlobFile is an archived file opened for reading, decrypted if it was sealed.
+type BlobFile interface {
+	io.ReadSeekCloser
+	Size() int64 // the plaintext size
 }
 
 // Put stores the bytes of r, at most max of them (no limit when max <= 0), and returns their
@@ -48,12 +56,25 @@ func (b *Blobs) Put(r io.Reader, max int64) (sha string, size int64, err error) 
 		src = io.LimitReader(r, max+1)
 	}
 	h := sha256.New()
-	size, err = io.CopyBuffer(io.MultiWriter(tmp, h), src, make([]byte, 256<<10))
+	var dst io.Writer = tmp
+	var sealed *SealedWriter
+	if b.Keys != nil {
+		if sealed, err = b.Keys.NewWriter(tmp); err != nil {
+			return "", 0, fmt.Errorf("store: put blob: %w", err)
+		}
+		dst = sealed
+	}
+	size, err = io.CopyBuffer(io.MultiWriter(dst, h), src, make([]byte, 256<<10))
 	if err != nil {
 		return "", 0, fmt.Errorf("store: put blob: %w", err)
 	}
 	if max > 0 && size > max {
 		return "", 0, fmt.Errorf("store: put blob: %w: more than %d bytes", ErrTooLarge, max)
+	}
+	if sealed != nil {
+		if err := sealed.Close(); err != nil {
+			return "", 0, fmt.Errorf("store: put blob: %w", err)
+		}
 	}
 	if err := tmp.Sync(); err != nil {
 		return "", 0, fmt.Errorf("store: put blob: %w", err)
@@ -79,8 +100,10 @@ func (b *Blobs) Put(r io.Reader, max int64) (sha string, size int64, err error) 
 	return sha, size, nil
 }
 
-// Open opens the file with this hash for reading. A missing file is ErrNotFound.
-func (b *Blobs) Open(sha string) (*os.File, error) {
+// Open opens the file with this hash for reading, decrypting a sealed one (segment by segment,
+// so seeking stays cheap). A missing file is ErrNotFound; one sealed under a key the desk lacks
+// is ErrWrongKey.
+func (b *Blobs) Open(sha string) (BlobFile, error) {
 	if !validSHA256(sha) {
 		return nil, fmt.Errorf("store: open blob: %w", Errorf(KindInvalid, "%q is not a SHA-256", sha))
 	}
@@ -91,7 +114,41 @@ func (b *Blobs) Open(sha string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open blob %s: %w", sha, err)
 	}
-	return f, nil
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("store: open blob %s: %w", sha, err)
+	}
+	head := make([]byte, cryptHeaderSize)
+	if n, _ := f.ReadAt(head, 0); !IsSealed(head[:n]) {
+		return plainBlob{f, st.Size()}, nil
+	}
+	r, err := b.Keys.NewReader(f, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("store: open blob %s: %w", sha, err)
+	}
+	return sealedBlob{r, f}, nil
+}
+
+// Path is where the file with this hash lives on disk (sealed or plain).
+func (b *Blobs) Path(sha string) string { return b.path(sha) }
+
+type plainBlob struct {
+	*os.File
+	size int64
+}
+
+func (p plainBlob) Size() int64 { return p.size }
+
+type sealedBlob struct {
+	*SealedReader
+	f *os.File
+}
+
+func (s sealedBlob) Close() error {
+	s.Release()
+	return s.f.Close()
 }
 
 // Remove deletes the file with this hash; removing a missing file is not an error.

@@ -115,10 +115,14 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 			body = snap
 		}
 		sum := sha256.Sum256(body)
+		size := len(body)
+		if body, err = db.sealBody(body); err != nil {
+			return 0, false, fmt.Errorf("store: bulk load: %w", err)
+		}
 		received := FormatTime(bc.ReceivedAt)
 		fraud, _ := json.Marshal(nonNil(s.Status.FraudTags))
 		mismatch, _ := json.Marshal(nonNil(s.Status.MismatchTags))
-		r, err := insDelivery.ExecContext(ctx, s.Source, received, body, hex.EncodeToString(sum[:]), len(body), s.Ref,
+		r, err := insDelivery.ExecContext(ctx, s.Source, received, body, hex.EncodeToString(sum[:]), size, s.Ref,
 			s.Status.IsFinal(), s.Status.Overall, s.Status.AutoDocument, s.Status.AutoFace, string(fraud), string(mismatch))
 		if err != nil {
 			return n, false, fmt.Errorf("store: bulk load delivery: %w", err)

@@ -117,7 +117,9 @@ func (db *DB) DeliveryBodies(ctx context.Context, ids []int64, max int) (map[int
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, substr(body, 1, ?), length(body) FROM deliveries
+	// A sealed body is read whole (bodies are capped by --max-body) and cut once opened.
+	rows, err := db.read.QueryContext(ctx, `SELECT id, CASE WHEN substr(body, 1, 8) = x'004b444531000000' THEN body
+		ELSE substr(body, 1, ?) END, size FROM deliveries
 		WHERE body IS NOT NULL AND id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: delivery bodies: %w", err)
@@ -128,6 +130,12 @@ func (db *DB) DeliveryBodies(ctx context.Context, ids []int64, max int) (map[int
 		var b DeliveryBody
 		if err := rows.Scan(&id, &b.Bytes, &b.Size); err != nil {
 			return nil, fmt.Errorf("store: delivery bodies: %w", err)
+		}
+		if b.Bytes, err = db.openBody(b.Bytes); err != nil {
+			return nil, fmt.Errorf("store: delivery %d body: %w", id, err)
+		}
+		if len(b.Bytes) > max {
+			b.Bytes = b.Bytes[:max]
 		}
 		b.Cut = len(b.Bytes) < b.Size
 		out[id] = b

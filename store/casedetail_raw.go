@@ -20,6 +20,9 @@ func (db *DB) CaseDeliveryBody(ctx context.Context, actor Actor, caseID, deliver
 	if err != nil {
 		return nil, fmt.Errorf("store: delivery body: %w", err)
 	}
+	if body, err = db.openBody(body); err != nil {
+		return nil, fmt.Errorf("store: delivery %d body: %w", deliveryID, err)
+	}
 	if err := db.Audit(ctx, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "delivery.download",
 		TargetType: "delivery", TargetID: fmt.Sprint(deliveryID), CaseID: caseID,
 		Details: map[string]any{"bytes": len(body)}}); err != nil {

@@ -224,6 +224,10 @@ func (db *DB) insertRaw(ctx context.Context, tx *sql.Tx, in *Incoming, derived b
 	if body == nil {
 		body = []byte{}
 	}
+	body, err = db.sealBody(body) // encryption at rest (crypt.go); the SHA-256 is of the bytes as received
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("seal body: %w", err)
+	}
 	// The summary of what this delivery said goes in with it, for the case history.
 	summary := summarize(in.Snapshot)
 	// A quarantined delivery has nothing to derive; a stored one is derived now or by the deriver.

@@ -42,6 +42,9 @@ func (db *DB) DeliveryRaw(ctx context.Context, id int64) (RawDelivery, error) {
 	if err != nil {
 		return RawDelivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
 	}
+	if d.Body, err = db.openBody(d.Body); err != nil {
+		return RawDelivery{}, fmt.Errorf("store: delivery %d: %w", id, err)
+	}
 	return d, nil
 }
 
@@ -129,6 +132,9 @@ func (db *DB) QuarantinedBody(ctx context.Context, actor Actor, id int64) (Quara
 		return q, nil, fmt.Errorf("store: quarantined delivery %d: %w", id, err)
 	}
 	q.ReceivedAt = ParseTime(at)
+	if body, err = db.openBody(body); err != nil {
+		return q, nil, fmt.Errorf("store: quarantined delivery %d: %w", id, err)
+	}
 	if err := db.Audit(ctx, AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "delivery.view",
 		TargetType: "delivery", TargetID: fmt.Sprint(id), Details: map[string]any{"bytes": len(body)}}); err != nil {
 		return q, nil, err

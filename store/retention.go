@@ -274,7 +274,7 @@ func (db *DB) purgeCaseMedia(ctx context.Context, tx *sql.Tx, caseID int64, p Re
 // kept as they are: they are the record the law requires, bound by the audit chain.
 func (db *DB) pseudonymiseCase(ctx context.Context, tx *sql.Tx, caseID int64, p RetentionPolicy, now time.Time) (int, error) {
 	var items []tombstoneItem
-	rows, err := tx.QueryContext(ctx, `SELECT id, sha256, length(body) FROM deliveries WHERE case_id = ? AND body IS NOT NULL AND length(body) > 0 ORDER BY id`, caseID)
+	rows, err := tx.QueryContext(ctx, `SELECT id, sha256, size FROM deliveries WHERE case_id = ? AND body IS NOT NULL AND length(body) > 0 ORDER BY id`, caseID)
 	if err != nil {
 		return 0, fmt.Errorf("store: pseudonymise case %d: %w", caseID, err)
 	}

@@ -45,6 +45,8 @@ type DB struct {
 	rules rulesCache
 	// auditKey signs each audit entry's link when set (audit_key.go).
 	auditKey []byte
+	// keys seal raw delivery bodies when set (crypt.go).
+	keys *Keyring
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.

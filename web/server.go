@@ -61,7 +61,7 @@ func New(cfg Config, db *store.DB) (*App, error) {
 		metrics:   newMetrics(),
 		authLog:   newAuthFailureLog(time.Minute),
 		bodySlots: make(chan struct{}, cfg.MaxWebhookBodies),
-		blobs:     &store.Blobs{Dir: filepath.Join(cfg.DataDir, "media")},
+		blobs:     &store.Blobs{Dir: filepath.Join(cfg.DataDir, "media"), Keys: db.DataKeys()},
 	}
 	if cfg.Ops.tlsEnabled() {
 		cert, err := newCertificate(cfg.Ops.TLSCertFile, cfg.Ops.TLSKeyFile)

@@ -52,6 +52,12 @@ type testAppSetup struct {
 	cfg     Config
 	workers bool
 	url     string // where the app will listen, for options that register it elsewhere (SSO)
+	dataKey string // a --data-key-file
+}
+
+// withDataKeyFile encrypts raw bodies and media with the keys in path (kycdesk serve --data-key-file).
+func withDataKeyFile(path string) testAppOption {
+	return func(s *testAppSetup) { s.dataKey = path }
 }
 
 // withConfig applies fn to the configuration.
@@ -101,6 +107,13 @@ func newTestAppIn(t testing.TB, dir string, start time.Time, opts ...testAppOpti
 	setup := testAppSetup{cfg: cfg, url: "http://" + srv.Listener.Addr().String()}
 	for _, o := range opts {
 		o(&setup)
+	}
+	if setup.dataKey != "" {
+		keys, err := store.LoadKeyring(setup.dataKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetDataKeys(keys)
 	}
 	app, err := New(setup.cfg, db)
 	if err != nil {

@@ -29,7 +29,7 @@ func runBackup(ctx context.Context, args []string) error {
 	}
 	start := time.Now()
 	bar := newProgressLine(os.Stderr)
-	res, err := db.Backup(ctx, &store.Blobs{Dir: filepath.Join(data, "media")}, to, version, bar.update)
+	res, err := db.Backup(ctx, &store.Blobs{Dir: filepath.Join(data, "media"), Keys: db.DataKeys()}, to, version, bar.update)
 	bar.done()
 	if err != nil {
 		return err

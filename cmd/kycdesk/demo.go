@@ -25,7 +25,7 @@ func runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	blobs := &store.Blobs{Dir: filepath.Join(data, "media")}
+	blobs := &store.Blobs{Dir: filepath.Join(data, "media"), Keys: db.DataKeys()}
 	if synthetic > 0 {
 		if _, err := demo.LoadSyntheticDesk(ctx, db, blobs, synthetic, time.Now().UTC(), os.Stdout); err != nil {
 			return err

@@ -19,11 +19,12 @@ import (
 type flags struct {
 	*flag.FlagSet
 	auditKeyFile *string
+	dataKeyFile  *string
 }
 
 func newFlags(name string) flags {
 	fs := flag.NewFlagSet("kycdesk "+name, flag.ContinueOnError)
-	return flags{fs, new(string)}
+	return flags{fs, new(string), new(string)}
 }
 
 func envName(flagName string) string {
@@ -87,7 +88,50 @@ func list(s string) []string {
 // openData opens the database inside a data directory, signing audit entries with the
 // --audit-key-file key when one is given.
 func (f flags) openData(ctx context.Context, dir string) (*store.DB, error) {
-	return openDataKeyed(ctx, dir, *f.auditKeyFile)
+	db, err := openDataKeyed(ctx, dir, *f.auditKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := useDataKeys(ctx, db, dir, *f.dataKeyFile); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// useDataKeys loads the --data-key-file (outside the data dir) into db, and refuses a desk whose
+// raw bodies are sealed under a key it was not given.
+func useDataKeys(ctx context.Context, db *store.DB, dir, keyFile string) error {
+	if keyFile != "" {
+		if err := keyOutsideData(keyFile, dir); err != nil {
+			return err
+		}
+		keys, err := store.LoadKeyring(keyFile)
+		if err != nil {
+			return fmt.Errorf("--data-key-file: %w", err)
+		}
+		db.SetDataKeys(keys)
+	}
+	return db.CheckDataKeys(ctx)
+}
+
+// keyOutsideData refuses a key file inside the data dir: a copy of the data must not carry its key.
+func keyOutsideData(keyFile, dir string) error {
+	absKey, err1 := filepath.Abs(keyFile)
+	absData, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("--data-key-file: %v %v", err1, err2)
+	}
+	if r, err := filepath.EvalSymlinks(absKey); err == nil {
+		absKey = r
+	}
+	if r, err := filepath.EvalSymlinks(absData); err == nil {
+		absData = r
+	}
+	if rel, err := filepath.Rel(absData, absKey); err == nil && !strings.HasPrefix(rel, "..") {
+		return fmt.Errorf("--data-key-file %s is inside the data dir %s: keep the key where a copy of the data does not take it along", keyFile, dir)
+	}
+	return nil
 }
 
 // openDataKeyed opens the database in dir with the audit key from keyFile ("" for none).
@@ -114,6 +158,7 @@ func openDataKeyed(ctx context.Context, dir, keyFile string) (*store.DB, error) 
 func (f flags) dataFlag(p *string) {
 	f.str(p, "data", web.DefaultConfig().DataDir, "data directory (database, media, generated secrets)")
 	f.str(f.auditKeyFile, "audit-key-file", "", "file holding the key that signs the audit log, kept outside the data dir")
+	f.str(f.dataKeyFile, "data-key-file", "", "file with the data key(s) that encrypt raw callbacks and media (kycdesk key new), kept outside the data dir; the first line encrypts, every line decrypts")
 }
 
 // parseAndOpen parses args and opens the database in the --data directory.

@@ -19,6 +19,8 @@ Usage:
   kycdesk token   add|list|revoke [flags]  read-API tokens
   kycdesk replay  --data DIR              re-process quarantined callbacks
   kycdesk export  cases|callbacks|audit|decisions --data DIR --format csv|jsonl [--from DATE --to DATE]
+  kycdesk key     new --out FILE          a new data key file (0600) for --data-key-file
+  kycdesk key     rotate --data DIR --data-key-file FILE   re-encrypt everything under the file's first key
   kycdesk retention report --data DIR --from DATE --to DATE   tombstones of what was purged, CSV
   kycdesk retention run --data DIR         one pass of the retention job (serve runs it hourly)
   kycdesk evidence verify PACK.zip        check a case's evidence pack without a database
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string) error {
 		return runEvidence(os.Stdout, rest)
 	case "retention":
 		return runRetention(ctx, rest)
+	case "key":
+		return runKey(ctx, rest)
 	case "version":
 		fmt.Println("kycdesk", version)
 		return nil

@@ -29,7 +29,7 @@ func runRetention(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	if what == "run" {
-		blobs := &store.Blobs{Dir: filepath.Join(data, "media")}
+		blobs := &store.Blobs{Dir: filepath.Join(data, "media"), Keys: db.DataKeys()}
 		run, err := db.ApplyRetention(ctx, blobs.Remove)
 		fmt.Printf("media purged for %d cases, personal fields pseudonymised for %d, %d tombstones, %d files deleted\n",
 			run.MediaCases, run.Pseudonymised, run.Tombstones, len(run.Removed))

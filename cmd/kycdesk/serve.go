@@ -22,6 +22,8 @@ type serveOptions struct {
 	auth      *authFlags
 	// auditKeyFile signs the audit log (--audit-key-file).
 	auditKeyFile string
+	// dataKeyFile encrypts raw bodies and media (--data-key-file).
+	dataKeyFile string
 }
 
 // parseServe reads the flags (and their KYCDESK_* twins, and the *-file secrets) into options.
@@ -129,6 +131,7 @@ func parseServe(args []string) (serveOptions, error) {
 	}
 	o.auth = auth
 	o.auditKeyFile = *f.auditKeyFile
+	o.dataKeyFile = *f.dataKeyFile
 	return o, nil
 }
 
@@ -158,6 +161,14 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := useDataKeys(ctx, db, cfg.DataDir, o.dataKeyFile); err != nil {
+		return err
+	}
+	if o.dataKeyFile == "" {
+		log.Warn("raw callbacks and media are stored unencrypted: set --data-key-file to a key made by `kycdesk key new`, kept outside the data dir")
+	} else {
+		log.Info("raw callbacks and media are encrypted at rest", "key", db.DataKeys().Current().IDString())
+	}
 	if err := ensureFirstAdmin(ctx, db, log, cfg.DataDir, isTerminal(os.Stdout)); err != nil {
 		return err
 	}
