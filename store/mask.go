@@ -339,5 +339,20 @@ func (d EventData) masked() EventData {
 	for _, s := range []*string{&d.Ref, &d.ClientID, &d.Note, &d.ReasonLabel} {
 		*s = MaskAadhaarText(*s)
 	}
+	d.Checklist = Masker{}.Checklist(d.Checklist)
 	return d
+}
+
+// Checklist returns a copy of entries with the Aadhaar numbers in each row's label (vendor
+// instruction text) and note (typed by the reviewer) masked.
+func (m Masker) Checklist(entries []ChecklistEntry) []ChecklistEntry {
+	if entries == nil {
+		return nil
+	}
+	out := make([]ChecklistEntry, len(entries))
+	for i, e := range entries {
+		e.Label, e.Note = m.Text(e.Label), m.Text(e.Note)
+		out[i] = e
+	}
+	return out
 }

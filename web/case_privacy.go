@@ -36,9 +36,15 @@ func maskCase(d *caseData, m store.Masker) views.PrivacyInput {
 	}
 	for i := range d.decisions {
 		d.decisions[i].Note = m.Text(d.decisions[i].Note)
+		d.decisions[i].Checklist = m.Checklist(d.decisions[i].Checklist)
 		for j := range d.decisions[i].Approvals {
 			d.decisions[i].Approvals[j].Reason = m.Text(d.decisions[i].Approvals[j].Reason)
 		}
+	}
+	// The draft's notes are the claim holder's work in progress, saved back row by row from the
+	// page: masking them here would save the mask over what was typed. Its labels are vendor text.
+	for i := range d.checklist {
+		d.checklist[i].Label = m.Text(d.checklist[i].Label)
 	}
 	for i := range d.reopens {
 		d.reopens[i].Reason = m.Text(d.reopens[i].Reason)

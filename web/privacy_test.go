@@ -275,3 +275,93 @@ func TestIdentifiersMaskedForAuditorsAndReveal(t *testing.T) {
 		t.Errorf("with masking off for auditors the number is still masked")
 	}
 }
+
+// TestChecklistAadhaarMasked: an Aadhaar number in a video-KYC instruction (vendor text) and in a
+// reviewer's checklist note reads masked wherever the frozen checklist goes: the case page, the
+// decision webhook payload, the read API, the register CSV and the evidence pack.
+func TestChecklistAadhaarMasked(t *testing.T) {
+	ta := newTestApp(t, withConfig(func(c *Config) { c.FourEyesVCIP = false }))
+	ctx := context.Background()
+	cb := webtest.VCIP{SessionID: "sess-aadhaar", Name: "PRIYA NAIR", Country: "IN", City: "Pune",
+		Instructions: []webtest.Instruction{{Text: "Confirm Aadhaar " + aadhaarText + " is yours", Screenshot: true}},
+		VideoURL:     "https://media.example.test/call.webm"}
+	ta.postVCIP(t, cb.Body())
+	id := ta.caseIDByRef(t, store.SourceVCIP, "sess-aadhaar")
+	path := fmt.Sprintf("/cases/%d", id)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	rev.postForm(path+"/claim", nil)
+	p := rev.get(path)
+	if got := p.find(`[data-checklist-row]`).Text(); !strings.Contains(got, maskedText) || strings.Contains(got, aadhaarText) {
+		t.Errorf("checklist draft row reads %q, want the instruction's number masked", got)
+	}
+	csrf := p.find(`[data-checklist]`).AttrOr("data-csrf", "")
+	row := url.Values{"key": {"instruction:1"}, "disposition": {"not_satisfactory"}, "note": {"read out " + aadhaarText + " twice"}}
+	if st, a := rev.postChecklist(path, row, csrf); st != http.StatusOK || !a.OK {
+		t.Fatalf("save = %d %+v", st, a)
+	}
+	wantStatus(t, "decide", decide(rev, id, "decline", "document_forged", "declined"), http.StatusOK)
+
+	p = rev.get(path)
+	if p.testid("checklist-frozen").Length() != 1 {
+		t.Fatalf("no frozen checklist after the decision")
+	}
+	assertMasked(t, "case page checklist", p.find(`[data-checklist-row]`).Text(), maskedText)
+	assertMasked(t, "case page", p.Body)
+
+	events, err := ta.db.CaseEvents(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decided int
+	for _, e := range events {
+		if e.Type != store.EventDecided {
+			continue
+		}
+		decided++
+		if len(e.Data.Checklist) != 1 {
+			t.Fatalf("decision event checklist = %+v", e.Data.Checklist)
+		}
+		b, _ := json.Marshal(e.Data)
+		assertMasked(t, "webhook payload", string(b), "Confirm Aadhaar "+maskedText, "read out "+maskedText)
+	}
+	if decided != 1 {
+		t.Fatalf("decision events = %d, want 1", decided)
+	}
+	token, _ := ta.addToken(t, "bank", store.ScopeDecisionsRead, store.ScopeCasesRead)
+	for _, api := range []string{"/api/v1/cases/vcip/sess-aadhaar", "/api/v1/decisions"} {
+		var out json.RawMessage
+		if st, msg := ta.apiGet(t, api, token, &out); st != http.StatusOK {
+			t.Fatalf("GET %s = %d %s", api, st, msg)
+		}
+		assertMasked(t, "API "+api, string(out), "read out "+maskedText)
+	}
+	aud := ta.loginAs(t, "aud", store.RoleAuditor)
+	reg := aud.get("/audit/decisions/export?format=csv")
+	wantStatus(t, "register CSV", reg, http.StatusOK)
+	assertMasked(t, "register CSV", reg.Body, "read out "+maskedText)
+
+	resp, err := aud.http.Get(ta.url + path + "/evidence")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pack, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	zr, err := zip.NewReader(bytes.NewReader(pack), int64(len(pack)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen bool
+	for _, f := range zr.File {
+		if f.Name != evidence.CaseHTMLName {
+			continue
+		}
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		seen = true
+		assertMasked(t, "pack case.html", string(b), "read out "+maskedText)
+	}
+	if !seen {
+		t.Errorf("the pack has no %s", evidence.CaseHTMLName)
+	}
+}

@@ -129,6 +129,7 @@ func Write(ctx context.Context, w io.Writer, db *store.DB, media *store.Blobs, o
 	}
 	for i := range p.Decisions {
 		p.Decisions[i].Note = o.Mask.Text(p.Decisions[i].Note)
+		p.Decisions[i].Checklist = o.Mask.Checklist(p.Decisions[i].Checklist)
 		for j := range p.Decisions[i].Approvals {
 			p.Decisions[i].Approvals[j].Reason = o.Mask.Text(p.Decisions[i].Approvals[j].Reason)
 		}
