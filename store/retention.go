@@ -308,14 +308,14 @@ func (db *DB) pseudonymiseCase(ctx context.Context, tx *sql.Tx, caseID int64, p 
 	if err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET body = X'' WHERE case_id = ? AND body IS NOT NULL`, caseID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET body = X'', schema_warnings = '' WHERE case_id = ? AND body IS NOT NULL`, caseID); err != nil {
 		return 0, fmt.Errorf("store: pseudonymise case %d: %w", caseID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE cases SET full_name = '', doc_number = '', snapshot = ?, pseudonymised_at = ? WHERE id = ?`,
 		string(b), FormatTime(now), caseID); err != nil {
 		return 0, fmt.Errorf("store: pseudonymise case %d: %w", caseID, err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM case_search WHERE docid = ?`, caseID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM case_terms WHERE case_id = ?`, caseID); err != nil {
 		return 0, fmt.Errorf("store: pseudonymise case %d: %w", caseID, err)
 	}
 	if err := db.recordPurge(ctx, tx, caseID, "personal_fields", p, now, items); err != nil {

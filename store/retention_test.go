@@ -135,6 +135,19 @@ func TestRetentionPurgeHoldAndProof(t *testing.T) {
 	if ds, _ := db.CaseDecisions(ctx, decided); len(ds) != 1 {
 		t.Errorf("the decision did not survive pseudonymisation")
 	}
+	// The case leaves the name search (its words go from case_terms); the held one is still found.
+	page, err := db.Queue(ctx, QueueFilter{Tab: TabAll, Query: "asha"}, nil, nil, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range page.Rows {
+		if r.ID == decided {
+			t.Errorf("the pseudonymised case is still found by its name")
+		}
+	}
+	if len(page.Rows) == 0 {
+		t.Errorf("the name search finds nothing, not even the cases that kept their names")
+	}
 	verifyAudit(t, db, "after pseudonymisation")
 
 	// The held case kept everything; lifted, it goes in one run (media and personal fields).

@@ -365,3 +365,30 @@ func TestChecklistAadhaarMasked(t *testing.T) {
 		t.Errorf("the pack has no %s", evidence.CaseHTMLName)
 	}
 }
+
+// TestSchemaWarningAadhaarMasked: a field of an unexpected type whose value carries an Aadhaar
+// number reads masked in the schema warning on the case page; ingest health names the field only.
+func TestSchemaWarningAadhaarMasked(t *testing.T) {
+	ta := newTestApp(t)
+	adm := ta.loginAs(t, "adm", store.RoleAdmin)
+	rev := ta.loginAs(t, "rev", store.RoleReviewer)
+	body := []byte(`{"final": true, "scanRef": "odd-aadhaar", "clientId": "c-odd", "status": {"overall": "SUSPECTED"},
+		"data": {"docFirstName": "ANNA", "docLastName": "RAO", "docNumber": ["` + aadhaarText + `"]}}`)
+	if r := ta.postMarkID(t, body); r.Outcome != store.OutcomeStored {
+		t.Fatalf("outcome %s, want stored", r.Outcome)
+	}
+	id := ta.caseIDByRef(t, store.SourceMarkID, "odd-aadhaar")
+	ws := rev.get(fmt.Sprintf("/cases/%d", id)).testid("schema-warnings")
+	if ws.Length() != 1 {
+		t.Fatalf("no schema warning on the case page")
+	}
+	assertMasked(t, "case page schema warning", ws.Text(), maskedText)
+	h := adm.get("/admin/health").testid("health-schema")
+	if h.Length() != 1 {
+		t.Fatalf("no schema warnings panel on ingest health")
+	}
+	assertMasked(t, "ingest health schema warning", h.Text())
+	if !strings.Contains(h.Text(), "data.docNumber") {
+		t.Errorf("ingest health does not name the field: %q", h.Text())
+	}
+}
