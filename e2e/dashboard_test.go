@@ -40,6 +40,7 @@ func TestDashboardAndEvidence(t *testing.T) {
 	t.Run("evidence_pack", func(t *testing.T) { testEvidencePack(t, env) })
 	t.Run("reveal_aadhaar", func(t *testing.T) { testRevealAadhaar(t, env) }) // privacy_test.go
 	t.Run("legal_hold", func(t *testing.T) { testLegalHold(t, env) })
+	t.Run("redaction_boxes", func(t *testing.T) { testRedactionBoxes(t, env) }) // redaction_test.go
 }
 
 func testDashboard(t *testing.T, env *appEnv) {

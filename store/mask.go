@@ -15,10 +15,12 @@ const (
 	FieldPersonalCode = "document.personalCode"
 	FieldDOB          = "person.dob"
 	FieldRawBody      = "raw_body" // the callbacks byte for byte as received
+	// FieldOriginalImages is the originals of the case's images that carry redaction boxes.
+	FieldOriginalImages = "media.original"
 )
 
 // RevealFields lists the fields that can be revealed, in the order the page offers them.
-var RevealFields = []string{FieldAadhaar, FieldDocNumber, FieldPersonalCode, FieldDOB, FieldRawBody}
+var RevealFields = []string{FieldAadhaar, FieldDocNumber, FieldPersonalCode, FieldDOB, FieldRawBody, FieldOriginalImages}
 
 // FieldLabel is how a revealable field reads on the page and in the audit log.
 func FieldLabel(field string) string {
@@ -33,6 +35,8 @@ func FieldLabel(field string) string {
 		return "Date of birth"
 	case FieldRawBody:
 		return "Raw callback body"
+	case FieldOriginalImages:
+		return "Original images (under redaction boxes)"
 	}
 	return field
 }
@@ -85,7 +89,7 @@ func (m Masker) Masks(field string) bool {
 		return false
 	}
 	switch field {
-	case FieldAadhaar, FieldRawBody:
+	case FieldAadhaar, FieldRawBody, FieldOriginalImages:
 		return true
 	}
 	return m.Identifiers

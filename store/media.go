@@ -304,7 +304,8 @@ func archivedShaInUse(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, sha string) (bool, error) {
 	var inUse bool
-	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM media WHERE state = 'archived' AND sha256 = ?)`, sha).Scan(&inUse)
+	err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM media WHERE state = 'archived' AND sha256 = ?)
+		OR EXISTS (SELECT 1 FROM media_redactions r JOIN media m ON m.id = r.media_id WHERE m.state = 'archived' AND r.sha256 = ?)`, sha, sha).Scan(&inUse)
 	return inUse, err
 }
 
@@ -353,7 +354,9 @@ func (db *DB) purgeMediaBatch(ctx context.Context, before string, after int64, r
 	var candidates []string
 	seen := map[string]bool{}
 	for _, id := range caseIDs {
-		shas, err := queryColumn[string](ctx, tx, `SELECT DISTINCT sha256 FROM media WHERE case_id = ? AND state = 'archived'`, id)
+		// The redacted derivatives go with their originals.
+		shas, err := queryColumn[string](ctx, tx, `SELECT sha256 FROM media WHERE case_id = ? AND state = 'archived'
+			UNION SELECT r.sha256 FROM media_redactions r JOIN media m ON m.id = r.media_id WHERE m.case_id = ? AND m.state = 'archived'`, id, id)
 		if err != nil {
 			return nil, nil, fmt.Errorf("store: purge media of case %d: %w", id, err)
 		}

@@ -254,6 +254,12 @@ func (db *DB) purgeCaseMedia(ctx context.Context, tx *sql.Tx, caseID int64, p Re
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
+	// A redacted derivative is the same media's bytes: purged with it, under its own tombstone.
+	derived, derivedShas, err := redactedItems(ctx, tx, caseID)
+	if err != nil {
+		return nil, 0, err
+	}
+	items, shas = append(items, derived...), append(shas, derivedShas...)
 	if _, err := tx.ExecContext(ctx, `UPDATE media SET state = 'purged' WHERE case_id = ? AND state <> 'purged'`, caseID); err != nil {
 		return nil, 0, fmt.Errorf("store: purge media of case %d: %w", caseID, err)
 	}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,8 +21,10 @@ type RevealInput struct {
 }
 
 // RecordReveal checks a reveal and writes its audit entry naming the field, the reason and the
-// words given. Nothing else is stored: the value shows on that page view only.
-func (db *DB) RecordReveal(ctx context.Context, actor Actor, in RevealInput) error {
+// words given, and returns the entry's id. Nothing else is stored: the value shows on that page
+// view only (and the original images that view loads, OriginalRevealed). Only someone holding a
+// role with reveal rights (Rules.RevealRoles) may reveal.
+func (db *DB) RecordReveal(ctx context.Context, actor Actor, in RevealInput) (int64, error) {
 	in.Text = strings.TrimSpace(in.Text)
 	p := map[string]string{}
 	if !slices.Contains(RevealFields, in.Field) {
@@ -36,24 +40,37 @@ func (db *DB) RecordReveal(ctx context.Context, actor Actor, in RevealInput) err
 		p["reveal_text"] = fmt.Sprintf("Keep it to %d characters.", MaxRevealText)
 	}
 	if len(p) > 0 {
-		return FieldErrors(p)
+		return 0, FieldErrors(p)
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: reveal: %w", err)
+		return 0, fmt.Errorf("store: reveal: %w", err)
 	}
 	defer tx.Rollback()
+	var roles string
+	var disabled bool
+	err = tx.QueryRowContext(ctx, `SELECT roles, disabled FROM users WHERE id = ?`, actor.ID).Scan(&roles, &disabled)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: reveal: roles of user %d: %w", actor.ID, err)
+	}
+	if err != nil || disabled || !db.Rules().MayReveal(strings.Split(roles, ",")) {
+		return 0, Errorf(KindForbidden, "Your role has no reveal rights: masked values and redacted images stay as they are. An administrator grants reveal rights per role in Settings.")
+	}
 	var exists int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE id = ?`, in.CaseID).Scan(&exists); err != nil {
-		return fmt.Errorf("store: reveal: %w", err)
+		return 0, fmt.Errorf("store: reveal: %w", err)
 	}
 	if exists == 0 {
-		return fmt.Errorf("store: reveal case %d: %w", in.CaseID, errNoSuchThing)
+		return 0, fmt.Errorf("store: reveal case %d: %w", in.CaseID, errNoSuchThing)
 	}
 	if err := db.appendAudit(ctx, tx, FormatTime(db.Now()), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reveal",
 		TargetType: "case", TargetID: fmt.Sprint(in.CaseID), CaseID: in.CaseID,
 		Details: map[string]any{"field": in.Field, "reason": in.Reason, "text": in.Text}}); err != nil {
-		return err
+		return 0, err
 	}
-	return commit(tx, "reveal")
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM audit_log`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("store: reveal: %w", err)
+	}
+	return id, commit(tx, "reveal")
 }

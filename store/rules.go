@@ -44,6 +44,10 @@ type Rules struct {
 	// MaskIdentifiersFor are the roles that see document numbers, personal codes and dates of
 	// birth partly masked (someone holding any other role too sees them whole).
 	MaskIdentifiersFor []string
+	// RevealRoles are the roles with reveal rights: they may reveal a masked field, the raw
+	// callback body or the original under an image's redaction boxes, with a reason. Everyone
+	// else sees the masked values and the redacted images only.
+	RevealRoles []string
 	// Retention are the retention policies, first match wins (retention_rules.go).
 	Retention []RetentionPolicy
 }
@@ -60,9 +64,10 @@ const (
 func DefaultRules() Rules {
 	india := []Source{SourceVCIP}
 	return Rules{SLA: 24 * time.Hour, ClaimTTL: 30 * time.Minute, GrantApproval: true, MaskIdentifiersFor: []string{RoleAuditor},
-		FourEyes:  map[Source]bool{SourceVCIP: true, SourceMarkID: false},
-		Evidence:  map[Source][]string{SourceVCIP: {MediaRecordedVideo}},
-		Retention: DefaultRetention(),
+		RevealRoles: []string{RoleReviewer, RoleSupervisor, RoleAuditor},
+		FourEyes:    map[Source]bool{SourceVCIP: true, SourceMarkID: false},
+		Evidence:    map[Source][]string{SourceVCIP: {MediaRecordedVideo}},
+		Retention:   DefaultRetention(),
 		ReasonCodes: []ReasonCode{
 			{"document_genuine", "Document genuine", OutcomeAllow, nil},
 			{"face_matches", "Face matches", OutcomeAllow, nil},
@@ -153,6 +158,11 @@ func (r Rules) Validate() error {
 	for _, role := range r.MaskIdentifiersFor {
 		if !slices.Contains(AllRoles, role) {
 			p["mask_roles"] = fmt.Sprintf("Masking: %q is not a role.", role)
+		}
+	}
+	for _, role := range r.RevealRoles {
+		if !slices.Contains(AllRoles, role) {
+			p["reveal_roles"] = fmt.Sprintf("Reveal rights: %q is not a role.", role)
 		}
 	}
 	if len(p) > 0 {
@@ -247,6 +257,7 @@ const (
 	setEvVCIP   = "evidence_vcip"
 	setEvMark   = "evidence_markid"
 	setMask     = "mask_identifiers_for"
+	setReveal   = "reveal_roles"
 	setRetain   = "retention"
 )
 
@@ -261,6 +272,7 @@ func (r Rules) settings() map[string]string {
 		setEvVCIP:   strings.Join(r.Evidence[SourceVCIP], ","),
 		setEvMark:   strings.Join(r.Evidence[SourceMarkID], ","),
 		setMask:     maskRolesSetting(r.MaskIdentifiersFor),
+		setReveal:   maskRolesSetting(r.RevealRoles),
 		setRetain:   strings.TrimSpace(FormatRetention(r.Retention)),
 	}
 }
@@ -309,6 +321,9 @@ func (base Rules) overlay(saved map[string]string) Rules {
 	}
 	if v, ok := saved[setMask]; ok {
 		r.MaskIdentifiersFor = parseMaskRoles(v)
+	}
+	if v, ok := saved[setReveal]; ok {
+		r.RevealRoles = parseMaskRoles(v)
 	}
 	return r
 }
@@ -365,6 +380,16 @@ func (db *DB) SaveRules(ctx context.Context, actor Actor, r Rules) (bool, error)
 	now := base.overlay(saved)
 	db.rules.current.Store(&now)
 	return changed, nil
+}
+
+// MayReveal reports whether someone holding roles has reveal rights (RevealRoles).
+func (r Rules) MayReveal(roles []string) bool {
+	for _, role := range roles {
+		if slices.Contains(r.RevealRoles, role) {
+			return true
+		}
+	}
+	return false
 }
 
 // maskRolesSetting stores the masked roles; "none" keeps an empty list apart from an unsaved one.

@@ -30,6 +30,8 @@ type CaseInput struct {
 	Related    []store.RelatedCase
 	// Checklist is the case's checklist draft (store.CaseChecklist).
 	Checklist []store.ChecklistEntry
+	// Redactions are the redaction boxes drawn over the case's images, by media id.
+	Redactions map[int64]store.Redaction
 	// RelatedTotal counts all the related cases, listed or not.
 	RelatedTotal int
 
@@ -92,6 +94,7 @@ func BuildCase(in CaseInput) CaseView {
 	v.GeoRows, v.DeviceRows = GeoRows(s), DeviceRows(s.Browser)
 	v.Signals = CaseSignals(s, rec, in.Linked, now)
 	v.Media = MediaFor(in.Media, s, u.Has(store.RoleSupervisor) || u.Has(store.RoleAdmin), csrf)
+	v.Media.redact(in.Media, in.Redactions, u.Has(store.RoleReviewer) || u.Has(store.RoleSupervisor), in.Privacy.OriginalReveal)
 	v.Instructions = InstructionsIn(s.Instructions, s.RandomizeInstructions, in.Lang, CustomerLanguage(s))
 	v.VideoDocs = VideoDocs(s.VideoDocuments, now, budget)
 	var amlMore, lidMore int

@@ -177,6 +177,13 @@ type MediaItem struct {
 	Attempts    int
 	LastError   string
 	Alt         string
+	// Redaction: CanRedact is whether the viewer may draw boxes over this picture (RedactURL),
+	// Boxes how many it carries (URL then serves the redacted derivative), and Original whether
+	// this page view shows the original under them, after a reveal.
+	CanRedact bool
+	RedactURL string
+	Boxes     int
+	Original  bool
 }
 
 // ScreenshotStep is the screenshots of one video-KYC instruction step.
@@ -196,6 +203,7 @@ type MediaView struct {
 	Other     []MediaItem // kinds the vendor added that KYC Desk does not know
 	CanRetry  bool        // supervisors and admins may re-queue a failed fetch
 	CSRF      string
+	CanRedact bool // the viewer may draw redaction boxes (reviewers and supervisors)
 }
 
 // Empty reports whether the case has no media at all.

@@ -34,7 +34,8 @@ type EvidenceDelivery struct {
 // EvidenceMedia is one media item with its file in the pack ("" when not archived or missing).
 type EvidenceMedia struct {
 	store.Media
-	File string
+	File     string
+	Redacted bool // the file is the redacted derivative (Media.SHA256 names it), not the original
 }
 
 // IsImage reports whether the file can be shown inline in case.html.

@@ -66,6 +66,7 @@ var routeAccess = map[string][]string{
 	"POST /cases/:id/checklist":                     caseDeciders,
 	"POST /cases/:id/captures":                      caseDeciders,
 	"POST /cases/:id/reveal":                        caseReaders,
+	"POST /media/:id/redaction":                     caseDeciders,
 	"POST /cases/:id/legal-hold":                    supervisors,
 	"POST /cases/:id/legal-holds/:hold/lift":        supervisors,
 	"POST /cases/:id/approve":                       supervisors,

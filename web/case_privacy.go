@@ -69,6 +69,8 @@ func maskCase(d *caseData, m store.Masker) views.PrivacyInput {
 			masked = m.Masks(f) && s.Person.DOB != ""
 		case store.FieldRawBody:
 			masked = m.Masks(f) && len(d.bodies) > 0
+		case store.FieldOriginalImages:
+			masked = m.Masks(f) && len(d.redactions) > 0
 		}
 		if masked {
 			in.Masked = append(in.Masked, f)
@@ -89,7 +91,8 @@ func (a *App) handleCaseReveal(c echo.Context) error {
 	in := store.RevealInput{CaseID: id, Field: c.FormValue("reveal_field"), Reason: c.FormValue("reveal_reason"),
 		Text: c.FormValue("reveal_text")}
 	r := caseRender{status: http.StatusOK}
-	if err := a.db.RecordReveal(c.Request().Context(), actor(c), in); err != nil {
+	revealID, err := a.db.RecordReveal(c.Request().Context(), actor(c), in)
+	if err != nil {
 		fields, ok := fieldErrors(err, "reveal_text")
 		if !ok {
 			return err
@@ -98,7 +101,7 @@ func (a *App) handleCaseReveal(c echo.Context) error {
 			Reason: in.Reason, Text: in.Text}
 		return a.renderCase(c, id, r)
 	}
-	r.reveal = in.Field
+	r.reveal, r.revealID = in.Field, revealID
 	return a.renderCase(c, id, r)
 }
 

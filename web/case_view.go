@@ -30,6 +30,7 @@ type caseRender struct {
 	flagReason   string
 	pageError    string
 	reveal       string             // a field revealed for this page view (store.FieldAadhaar...)
+	revealID     int64              // that reveal's audit entry: the grant for the original images
 	privacy      views.PrivacyInput // the reveal form's input and problems to show again
 }
 
@@ -58,6 +59,7 @@ type caseData struct {
 	retention  store.CaseRetention
 	relatedN   int
 	checklist  []store.ChecklistEntry
+	redactions map[int64]store.Redaction
 }
 
 func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error) {
@@ -131,6 +133,9 @@ func (a *App) loadCase(c echo.Context, id int64, r caseRender) (caseData, error)
 	if d.retention, err = a.db.CaseRetentionOf(ctx, id); err != nil {
 		return d, err
 	}
+	if d.redactions, err = a.db.CaseRedactions(ctx, id); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 
@@ -146,6 +151,10 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 	}
 	priv := maskCase(&d, m)
 	priv.Errors, priv.Field, priv.Reason, priv.Text = r.privacy.Errors, r.privacy.Field, r.privacy.Reason, r.privacy.Text
+	priv.MayReveal = a.rules().MayReveal(currentUser(c).Roles)
+	if r.reveal == store.FieldOriginalImages {
+		priv.OriginalReveal = r.revealID
+	}
 	p := a.page(c, caseTitle(d.rec), "queue")
 	if r.pageError != "" {
 		p.Error = r.pageError
@@ -154,8 +163,8 @@ func (a *App) renderCase(c echo.Context, id int64, r caseRender) error {
 	view := views.BuildCase(views.CaseInput{
 		Record: d.rec, Deliveries: d.deliveries, Bodies: d.bodies, Media: d.media, Decisions: d.decisions,
 		Reopens: d.reopens, Linked: d.linked, Deciders: d.deciders, Related: d.related, RelatedTotal: d.relatedN, Notes: d.notes, Flags: d.flags,
-		Checklist: d.checklist,
-		Viewer:    u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), From: c.QueryParam("from"), CSRF: p.CSRF,
+		Checklist: d.checklist, Redactions: d.redactions,
+		Viewer: u, Rules: a.rules(), Now: a.cfg.Now(), Lang: c.QueryParam("lang"), From: c.QueryParam("from"), CSRF: p.CSRF,
 		Supervisors: supervisorIDs(d.deciders), Privacy: priv, Retention: d.retention,
 		Form: r.form, PanelErrors: r.panelErrors, ReturnReason: r.returnReason, ReopenReason: r.reopenReason,
 		FlagForm: r.flagForm, FlagReason: r.flagReason,

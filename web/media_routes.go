@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -43,7 +44,10 @@ func mediaID(c echo.Context) (int64, error) {
 	return id, nil
 }
 
-// handleMedia serves an archived media file with Range support, audited once per session.
+// handleMedia serves an archived media file with Range support, audited once per session. A
+// picture with redaction boxes is served as its redacted derivative; the original only with
+// ?original=<the audit entry of this viewer's reveal of the original images>, to a role with
+// reveal rights, for a while after the reveal (store.OriginalRevealed).
 func (a *App) handleMedia(c echo.Context) error {
 	id, err := mediaID(c)
 	if err != nil {
@@ -54,14 +58,35 @@ func (a *App) handleMedia(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if m.State == store.MediaStateArchived && a.views.first(currentSessionID(c), id) {
+	version := "original"
+	if m.State == store.MediaStateArchived {
+		r, err := a.db.MediaRedaction(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return err
+		case c.QueryParam("original") != "":
+			reveal, _ := strconv.ParseInt(c.QueryParam("original"), 10, 64)
+			ok, err := a.db.OriginalRevealed(ctx, actor(c), m.CaseID, reveal)
+			if err != nil {
+				return err
+			}
+			if !ok || !a.rules().MayReveal(currentUser(c).Roles) {
+				return echo.NewHTTPError(http.StatusForbidden, "The original under the redaction boxes is shown only after you reveal it on the case page, with a reason, and only for a while. Open the case and reveal it again.")
+			}
+		default:
+			version = "redacted"
+			m.SHA256, m.Size, m.ContentType = r.SHA256, r.Size, r.ContentType
+		}
+	}
+	if m.State == store.MediaStateArchived && a.views.first(currentSessionID(c)+":"+version, id) {
 		action := "media.view"
 		if c.QueryParam("download") == "1" {
 			action = "media.download"
 		}
 		if err := a.db.Audit(ctx, store.AuditEntry{Actor: actor(c).Name, ActorID: actor(c).ID, Action: action,
 			TargetType: "media", TargetID: strconv.FormatInt(id, 10), CaseID: m.CaseID,
-			Details: map[string]any{"kind": m.Kind, "sha256": m.SHA256}}); err != nil {
+			Details: map[string]any{"kind": m.Kind, "sha256": m.SHA256, "version": version}}); err != nil {
 			return err
 		}
 	}

@@ -101,6 +101,7 @@ func (a *App) routes() *echo.Echo {
 	ui.POST("/cases/:id/send-back", a.handleSendBack, sup)
 
 	ui.POST("/media/:id/retry", a.handleMediaRetry, a.require(mediaFixers...))
+	ui.POST("/media/:id/redaction", a.handleRedaction, decide)
 
 	ui.GET("/dashboard", a.handleDashboard, a.require(dashboardReaders...))
 	ui.GET("/dashboard/csv", a.handleDashboardCSV, a.require(dashboardReaders...))

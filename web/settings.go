@@ -43,6 +43,7 @@ func settingsForm(r store.Rules) views.SettingsForm {
 		EvidenceVCIP:   strings.Join(r.RequiredEvidence(store.SourceVCIP), ", "),
 		EvidenceMarkID: strings.Join(r.RequiredEvidence(store.SourceMarkID), ", "),
 		MaskRoles:      r.MaskIdentifiersFor,
+		RevealRoles:    r.RevealRoles,
 		Retention:      store.FormatRetention(r.Retention),
 	}
 }
@@ -107,6 +108,12 @@ func (a *App) handleSettingsSave(c echo.Context) error {
 		r.MaskIdentifiersFor = f.MaskRoles
 	} else {
 		f.MaskRoles = r.MaskIdentifiersFor
+	}
+	if c.FormValue("reveal_roles_form") == "1" {
+		f.RevealRoles = append([]string{}, c.Request().Form["reveal_roles"]...)
+		r.RevealRoles = f.RevealRoles
+	} else {
+		f.RevealRoles = r.RevealRoles
 	}
 	f.Retention = c.FormValue("retention")
 	if c.FormValue("retention") == "" && !c.Request().Form.Has("retention") {

@@ -57,8 +57,9 @@ type File struct {
 	Name   string `json:"name"`
 	SHA256 string `json:"sha256"`
 	Size   int64  `json:"size"`
-	// Version says what the file is: "as received", or "masked" (Aadhaar numbers masked) with
-	// OriginalSHA256 the digest of the bytes as received, which the desk keeps.
+	// Version says what the file is: a callback "as received", or "masked" (Aadhaar numbers
+	// masked); a media file "original", or "redacted" (redaction boxes painted over it). For masked
+	// and redacted files OriginalSHA256 is the digest of the original, which the desk keeps.
 	Version        string `json:"version,omitempty"`
 	OriginalSHA256 string `json:"original_sha256,omitempty"`
 }
@@ -108,10 +109,21 @@ func Write(ctx context.Context, w io.Writer, db *store.DB, media *store.Blobs, o
 	if err != nil {
 		return Manifest{}, "", err
 	}
+	// A picture with redaction boxes goes into the pack as its redacted derivative: the pack
+	// leaves the desk. The manifest names the original's digest, which the archive keeps.
+	redactions, err := db.CaseRedactions(ctx, rec.ID)
+	if err != nil {
+		return Manifest{}, "", err
+	}
+	redactedFrom := map[string]string{} // derivative SHA-256 → the original's
 	seen := map[string]bool{}
 	var files []views.EvidenceMedia // one per distinct archived file, in order
 	for _, it := range items {
-		em := views.EvidenceMedia{Media: it}
+		if r, ok := redactions[it.ID]; ok && it.State == store.MediaStateArchived {
+			redactedFrom[r.SHA256] = it.SHA256
+			it.SHA256, it.Size, it.ContentType = r.SHA256, r.Size, r.ContentType
+		}
+		em := views.EvidenceMedia{Media: it, Redacted: redactedFrom[it.SHA256] != ""}
 		if it.State == store.MediaStateArchived && it.SHA256 != "" {
 			em.File = "media/" + it.SHA256 + store.FileExtension(it.ContentType)
 			if !seen[it.SHA256] {
@@ -197,6 +209,11 @@ func Write(ctx context.Context, w io.Writer, db *store.DB, media *store.Blobs, o
 			return err
 		}); err != nil {
 			return Manifest{}, "", err
+		}
+		mf := &m.Files[len(m.Files)-1]
+		mf.Version = "original"
+		if orig := redactedFrom[f.SHA256]; orig != "" {
+			mf.Version, mf.OriginalSHA256 = "redacted", orig
 		}
 	}
 	for _, d := range p.Deliveries {
