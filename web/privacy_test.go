@@ -99,6 +99,18 @@ func TestAadhaarMaskedEverywhere(t *testing.T) {
 	// A decision whose note quotes the number: the outbox event, the API and the register.
 	rev.postForm(path+"/claim", nil)
 	wantStatus(t, "decide", decide(rev, id, "decline", "document_forged", "customer read out "+aadhaarText), http.StatusOK)
+	// The case page's decision history, and the customer history of another case of the client.
+	assertMasked(t, "decision history", rev.get(path).testid("decision-history").Text(), "customer read out "+maskedText)
+	other := webtest.MarkID{ScanRef: "aadhaar-2", ClientID: aadhaarClient, FullName: "ASHA RAO", First: "ASHA", Last: "RAO",
+		Overall: store.StatusApproved, Final: true}
+	if r := ta.postMarkID(t, other.Body()); r.Status != http.StatusOK {
+		t.Fatalf("webhook = %d", r.Status)
+	}
+	hist := rev.get(fmt.Sprintf("/cases/%d", ta.caseIDByRef(t, store.SourceMarkID, "aadhaar-2"))).testid("customer-history")
+	if hist.Length() != 1 {
+		t.Fatalf("the client's second case has no customer history")
+	}
+	assertMasked(t, "customer history", hist.Text(), "ASHA RAO "+maskedText)
 	events, err := ta.db.CaseEvents(ctx, id)
 	if err != nil || len(events) == 0 {
 		t.Fatalf("case events = %v, %v", events, err)
