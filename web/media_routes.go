@@ -58,7 +58,9 @@ func (a *App) handleMedia(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version := "original"
+	// A case page view already recorded the files it shows; the original under redaction boxes
+	// is a view of its own, recorded once per session.
+	version, viewKey := "original", currentSessionID(c)
 	if m.State == store.MediaStateArchived && store.RedactableType(m.ContentType) { // videos carry no boxes: no query per Range request
 		r, err := a.db.MediaRedaction(ctx, id)
 		switch {
@@ -74,12 +76,13 @@ func (a *App) handleMedia(c echo.Context) error {
 			if !ok || !a.rules().MayReveal(currentUser(c).Roles) {
 				return echo.NewHTTPError(http.StatusForbidden, "The original under the redaction boxes is shown only after you reveal it on the case page, with a reason, and only for a while. Open the case and reveal it again.")
 			}
+			viewKey += ":original"
 		default:
 			version = "redacted"
 			m.SHA256, m.Size, m.ContentType = r.SHA256, r.Size, r.ContentType
 		}
 	}
-	if m.State == store.MediaStateArchived && a.views.first(currentSessionID(c)+":"+version, id) {
+	if m.State == store.MediaStateArchived && a.views.first(viewKey, id) {
 		action := "media.view"
 		if c.QueryParam("download") == "1" {
 			action = "media.download"
