@@ -419,6 +419,15 @@ func (db *DB) underived(ctx context.Context, limit int, decode func(Source, []by
 		if err := rows.Scan(&j.id, &source, &body, &j.received); err != nil {
 			return nil, fmt.Errorf("store: derive: backlog: %w", err)
 		}
+		// The body is stored sealed under the data key (encryption at rest). One that does not
+		// open (a damaged row, a key line removed too early) is quarantined with the reason and
+		// can be replayed once the key is back; the rest of the backlog goes on.
+		body, err := db.openBody(body)
+		if err != nil {
+			j.problem = "the stored body cannot be decrypted: " + err.Error()
+			jobs = append(jobs, j)
+			continue
+		}
 		snap, err := decode(source, body)
 		switch {
 		case err != nil:

@@ -284,3 +284,33 @@ func TestIngesterDeriveConcurrent(t *testing.T) {
 		t.Errorf("WaitDerived(no such delivery) = %v, want ErrNotFound", err)
 	}
 }
+
+// TestDeriverResumesSealedBodies: with a data key the backlog read back from the table is sealed
+// on disk, and the deriver opens it before decoding: the case is derived as from memory.
+func TestDeriverResumesSealedBodies(t *testing.T) {
+	db := openTest(t)
+	raw := make([]byte, DataKeySize)
+	raw[0] = 7
+	key, err := NewDataKey(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetDataKeys(KeyringOf(key))
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	if _, err := db.insertRawBatch(context.Background(), []*Incoming{snapIncoming(t, markSnap("sealed-1", StatusApproved, true), t0)}); err != nil {
+		t.Fatal(err)
+	}
+	var stored []byte
+	if err := db.read.QueryRow(`SELECT body FROM deliveries ORDER BY id DESC LIMIT 1`).Scan(&stored); err != nil || !IsSealed(stored) {
+		t.Fatalf("stored body sealed = %v (%v), want sealed", IsSealed(stored), err)
+	}
+	g := db.NewIngester(IngesterOptions{Decode: snapDecode})
+	defer g.Close()
+	waitBacklog(t, db)
+	if c := readCase(t, db, SourceMarkID, "sealed-1"); c.overall != StatusApproved || !c.final {
+		t.Errorf("sealed-1 = %+v, want APPROVED final", c)
+	}
+	if ids, err := db.QuarantinedIDs(context.Background()); err != nil || len(ids) != 0 {
+		t.Errorf("QuarantinedIDs = %v, %v; want none", ids, err)
+	}
+}
