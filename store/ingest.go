@@ -284,6 +284,7 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 	}
 	// Equal authority: the one received later wins, which also holds when an old delivery is replayed.
 	apply := isNew || s.Rank() > rank || s.Rank() == rank && received >= appliedAt
+	keepName := false
 	cols := []any{s.ClientID, s.ExternalRef, s.DisplayName(), s.Document.Number, s.Document.IssuingCountry, caseIPCountry(s),
 		s.Status.Overall, s.Status.IsFinal(), s.Status.AutoDocument, s.Status.AutoFace, s.Status.ManualDocument, s.Status.ManualFace,
 		fraud, mismatch, s.Rank(), string(snapJSON), deliveryID}
@@ -302,12 +303,19 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 		caseID, _ = r.LastInsertId()
 	case apply:
 		newState, waiting := nextReviewState(state, wanted)
+		if keepName = s.DisplayName() == "" && len(s.SchemaWarnings) > 0; keepName {
+			// The name arrived in a shape the decoder cannot read: the case keeps the name it had,
+			// so the queue and the name search still find it; the warning shows what arrived.
+			if err := tx.QueryRowContext(ctx, `SELECT full_name FROM cases WHERE id = ?`, caseID).Scan(&cols[2]); err != nil {
+				return 0, fmt.Errorf("find case: %w", err)
+			}
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE cases SET
 			client_id = ?, external_ref = ?, full_name = ?, doc_number = ?, doc_country = ?, ip_country = ?,
 			overall = ?, final = ?, auto_document = ?, auto_face = ?, manual_document = ?, manual_face = ?,
 			fraud_tags = ?, mismatch_tags = ?, rank = ?, snapshot = ?, snapshot_delivery = ?,
 			review_state = ?, changed_after_decision = changed_after_decision OR ?,
-			waiting_since = CASE WHEN ? THEN ? ELSE waiting_since END,
+			waiting_since = CASE WHEN ? THEN MAX(?, first_received_at) ELSE waiting_since END,
 			delivery_count = delivery_count + 1, last_received_at = MAX(last_received_at, ?)
 			WHERE id = ?`,
 			append(cols, newState, isDecided(state), waiting, received, received, caseID)...)
@@ -318,7 +326,7 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 		// Less authoritative than what the case shows: history only, but a decided case still goes back for a look.
 		newState, waiting := nextReviewState(state, state)
 		_, err := tx.ExecContext(ctx, `UPDATE cases SET review_state = ?, changed_after_decision = changed_after_decision OR ?,
-			waiting_since = CASE WHEN ? THEN ? ELSE waiting_since END,
+			waiting_since = CASE WHEN ? THEN MAX(?, first_received_at) ELSE waiting_since END,
 			delivery_count = delivery_count + 1, last_received_at = MAX(last_received_at, ?) WHERE id = ?`,
 			newState, isDecided(state), waiting, received, received, caseID)
 		if err != nil {
@@ -329,8 +337,10 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 		if err := replaceTags(ctx, tx, caseID, s, !isNew); err != nil {
 			return 0, err
 		}
-		if err := indexCase(ctx, tx, caseID, s, !isNew); err != nil {
-			return 0, err
+		if !keepName {
+			if err := indexCase(ctx, tx, caseID, s, !isNew); err != nil {
+				return 0, err
+			}
 		}
 	}
 	var duplicates int

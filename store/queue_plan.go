@@ -49,6 +49,7 @@ const (
 	driveQuery
 	driveFraud
 	driveMismatch
+	driveRemark
 	driveCountry
 	driveOverall
 	driveSource
@@ -67,6 +68,8 @@ func (f QueueFilter) pickDriver() queueDriver {
 		return driveFraud
 	case f.MismatchTag != "":
 		return driveMismatch
+	case f.Remark != "":
+		return driveRemark
 	case f.Country != "":
 		return driveCountry
 	case f.Overall != "":
@@ -234,6 +237,11 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 		for _, st := range f.queueStates() {
 			arms = append(arms, keyArm("case_tags", "t", []string{"t.kind = ?", "t.tag = ?", "t.review_state = ?"}, []any{kind, tag, st}))
 		}
+	case driveRemark:
+		for _, st := range f.queueStates() {
+			arms = append(arms, arm("c.waiting_since, c.id", "cases c INDEXED BY cases_agent_remark", "c.waiting_since", "c.id",
+				[]string{"c.agent_remark = ? COLLATE NOCASE", "c.review_state = ?"}, []any{f.Remark, st}))
+		}
 	case driveCountry:
 		for _, st := range f.queueStates() {
 			for _, col := range []string{"doc_country", "ip_country"} {
@@ -386,10 +394,8 @@ func (f QueueFilter) probesOn(driver queueDriver, skipWord int, idcol string) (c
 		needsRow = true
 		args = append(args, f.Country, f.Country)
 	}
-	if f.Remark != "" {
-		// Video-KYC sessions only: the set of matches is read from cases_agent_remark (no queue
-		// order there), and each candidate is checked against it.
-		conds = append(conds, "c.id IN (SELECT id FROM cases WHERE agent_remark = ? COLLATE NOCASE)")
+	if f.Remark != "" && driver != driveRemark {
+		conds = append(conds, "c.agent_remark = ? COLLATE NOCASE")
 		args = append(args, f.Remark)
 		needsRow = true
 	}

@@ -322,7 +322,11 @@ func TestQueuePlansUseIndexes(t *testing.T) {
 		"search + tag": {Query: "anna", FraudTag: "VIRTUAL_CAMERA"},
 		"short search": {Query: "a"},
 		"all + tag":    {Tab: TabAll, FraudTag: "VIRTUAL_CAMERA"},
+		"remark":       {Tab: TabAll, Remark: "Rejected"},
 	}
+	// A narrowing with an index of its own in queue order drives the page through it.
+	wantIndex := map[string]string{"remark": "cases_agent_remark", "country": "cases_doc_country",
+		"fraud tag": "case_tags_queue", "source": "cases_source_queue"}
 	for name, f := range variants {
 		for _, cur := range []*QueueCursor{nil, after} {
 			plan, err := explainQueue(context.Background(), db, f, cur)
@@ -331,6 +335,11 @@ func TestQueuePlansUseIndexes(t *testing.T) {
 			}
 			if os.Getenv("QUEUE_PLANS") != "" {
 				t.Logf("%s:\n%s", name, strings.Join(plan, "\n"))
+			}
+			if idx := wantIndex[name]; idx != "" && !slices.ContainsFunc(plan, func(step string) bool {
+				return (strings.HasPrefix(step, "SEARCH c ") || strings.HasPrefix(step, "SEARCH t ")) && strings.Contains(step, " INDEX "+idx+" (")
+			}) {
+				t.Errorf("%s: the page does not walk %s:\n%s", name, idx, strings.Join(plan, "\n"))
 			}
 			for _, step := range plan {
 				if strings.HasPrefix(step, "SCAN c") && !strings.Contains(step, "INDEX") {

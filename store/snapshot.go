@@ -246,9 +246,19 @@ func IsVideoKind(kind string) bool {
 }
 
 // NeedsDecision reports whether a case in this state requires a person's allow or decline:
-// a SUSPECTED identity check, or any video-KYC session (V-CIP rules require a concurrent audit).
+// any video-KYC session (V-CIP rules require a concurrent audit), and an identity check whose
+// verdict is SUSPECTED or is none the desk knows: missing, unreadable (it arrived with an
+// unexpected type: a schema warning) or a value outside the specification. A verdict the desk
+// cannot read is never taken for one that needs nobody.
 func (s *Snapshot) NeedsDecision() bool {
-	return s.Source == SourceVCIP || s.Status.Overall == StatusSuspected
+	if s.Source == SourceVCIP {
+		return true
+	}
+	switch s.Status.Overall {
+	case StatusApproved, StatusDenied, StatusExpired:
+		return false
+	}
+	return true
 }
 
 // Rank is the authority of a delivery: a final (manually reviewed) result outranks an automatic one.

@@ -103,3 +103,31 @@ func snapshotText(s *store.Snapshot) string {
 	b, _ := json.Marshal(c)
 	return string(b)
 }
+
+// TestUnreadableVerdictNeedsAPerson: when the status or its overall verdict arrives with another
+// type, the case is kept and goes to the needs-decision queue, never to "no decision needed".
+func TestUnreadableVerdictNeedsAPerson(t *testing.T) {
+	body := webtest.Fixture(t, "spec-example.json")
+	changes, err := jsonfield.TypeChanges(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, c := range changes {
+		if (c.Path != "status" && c.Path != "status.overall") || (c.Path == "status" && c.To == "a boolean") {
+			continue
+		}
+		seen++
+		s, err := Decode(c.Body)
+		if err != nil {
+			t.Errorf("%s → %s: %v, want the case kept", c.Path, c.To, err)
+			continue
+		}
+		if !s.NeedsDecision() {
+			t.Errorf("%s → %s (read as %q): the case needs no decision, want it shown to a person", c.Path, c.To, s.Status.Overall)
+		}
+	}
+	if seen < 6 {
+		t.Fatalf("%d type changes of the verdict, want those of status and status.overall", seen)
+	}
+}
