@@ -75,3 +75,25 @@ func TestUnknownVerdictNeedsAPerson(t *testing.T) {
 		}
 	}
 }
+
+// TestReferencePrefixCountIsALowerBound: a reference prefix shared by more cases than the search
+// reads (session IDs that start with a date) gives a count that says it is a lower bound.
+func TestReferencePrefixCountIsALowerBound(t *testing.T) {
+	db, clk := openWorkspace(t)
+	bulkCases(t, db, maxRefMatches+100, clk.t)
+	ctx := context.Background()
+	n, err := db.QueueCounts(ctx, QueueFilter{Query: "bulk-00", ClaimCutoff: clk.t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(n.AtLeast, TabAll) || n.All != maxRefMatches {
+		t.Errorf("QueueCounts(bulk-00) = %+v, want All = %d marked as a lower bound", n, maxRefMatches)
+	}
+	n, err = db.QueueCounts(ctx, QueueFilter{Query: "bulk-00012", ClaimCutoff: clk.t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.All != 1 || len(n.AtLeast) != 0 {
+		t.Errorf("QueueCounts(bulk-00012) = %+v, want exactly one case", n)
+	}
+}

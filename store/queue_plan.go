@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -132,7 +133,7 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 	var refIDs []any
 	if driver == driveQuery {
 		var err error
-		if refIDs, err = db.refMatches(ctx, strings.TrimSpace(f.Query)); err != nil {
+		if refIDs, _, err = db.refMatches(ctx, strings.TrimSpace(f.Query)); err != nil {
 			return nil, err
 		}
 	}
@@ -262,35 +263,49 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 	return arms, nil
 }
 
-// maxRefMatches bounds the cases one typed reference stands for (a reference prefix of four
-// characters matches one case in 65,536 of random identifiers).
+// maxRefMatches bounds the cases a typed reference prefix stands for (a prefix of four characters
+// matches one case in 65,536 of random identifiers; session IDs that share a date prefix match more).
 const maxRefMatches = 500
 
-// refMatches are the IDs of the cases whose reference, client ID or document number is q, or
-// whose reference starts with q (four characters or more).
-func (db *DB) refMatches(ctx context.Context, q string) ([]any, error) {
-	sub := []string{"SELECT id FROM cases WHERE ref = ?", "SELECT id FROM cases WHERE client_id = ?",
-		"SELECT id FROM cases WHERE doc_number = ?"}
-	args := []any{q, q, q}
-	if len(q) >= 4 {
-		sub = append(sub, "SELECT id FROM cases WHERE ref > ? AND ref < ?")
-		args = append(args, q, q+"\U0010FFFF")
-	}
-	args = append(args, maxRefMatches)
-	rows, err := db.read.QueryContext(ctx, strings.Join(sub, " UNION ")+" LIMIT ?", args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: search references: %w", err)
-	}
-	defer rows.Close()
-	var ids []any
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+// refMatches are the IDs of the cases whose reference, client ID or document number is q (all of
+// them), and of at most maxRefMatches whose reference starts with q (four characters or more);
+// truncated reports that the prefix matched more.
+func (db *DB) refMatches(ctx context.Context, q string) (ids []any, truncated bool, err error) {
+	read := func(query string, args ...any) ([]any, error) {
+		rows, err := db.read.QueryContext(ctx, query, args...)
+		if err != nil {
 			return nil, fmt.Errorf("store: search references: %w", err)
 		}
-		ids = append(ids, id)
+		defer rows.Close()
+		var out []any
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, fmt.Errorf("store: search references: %w", err)
+			}
+			out = append(out, id)
+		}
+		return out, rows.Err()
 	}
-	return ids, rows.Err()
+	if ids, err = read(`SELECT id FROM cases WHERE ref = ? UNION SELECT id FROM cases WHERE client_id = ?
+		UNION SELECT id FROM cases WHERE doc_number = ?`, q, q, q); err != nil {
+		return nil, false, err
+	}
+	if len(q) >= 4 {
+		prefix, err := read(`SELECT id FROM cases WHERE ref > ? AND ref < ? LIMIT ?`, q, q+"\U0010FFFF", maxRefMatches+1)
+		if err != nil {
+			return nil, false, err
+		}
+		if truncated = len(prefix) > maxRefMatches; truncated {
+			prefix = prefix[:maxRefMatches]
+		}
+		for _, id := range prefix {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, truncated, nil
 }
 
 // queryWords are the searchable words of what a person typed, as FTSQuery splits them.
@@ -486,6 +501,12 @@ func (db *DB) queueCountPartial(ctx context.Context, f QueueFilter) (bool, error
 	arms, err := db.queueArms(ctx, f, nil, nil)
 	if err != nil {
 		return false, err
+	}
+	if q := strings.TrimSpace(f.Query); q != "" && f.pickDriver() == driveQuery {
+		// A reference prefix that matched more cases than a page reads them is a lower bound too.
+		if _, truncated, err := db.refMatches(ctx, q); err != nil || truncated {
+			return truncated, err
+		}
 	}
 	for _, a := range arms {
 		if a.window == "" {
