@@ -32,6 +32,7 @@ import (
 // written to the repository.
 type faceVideo struct {
 	webm     []byte
+	noLength []byte     // the same frames in a WebM file without duration or cues
 	duration float64    // seconds
 	same     [2]float64 // from, until (seconds): the document's person fills the frame
 	other    [2]float64 // from, until: someone else
@@ -153,6 +154,7 @@ func recordFaceVideo(t testing.TB, same, other framedPhoto) faceVideo {
 		t.Fatalf("the encoder returned %d frames (first a key frame: %v), want %d", len(frames), len(frames) > 0 && frames[0].key, want)
 	}
 	fv.webm = muxWebM(frames, 640, 480, int64(fv.duration*1000))
+	fv.noLength = muxWebM(frames, 640, 480, 0)
 	return fv
 }
 
@@ -170,7 +172,8 @@ func TestVideoFaceRecording(t *testing.T) {
 	must(t, err)
 	fv := recordFaceVideo(t, framedPhoto{person, sample2Framing}, framedPhoto{others, sample6Framing})
 
-	files := map[string]mediaFile{"/doc.jpg": {"image/jpeg", person}, "/recording.webm": {"video/webm", fv.webm}}
+	files := map[string]mediaFile{"/doc.jpg": {"image/jpeg", person}, "/recording.webm": {"video/webm", fv.webm},
+		"/nolength.webm": {"video/webm", fv.noLength}}
 	media := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, ok := files[r.URL.Path]
 		if !ok {
@@ -188,6 +191,12 @@ func TestVideoFaceRecording(t *testing.T) {
 		VideoURL: media.URL + "/recording.webm"}.Body()
 	env.postWebhook(t, delivery{key: "facevideo", source: store.SourceVCIP, body: body, media: 2})
 	id := waitArchived(t, env, store.SourceVCIP, session, 2)
+	const noLengthSession = "vk-facevideo-0002"
+	body = webtest.VCIP{SessionID: noLengthSession, Name: "FACE IN VIDEO", Country: "IN", Region: "Kerala", City: "Kochi",
+		IP: "49.36.7.7", Latitude: "9.9312", Longitude: "76.2673", DocumentImages: []string{media.URL + "/doc.jpg"},
+		VideoURL: media.URL + "/nolength.webm"}.Body()
+	env.postWebhook(t, delivery{key: "facevideo-nolength", source: store.SourceVCIP, body: body, media: 2})
+	noLengthID := waitArchived(t, env, store.SourceVCIP, noLengthSession, 2)
 
 	page := env.pageAs(t, "meera")
 	failOnDialog(t, page).acceptConfirms()
@@ -278,6 +287,20 @@ func TestVideoFaceRecording(t *testing.T) {
 	case int(*fm.Score) != score || *fm.FrameMS != int64(ms) || fm.Model != views.FaceModel:
 		t.Errorf("audited face_match = score %v, frame_ms %v, model %q; want %d, %d, %q",
 			*fm.Score, *fm.FrameMS, fm.Model, score, ms, views.FaceModel)
+	}
+
+	// A recording whose file gives no duration (a live recording's WebM may not) ends the
+	// comparison too, with a result or a sentence, instead of sampling without end.
+	gotoPath(t, page, fmt.Sprintf("/cases/%d", noLengthID))
+	panel = page.GetByTestId("video-face")
+	if err := expect.Locator(panel).ToHaveAttribute("data-face-state", regexpAny, playwright.LocatorAssertionsToHaveAttributeOptions{Timeout: playwright.Float(120000)}); err != nil {
+		t.Fatalf("the comparison of a recording without a duration never finished: %v (%s)", err, mustText(t, panel))
+	}
+	state, _ := panel.GetAttribute("data-face-state")
+	frames, _ = panel.GetAttribute("data-face-frames")
+	t.Logf("recording without a duration: state %s, %s frames: %s", state, frames, mustText(t, panel.GetByTestId("video-face-status")))
+	if n, _ := strconv.Atoi(frames); state == "done" && n > int(fv.duration/2)+1 {
+		t.Errorf("recording without a duration: %d frames sampled, want at most %d", n, int(fv.duration/2)+1)
 	}
 }
 

@@ -16,14 +16,17 @@ type webmFrame struct {
 // muxWebM puts VP8 frames, in order, into a WebM file: the EBML header, then a segment with its
 // duration, one video track, a cluster per key frame (SimpleBlocks) and cues, so that a player
 // knows the length at once and seeks by the cues. Every element's size is written in 8 bytes.
+// With durationMS 0 the file has neither duration nor cues, as a live recording's WebM may not.
 func muxWebM(frames []webmFrame, width, height int, durationMS int64) []byte {
 	header := ebml(0x1A45DFA3, ebmlUint(0x4286, 1), ebmlUint(0x42F7, 1), ebmlUint(0x42F2, 4), ebmlUint(0x42F3, 8),
 		ebml(0x4282, []byte("webm")), ebmlUint(0x4287, 2), ebmlUint(0x4285, 2))
 	var body bytes.Buffer
-	body.Write(ebml(0x1549A966, // Info
-		ebmlUint(0x2AD7B1, 1000000), // TimecodeScale: milliseconds
-		ebmlFloat(0x4489, float64(durationMS)),
-		ebml(0x4D80, []byte("kycdesk e2e")), ebml(0x5741, []byte("kycdesk e2e"))))
+	info := [][]byte{ebmlUint(0x2AD7B1, 1000000)} // TimecodeScale: milliseconds
+	if durationMS > 0 {
+		info = append(info, ebmlFloat(0x4489, float64(durationMS)))
+	}
+	body.Write(ebml(0x1549A966, append(info, // Info
+		ebml(0x4D80, []byte("kycdesk e2e")), ebml(0x5741, []byte("kycdesk e2e")))...))
 	body.Write(ebml(0x1654AE6B, ebml(0xAE, // Tracks, TrackEntry
 		ebmlUint(0xD7, 1), ebmlUint(0x73C5, 1), ebmlUint(0x83, 1), ebml(0x86, []byte("V_VP8")),
 		ebml(0xE0, ebmlUint(0xB0, uint64(width)), ebmlUint(0xBA, uint64(height))))))
@@ -46,7 +49,9 @@ func muxWebM(frames []webmFrame, width, height int, durationMS int64) []byte {
 		cues = append(cues, ebml(0xBB, ebmlUint(0xB3, uint64(start)), ebml(0xB7, ebmlUint(0xF7, 1), ebmlUint(0xF1, uint64(body.Len())))))
 		body.Write(ebml(0x1F43B675, cluster...))
 	}
-	body.Write(ebml(0x1C53BB6B, cues...))
+	if durationMS > 0 {
+		body.Write(ebml(0x1C53BB6B, cues...))
+	}
 	return append(header, ebml(0x18538067, body.Bytes())...)
 }
 

@@ -8,6 +8,8 @@ const panel = document.querySelector('[data-video-face]');
 
 const THRESHOLD = 50; // as on the Mark ID page: 50 is face-api's distance 0.6
 const STEP_S = 2;
+// MAX_FRAMES bounds the frames one comparison samples: 30 minutes of a call at one frame every STEP_S.
+const MAX_FRAMES = 900;
 const score = (distance) => Math.max(0, Math.min(100, Math.round(100 * (1 - distance / 1.2))));
 const $ = (sel) => panel.querySelector(sel);
 const fmt = (ms) => { const s = Math.floor(ms / 1000); return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0'); };
@@ -154,14 +156,23 @@ async function run() {
     say('The recording could not be read, so its frames were not compared.', 's-red');
     return;
   }
+  // A recording whose header gives no duration (Infinity or NaN) is read up to its seekable end;
+  // the sampling never runs past MAX_FRAMES frames.
+  let duration = v.duration;
+  if (!Number.isFinite(duration) && v.seekable.length) duration = v.seekable.end(v.seekable.length - 1);
+  if (!Number.isFinite(duration) || duration <= 0) {
+    panel.dataset.faceState = 'novideo';
+    say('The recording does not say how long it is, so its frames were not compared. Capture a frame where the face shows, or compare by eye.', 's-amber');
+    return;
+  }
   const canvas = document.createElement('canvas');
   const t1 = performance.now();
   let best = null, sampled = 0, withFace = 0;
-  const total = Math.max(1, Math.ceil(v.duration / STEP_S));
-  for (let t = 0; t < v.duration; t += STEP_S) {
+  const total = Math.min(MAX_FRAMES, Math.max(1, Math.ceil(duration / STEP_S)));
+  for (let t = 0; t < duration && sampled < MAX_FRAMES; t += STEP_S) {
     sampled++;
     say(`Comparing frames of the recording with the document photo… ${sampled} of ${total}`);
-    try { await seekTo(v, Math.min(t, v.duration - 0.05)); } catch (e) { break; }
+    try { await seekTo(v, Math.min(t, duration - 0.05)); } catch (e) { break; }
     canvas.width = v.videoWidth; canvas.height = v.videoHeight;
     canvas.getContext('2d').drawImage(v, 0, 0);
     const [f] = await describe(canvas);
