@@ -299,8 +299,15 @@ func TestVideoFaceRecording(t *testing.T) {
 	state, _ := panel.GetAttribute("data-face-state")
 	frames, _ = panel.GetAttribute("data-face-frames")
 	t.Logf("recording without a duration: state %s, %s frames: %s", state, frames, mustText(t, panel.GetByTestId("video-face-status")))
-	if n, _ := strconv.Atoi(frames); state == "done" && n > int(fv.duration/2)+1 {
-		t.Errorf("recording without a duration: %d frames sampled, want at most %d", n, int(fv.duration/2)+1)
+	if state != "done" {
+		t.Fatalf("recording without a duration: comparison state %q, want done", state)
+	}
+	if n, _ := strconv.Atoi(frames); n < 1 || n > int(fv.duration/2)+1 {
+		t.Errorf("recording without a duration: %d frames sampled, want 1 to %d", n, int(fv.duration/2)+1)
+	}
+	msText, _ = panel.GetByTestId("video-face-best").GetAttribute("data-ms")
+	if ms, _ := strconv.Atoi(msText); float64(ms)/1000 < fv.same[0] || float64(ms)/1000 >= fv.same[1] {
+		t.Errorf("recording without a duration: best frame at %d ms, want within %.1f-%.1f s", ms, fv.same[0], fv.same[1])
 	}
 }
 

@@ -44,12 +44,18 @@ function largest(faces) {
   return faces.reduce((a, b) => (b.box.area > a.box.area ? b : a));
 }
 
+// seekTo resolves once v has seeked to t; it rejects on an error, or when no seek ends within
+// SEEK_TIMEOUT_MS (a file that cannot seek there), so the sampling never waits for ever.
+const SEEK_TIMEOUT_MS = 15000;
 function seekTo(v, t) {
   return new Promise((resolve, reject) => {
-    const done = () => { v.removeEventListener('seeked', done); v.removeEventListener('error', fail); resolve(); };
-    const fail = () => { v.removeEventListener('seeked', done); reject(new Error('seek failed')); };
+    let timer = 0;
+    const stop = () => { clearTimeout(timer); v.removeEventListener('seeked', done); v.removeEventListener('error', fail); };
+    const done = () => { stop(); resolve(); };
+    const fail = () => { stop(); reject(new Error('seek failed')); };
+    timer = setTimeout(fail, SEEK_TIMEOUT_MS);
     v.addEventListener('seeked', done);
-    v.addEventListener('error', fail, { once: true });
+    v.addEventListener('error', fail);
     v.currentTime = t;
   });
 }
@@ -156,23 +162,21 @@ async function run() {
     say('The recording could not be read, so its frames were not compared.', 's-red');
     return;
   }
-  // A recording whose header gives no duration (Infinity or NaN) is read up to its seekable end;
-  // the sampling never runs past MAX_FRAMES frames.
+  // A recording whose header gives no duration (Infinity or NaN: a live recording's WebM) is read
+  // to its seekable end when the browser knows it, else frame by frame until a seek lands short of
+  // the time asked for (the end); never more than MAX_FRAMES frames.
   let duration = v.duration;
   if (!Number.isFinite(duration) && v.seekable.length) duration = v.seekable.end(v.seekable.length - 1);
-  if (!Number.isFinite(duration) || duration <= 0) {
-    panel.dataset.faceState = 'novideo';
-    say('The recording does not say how long it is, so its frames were not compared. Capture a frame where the face shows, or compare by eye.', 's-amber');
-    return;
-  }
+  const known = Number.isFinite(duration) && duration > 0;
   const canvas = document.createElement('canvas');
   const t1 = performance.now();
   let best = null, sampled = 0, withFace = 0;
-  const total = Math.min(MAX_FRAMES, Math.max(1, Math.ceil(duration / STEP_S)));
-  for (let t = 0; t < duration && sampled < MAX_FRAMES; t += STEP_S) {
+  const total = known ? Math.min(MAX_FRAMES, Math.max(1, Math.ceil(duration / STEP_S))) : 0;
+  for (let t = 0; (!known || t < duration) && sampled < MAX_FRAMES; t += STEP_S) {
+    say(`Comparing frames of the recording with the document photo… ${sampled + 1}${total ? ' of ' + total : ''}`);
+    try { await seekTo(v, known ? Math.min(t, duration - 0.05) : t); } catch (e) { break; }
+    if (!known && t > 0 && v.currentTime < t - STEP_S / 2) break; // past the end
     sampled++;
-    say(`Comparing frames of the recording with the document photo… ${sampled} of ${total}`);
-    try { await seekTo(v, Math.min(t, duration - 0.05)); } catch (e) { break; }
     canvas.width = v.videoWidth; canvas.height = v.videoHeight;
     canvas.getContext('2d').drawImage(v, 0, 0);
     const [f] = await describe(canvas);
