@@ -78,6 +78,8 @@ type QueueFilter struct {
 	counting bool
 	// words are the search's words folded by the search tokenizer (foldQuery), nil until folded.
 	words []string
+	// refs are the cases the search's text names by reference (matchRefs), nil until read.
+	refs *refMatch
 }
 
 // Narrowed reports whether anything besides the tab narrows the queue.
@@ -336,6 +338,13 @@ const QueueCountCap = 1000
 func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (ReviewCounts, error) {
 	if !f.Narrowed() {
 		return db.ReviewCounts(ctx)
+	}
+	// The typed words and references are looked up once for all four tabs.
+	if err := db.foldQuery(ctx, &f); err != nil {
+		return ReviewCounts{}, err
+	}
+	if err := db.matchRefs(ctx, &f); err != nil {
+		return ReviewCounts{}, err
 	}
 	var n ReviewCounts
 	for _, t := range []struct {

@@ -132,10 +132,10 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 	}
 	var refIDs []any
 	if driver == driveQuery {
-		var err error
-		if refIDs, _, err = db.refMatches(ctx, strings.TrimSpace(f.Query)); err != nil {
+		if err := db.matchRefs(ctx, &f); err != nil {
 			return nil, err
 		}
+		refIDs = f.refs.ids
 	}
 	probes, probeArgs := f.probes(driver, skipWord)
 	keyset := func(k, id string) (string, []any) {
@@ -266,6 +266,26 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 // maxRefMatches bounds the cases a typed reference prefix stands for (a prefix of four characters
 // matches one case in 65,536 of random identifiers; session IDs that share a date prefix match more).
 const maxRefMatches = 500
+
+// refMatch is what refMatches read for a search.
+type refMatch struct {
+	ids       []any
+	truncated bool
+}
+
+// matchRefs reads the cases f's search names by reference into f.refs, once.
+func (db *DB) matchRefs(ctx context.Context, f *QueueFilter) error {
+	q := strings.TrimSpace(f.Query)
+	if f.refs != nil || q == "" {
+		return nil
+	}
+	ids, truncated, err := db.refMatches(ctx, q)
+	if err != nil {
+		return err
+	}
+	f.refs = &refMatch{ids: ids, truncated: truncated}
+	return nil
+}
 
 // refMatches are the IDs of the cases whose reference, client ID or document number is q (all of
 // them), and of at most maxRefMatches whose reference starts with q (four characters or more);
@@ -502,10 +522,10 @@ func (db *DB) queueCountPartial(ctx context.Context, f QueueFilter) (bool, error
 	if err != nil {
 		return false, err
 	}
-	if q := strings.TrimSpace(f.Query); q != "" && f.pickDriver() == driveQuery {
+	if f.pickDriver() == driveQuery {
 		// A reference prefix that matched more cases than a page reads them is a lower bound too.
-		if _, truncated, err := db.refMatches(ctx, q); err != nil || truncated {
-			return truncated, err
+		if err := db.matchRefs(ctx, &f); err != nil || f.refs.truncated {
+			return err == nil, err
 		}
 	}
 	for _, a := range arms {
