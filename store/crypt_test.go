@@ -153,3 +153,48 @@ func TestBlobsSealedOnDisk(t *testing.T) {
 		t.Errorf("rotation left %d files beside the archived one", len(entries))
 	}
 }
+
+// TestSealedCopyTo: CopyTo, which serves Range bodies several segments at a time, writes exactly
+// the plaintext from any position for any length (within a segment, across segments, across its
+// four-segment batches, past the end), leaves the position after what it wrote, and refuses a
+// changed segment rather than writing its bytes.
+func TestSealedCopyTo(t *testing.T) {
+	ring := store.KeyringOf(newKey(t))
+	seg := store.CryptSegment
+	plain := make([]byte, 11*seg+123)
+	rand.Read(plain)
+	sealed, err := ring.Seal(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ off, n int }{
+		{0, 1}, {0, seg}, {seg - 1, 2}, {5, 4*seg + 1}, {3*seg + 7, 5 * seg}, {0, len(plain)},
+		{len(plain) - 10, 10}, {len(plain) - 10, 1000}, {10*seg + 5, seg}, {len(plain), 5},
+	} {
+		r, err := ring.NewReader(bytes.NewReader(sealed), int64(len(sealed)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Seek(int64(c.off), io.SeekStart)
+		var out bytes.Buffer
+		n, err := r.CopyTo(&out, int64(c.n))
+		want := plain[c.off:min(len(plain), c.off+c.n)]
+		if err != nil || n != int64(len(want)) || !bytes.Equal(out.Bytes(), want) {
+			t.Errorf("CopyTo from %d for %d = %d bytes, %v (want %d, right bytes %v)", c.off, c.n, n, err, len(want), bytes.Equal(out.Bytes(), want))
+		}
+		if pos, _ := r.Seek(0, io.SeekCurrent); pos != int64(c.off+len(want)) {
+			t.Errorf("CopyTo from %d for %d left the position at %d", c.off, c.n, pos)
+		}
+		r.Release()
+	}
+	flipped := bytes.Clone(sealed)
+	flipped[32+6*(seg+16)+9] ^= 1 // inside the seventh segment
+	r, _ := ring.NewReader(bytes.NewReader(flipped), int64(len(flipped)))
+	var out bytes.Buffer
+	if _, err := r.CopyTo(&out, int64(len(plain))); err == nil {
+		t.Error("CopyTo wrote a changed segment without an error")
+	}
+	if out.Len() > 4*seg {
+		t.Errorf("CopyTo wrote %d bytes, past the batch before the changed segment", out.Len())
+	}
+}

@@ -51,7 +51,7 @@ func TestEncryptionAtRestAndRotation(t *testing.T) {
 	}
 	id := ta.caseIDByRef(t, store.SourceMarkID, "enc-1")
 	media, _ := ta.db.CaseMedia(ctx, id)
-	video := make([]byte, 5*store.CryptSegment+123)
+	video := make([]byte, 10*store.CryptSegment+123)
 	rand.Read(video)
 	copy(video, "\x1a\x45\xdf\xa3"+canary)
 	sha, size, err := ta.app.blobs.Put(bytes.NewReader(video), 0)
@@ -91,7 +91,7 @@ func TestEncryptionAtRestAndRotation(t *testing.T) {
 		return nil
 	}
 	for _, r := range [][2]int{{0, 99}, {store.CryptSegment - 10, store.CryptSegment + 10},
-		{2*store.CryptSegment - 1, 4*store.CryptSegment + 1}, {len(video) - 200, len(video) - 1}} {
+		{2*store.CryptSegment - 1, 4*store.CryptSegment + 1}, {7, 9*store.CryptSegment + 3}, {len(video) - 200, len(video) - 1}} {
 		if err := get(r[0], r[1]); err != nil {
 			t.Error(err)
 		}
