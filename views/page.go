@@ -6,7 +6,8 @@ package views
 // Page is what every full page passes to Layout.
 type Page struct {
 	Title string
-	// Nav names the active top-level section: "queue", "pending", "audit", "admin", "health".
+	// Nav names the active top-level section: "queue", "pending", "audit", "admin", "health",
+	// "legal-holds"….
 	Nav  string
 	User *User // nil on the login page
 	// CSRF is the form token every POST form must carry as a hidden "_csrf" field.

@@ -159,6 +159,9 @@ func navItems(p Page) []navItem {
 			navItem{Key: "tokens", Label: "API tokens", Href: "/admin/tokens", TestID: "nav-tokens"},
 		)
 	}
+	if u.Has("supervisor") || u.Has("admin") {
+		items = append(items, navItem{Key: "legal-holds", Label: "Legal holds", Href: "/legal-holds", TestID: "nav-legal-holds"})
+	}
 	return items
 }
 

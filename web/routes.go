@@ -21,6 +21,8 @@ var (
 	admins       = []string{store.RoleAdmin}
 	auditReaders = []string{store.RoleAdmin, store.RoleAuditor}
 	mediaFixers  = []string{store.RoleSupervisor, store.RoleAdmin}
+	// legalHolders use the legal holds page. Admins place and lift holds there without case pages.
+	legalHolders = []string{store.RoleSupervisor, store.RoleAdmin}
 )
 
 // routes is the one route table. Every page needs a login and a role; every POST carries a CSRF token.
@@ -102,6 +104,11 @@ func (a *App) routes() *echo.Echo {
 
 	ui.POST("/media/:id/retry", a.handleMediaRetry, a.require(mediaFixers...))
 	ui.POST("/media/:id/redaction", a.handleRedaction, decide)
+
+	holders := a.require(legalHolders...)
+	ui.GET("/legal-holds", a.handleLegalHolds, holders)
+	ui.POST("/legal-holds", a.handleLegalHoldPlace, holders)
+	ui.POST("/legal-holds/:hold/lift", a.handleLegalHoldsLift, holders)
 
 	ui.GET("/dashboard", a.handleDashboard, a.require(dashboardReaders...))
 	ui.GET("/dashboard/csv", a.handleDashboardCSV, a.require(dashboardReaders...))
