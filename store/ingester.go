@@ -463,11 +463,12 @@ func (g *Ingester) derive(ctx context.Context, jobs []deriveJob) error {
 			return err
 		}
 		jobs = jobs[used:]
-		g.db.signalOutbox()
-		g.db.signalDerived()
+		// Counted before the waiters wake, so whoever sees the case also sees it counted.
 		if n > 0 && g.opts.OnDerived != nil {
 			g.opts.OnDerived(n)
 		}
+		g.db.signalOutbox()
+		g.db.signalDerived()
 	}
 	return nil
 }

@@ -220,8 +220,15 @@ func TestDeriverResumesFromTable(t *testing.T) {
 		t.Fatalf("cases before derivation = %+v, want none", cs)
 	}
 
-	var derived sync.Map
-	g := db.NewIngester(IngesterOptions{Decode: snapDecode, OnDerived: func(n int) { derived.Store(n, true) }})
+	// OnDerived is told after each derivation commit: the test waits for it rather than assuming
+	// that an empty backlog (which another goroutine sees at the commit) means it has already run.
+	derived := make(chan int, 16)
+	g := db.NewIngester(IngesterOptions{Decode: snapDecode, OnDerived: func(n int) {
+		select {
+		case derived <- n:
+		default:
+		}
+	}})
 	defer g.Close()
 	waitBacklog(t, db)
 	if c := readCase(t, db, SourceMarkID, "r-1"); c.overall != StatusDenied || !c.final || c.deliveries != 2 {
@@ -241,9 +248,12 @@ func TestDeriverResumesFromTable(t *testing.T) {
 	if b, err := db.DeriveBacklog(context.Background()); err != nil || b.Count != 0 || !b.Oldest.IsZero() {
 		t.Errorf("DeriveBacklog after = %+v, %v; want empty", b, err)
 	}
-	n := 0
-	derived.Range(func(k, _ any) bool { n += k.(int); return true })
-	if n == 0 {
+	select {
+	case n := <-derived:
+		if n <= 0 {
+			t.Errorf("OnDerived(%d), want the number of cases derived", n)
+		}
+	case <-time.After(time.Minute):
 		t.Error("OnDerived was never called")
 	}
 }
