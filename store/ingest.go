@@ -451,12 +451,21 @@ func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, exist
 		if _, err := tx.ExecContext(ctx, `DELETE FROM case_terms WHERE case_id = ?`, caseID); err != nil {
 			return fmt.Errorf("clear search words: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM case_pairs WHERE case_id = ?`, caseID); err != nil {
+			return fmt.Errorf("clear search word pairs: %w", err)
+		}
 	}
 	// The words in queue order (migration 0120), folded as the full-text index folded them.
 	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_terms (case_id, term, review_state, waiting_since)
 		SELECT c.id, t.token, c.review_state, c.waiting_since FROM cases c, case_tokens t WHERE c.id = ? AND t.input = ?`,
 		caseID, body); err != nil {
 		return fmt.Errorf("insert search words: %w", err)
+	}
+	// Every pair of them, for searches of two or more words (migration 0171).
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_pairs (case_id, pair, review_state, waiting_since)
+		SELECT a.case_id, a.term || ' ' || b.term, a.review_state, a.waiting_since
+		FROM case_terms a JOIN case_terms b ON b.case_id = a.case_id AND b.term > a.term WHERE a.case_id = ?`, caseID); err != nil {
+		return fmt.Errorf("insert search word pairs: %w", err)
 	}
 	return nil
 }

@@ -80,6 +80,9 @@ type QueueFilter struct {
 	words []string
 	// refs are the cases the search's text names by reference (matchRefs), nil until read.
 	refs *refMatch
+	// pairWord is 1 + the index in words of the second word the driver stands for when it walks
+	// word pairs (case_pairs); 0 when it walks the rows of one word.
+	pairWord int
 }
 
 // Narrowed reports whether anything besides the tab narrows the queue.

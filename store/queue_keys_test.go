@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,6 +40,13 @@ func checkQueueKeys(t *testing.T, db *DB, step string) {
 		`SELECT COUNT(*) FROM case_terms t LEFT JOIN cases c ON c.id = t.case_id
 			WHERE c.id IS NULL OR t.review_state IS NOT c.review_state OR t.waiting_since IS NOT c.waiting_since`,
 		`SELECT COUNT(*) FROM cases c WHERE c.full_name <> '' AND NOT EXISTS (SELECT 1 FROM case_terms t WHERE t.case_id = c.id)`,
+		`SELECT COUNT(*) FROM case_pairs p LEFT JOIN cases c ON c.id = p.case_id
+			WHERE c.id IS NULL OR p.review_state IS NOT c.review_state OR p.waiting_since IS NOT c.waiting_since`,
+		// Every pair of each case's words, and nothing else.
+		`SELECT COUNT(*) FROM (SELECT a.case_id, a.term || ' ' || b.term FROM case_terms a
+			JOIN case_terms b ON b.case_id = a.case_id AND b.term > a.term EXCEPT SELECT case_id, pair FROM case_pairs)`,
+		`SELECT COUNT(*) FROM (SELECT case_id, pair FROM case_pairs EXCEPT SELECT a.case_id, a.term || ' ' || b.term
+			FROM case_terms a JOIN case_terms b ON b.case_id = a.case_id AND b.term > a.term)`,
 	} {
 		var n int
 		if err := db.read.QueryRow(q).Scan(&n); err != nil {
@@ -260,8 +268,9 @@ func TestQueueCountsAreBounded(t *testing.T) {
 	}
 }
 
-// TestQueueCountsWindowed: a count whose driver rows each need a probe (two words) examines at
-// most countWindow of them and then says it is a lower bound; one that saw them all is exact.
+// TestQueueCountsWindowed: a count whose driver rows each need a probe (three words: the driver
+// walks the pair of the two longest, the third is checked per case) examines at most countWindow
+// of them and then says it is a lower bound; one that saw them all is exact.
 func TestQueueCountsWindowed(t *testing.T) {
 	db, clk := openWorkspace(t)
 	for i := 0; i < 30; i++ {
@@ -270,24 +279,96 @@ func TestQueueCountsWindowed(t *testing.T) {
 		if i%3 == 0 {
 			first = "PRIYA"
 		}
-		ingestWS(t, db, wsCase{ref: fmt.Sprintf("w-%d", i), first: first, last: "SHARMA", overall: StatusSuspected})
+		ingestWS(t, db, wsCase{ref: fmt.Sprintf("w-%d", i), first: first, last: "KUMARI SHARMA", overall: StatusSuspected})
 	}
 	old := countWindow
 	t.Cleanup(func() { countWindow = old })
 	ctx := context.Background()
 	countWindow = 1000
-	n, err := db.QueueCounts(ctx, QueueFilter{Query: "priya sharma"})
+	n, err := db.QueueCounts(ctx, QueueFilter{Query: "priya kumari sharma"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n.NeedsDecision != 10 || len(n.AtLeast) != 0 {
-		t.Errorf("QueueCounts(priya sharma) with a wide window = %+v, want 10, exact", n)
+		t.Errorf("QueueCounts(priya kumari sharma) with a wide window = %+v, want 10, exact", n)
 	}
 	countWindow = 12
-	if n, err = db.QueueCounts(ctx, QueueFilter{Query: "priya sharma"}); err != nil {
+	if n, err = db.QueueCounts(ctx, QueueFilter{Query: "priya kumari sharma"}); err != nil {
 		t.Fatal(err)
 	}
 	if n.NeedsDecision != 4 || !slices.Contains(n.AtLeast, TabNeedsDecision) {
-		t.Errorf("QueueCounts(priya sharma) with a window of 12 = %+v, want at least 4 (of the first 12 rows)", n)
+		t.Errorf("QueueCounts(priya kumari sharma) with a window of 12 = %+v, want at least 4 (of the first 12 rows)", n)
+	}
+	// Two words walk their pair: no probe, so the count is exact whatever the window.
+	if n, err = db.QueueCounts(ctx, QueueFilter{Query: "priya sharma"}); err != nil {
+		t.Fatal(err)
+	}
+	if n.NeedsDecision != 10 || len(n.AtLeast) != 0 {
+		t.Errorf("QueueCounts(priya sharma) with a window of 12 = %+v, want 10, exact (the pair's own rows)", n)
+	}
+}
+
+// TestQueueTwoWordSearchWalksPairs: two words that are each common but seldom meet are found by
+// walking the cases that have both (case_pairs), page after page, in queue order, as the slow
+// way finds them; prefixes of either word match; the same word typed twice, or a word and its
+// own prefix, still match a case that has the word once; names in another script and squashed
+// punctuation pair up like any words.
+func TestQueueTwoWordSearchWalksPairs(t *testing.T) {
+	db, clk := openWorkspace(t)
+	ctx := context.Background()
+	var both []int64
+	for i := 0; i < 60; i++ {
+		clk.advance(time.Minute)
+		first, last := "ANNA", "KOVALENKO"
+		switch {
+		case i%20 == 7:
+			first, last = "ANNA", "SHARMA"
+		case i%2 == 0:
+			first, last = "PRIYA", "SHARMA"
+		}
+		id := ingestWS(t, db, wsCase{ref: fmt.Sprintf("p-%d", i), first: first, last: last, overall: StatusSuspected})
+		if first == "ANNA" && last == "SHARMA" {
+			both = append(both, id)
+		}
+	}
+	checkQueueKeys(t, db, "after ingest")
+	ids := func(q string, tab QueueTab, limit int) []int64 {
+		t.Helper()
+		var out []int64
+		var after *QueueCursor
+		for {
+			p, err := db.Queue(ctx, QueueFilter{Tab: tab, Query: q}, after, nil, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range p.Rows {
+				out = append(out, r.ID)
+			}
+			if p.Next == nil {
+				return out
+			}
+			after = p.Next
+		}
+	}
+	for _, q := range []string{"anna sharma", "sharma anna", "ann sharm", "SHARMA, Anna"} {
+		if got := ids(q, TabAll, 2); !slices.Equal(got, both) {
+			t.Errorf("search %q, two a page = %v, want %v", q, got, both)
+		}
+	}
+	// The odd cases are ANNA: 27 KOVALENKO and the 3 SHARMA.
+	for _, q := range []string{"anna anna", "anna an"} {
+		if got := ids(q, TabAll, 50); len(got) != 30 {
+			t.Errorf("search %q = %d cases, want every ANNA (30)", q, len(got))
+		}
+	}
+	if got := ids("priya kovalenko", TabAll, 50); len(got) != 0 {
+		t.Errorf("search \"priya kovalenko\" = %v, want none", got)
+	}
+	plan, err := explainQueue(ctx, db, QueueFilter{Tab: TabAll, Query: "anna sharma"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(plan, func(step string) bool { return strings.Contains(step, "INDEX case_pairs_queue (pair=?") }) {
+		t.Errorf("two words do not walk case_pairs_queue:\n%s", strings.Join(plan, "\n"))
 	}
 }

@@ -130,6 +130,13 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 			}
 		}
 	}
+	var pairs []string
+	if driver == driveQuery {
+		var err error
+		if pairs, err = db.expandPair(ctx, &f, skipWord, terms); err != nil {
+			return nil, err
+		}
+	}
 	var refIDs []any
 	if driver == driveQuery {
 		if err := db.matchRefs(ctx, &f); err != nil {
@@ -157,7 +164,7 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 	keyArm := func(table, alias string, conds []string, args []any) queueArm {
 		idcol := alias + ".case_id"
 		pc, pa, needsRow := f.probesOn(driver, skipWord, idcol)
-		from := table + " " + alias + " INDEXED BY " + map[string]string{"ct": "case_terms_queue", "t": "case_tags_queue"}[alias]
+		from := table + " " + alias + " INDEXED BY " + map[string]string{"ct": "case_terms_queue", "cp": "case_pairs_queue", "t": "case_tags_queue"}[alias]
 		var win string
 		var winArgs []any
 		if f.counting && len(pc) > 0 {
@@ -216,8 +223,13 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 		}
 	case driveQuery:
 		for _, st := range f.queueStates() {
-			for _, t := range terms {
-				arms = append(arms, keyArm("case_terms", "ct", []string{"ct.term = ?", "ct.review_state = ?"}, []any{t, st}))
+			for _, p := range pairs {
+				arms = append(arms, keyArm("case_pairs", "cp", []string{"cp.pair = ?", "cp.review_state = ?"}, []any{p, st}))
+			}
+			if pairs == nil {
+				for _, t := range terms {
+					arms = append(arms, keyArm("case_terms", "ct", []string{"ct.term = ?", "ct.review_state = ?"}, []any{t, st}))
+				}
 			}
 			if len(refIDs) > 0 {
 				// References, client IDs and document numbers: a few cases, sorted.
@@ -369,15 +381,63 @@ func (db *DB) expandQuery(ctx context.Context, f QueueFilter) (terms []string, w
 	if word < 0 {
 		return nil, -1, nil
 	}
-	tok := f.words[word]
+	if terms, err = db.expandWord(ctx, f.words[word], maxTermExpansion); err != nil || terms == nil {
+		return nil, -1, err
+	}
+	return terms, word, nil
+}
+
+// expandPair, for a search of two or more words, picks the longest word but the driver's and
+// expands it too; when the two words stand for at most maxTermExpansion pairs of words, it
+// returns those pairs (as case_pairs keys) and marks the word in f.pairWord, so that the driver
+// walks the cases with both words together. Otherwise it returns nil: the driver walks the rows
+// of its one word and checks the others per case.
+func (db *DB) expandPair(ctx context.Context, f *QueueFilter, word int, terms []string) ([]string, error) {
+	second := -1
+	for i, w := range f.words {
+		if i != word && (second < 0 || len([]rune(w)) > len([]rune(f.words[second]))) {
+			second = i
+		}
+	}
+	if word < 0 || second < 0 {
+		return nil, nil
+	}
+	others, err := db.expandWord(ctx, f.words[second], maxTermExpansion/len(terms))
+	if err != nil || others == nil {
+		return nil, err
+	}
+	var pairs []string
+	for _, a := range terms {
+		for _, b := range others {
+			switch {
+			case a < b:
+				pairs = append(pairs, a+" "+b)
+			case b < a:
+				pairs = append(pairs, b+" "+a)
+			default:
+				// The same word typed twice, or two prefixes of one word: a pair cannot say it.
+				return nil, nil
+			}
+		}
+	}
+	f.pairWord = second + 1
+	return pairs, nil
+}
+
+// expandWord lists the distinct indexed words tok is a prefix of, or nil when there are more
+// than max (tok itself when none: the search can then only match references).
+func (db *DB) expandWord(ctx context.Context, tok string, max int) (terms []string, err error) {
+	if max < 1 {
+		return nil, nil
+	}
 	// Each distinct word is one seek in the index, not a walk over its rows.
 	lo, op := tok, ">="
-	for len(terms) <= maxTermExpansion {
+	for len(terms) <= max {
 		var t string
 		err := db.read.QueryRowContext(ctx, `SELECT COALESCE((SELECT term FROM case_terms INDEXED BY case_terms_queue
 			WHERE term `+op+` ? AND term < ? ORDER BY term LIMIT 1), '')`, lo, tok+"\U0010FFFF").Scan(&t)
 		if err != nil {
-			return nil, -1, fmt.Errorf("store: search words: %w", err)
+			return nil, fmt.Errorf("store: search words: %w", err)
 		}
 		if t == "" {
 			break
@@ -385,14 +445,13 @@ func (db *DB) expandQuery(ctx context.Context, f QueueFilter) (terms []string, w
 		terms = append(terms, t)
 		lo, op = t, ">"
 	}
-	if len(terms) > maxTermExpansion {
-		return nil, -1, nil
+	if len(terms) > max {
+		return nil, nil
 	}
 	if len(terms) == 0 {
-		// No indexed word starts so: the search can only match references.
 		terms = []string{tok}
 	}
-	return terms, word, nil
+	return terms, nil
 }
 
 // probes are the conditions on cases c a candidate row must also meet: every narrowing except
@@ -470,7 +529,7 @@ func (f QueueFilter) probesOn(driver queueDriver, skipWord int, idcol string) (c
 		var wargs []any
 		if f.words != nil {
 			for i, w := range f.words {
-				if i == skipWord {
+				if i == skipWord || (skipWord >= 0 && i == f.pairWord-1) {
 					continue
 				}
 				words = append(words, `EXISTS (SELECT 1 FROM case_terms pw WHERE pw.case_id = `+idcol+` AND pw.term >= ? AND pw.term < ?)`)

@@ -324,6 +324,9 @@ func (db *DB) pseudonymiseCase(ctx context.Context, tx *sql.Tx, caseID int64, p 
 	if _, err := tx.ExecContext(ctx, `DELETE FROM case_terms WHERE case_id = ?`, caseID); err != nil {
 		return 0, fmt.Errorf("store: pseudonymise case %d: %w", caseID, err)
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM case_pairs WHERE case_id = ?`, caseID); err != nil {
+		return 0, fmt.Errorf("store: pseudonymise case %d: %w", caseID, err)
+	}
 	if err := db.recordPurge(ctx, tx, caseID, "personal_fields", p, now, items); err != nil {
 		return 0, err
 	}
