@@ -409,60 +409,133 @@ func (s *SealedReader) load(seg int64) error {
 // copyBatch is how many segments CopyTo reads with one system call and writes with another.
 const copyBatch = 4
 
-// copyBufs recycles CopyTo's buffers: the sealed batch as read, and its plaintext laid end to end.
+// copyBuf is one batch of CopyTo: the sealed segments as read, and their plaintext end to end.
+type copyBuf struct{ sealed, plain []byte }
+
 var copyBufs = sync.Pool{New: func() any {
-	return &[2][]byte{make([]byte, copyBatch*(CryptSegment+cryptTag)), make([]byte, copyBatch*CryptSegment)}
+	return &copyBuf{make([]byte, copyBatch*(CryptSegment+cryptTag)), make([]byte, copyBatch*CryptSegment)}
 }}
 
 // CopyTo writes the next n plaintext bytes (fewer at the end) to w and moves past them. It reads
 // up to four segments at a time, decrypts them end to end into one buffer and writes that buffer
 // whole, so a 1 MiB range costs a few system calls rather than one read per segment and one write
-// per 32 KiB; ServeMedia's response writer sends a Range body through it.
+// per 32 KiB. A longer stretch is decrypted one batch ahead on another goroutine while the last
+// one is written, so one browser playing a video is not held to decrypt-then-send in turn.
+// ServeMedia's response writer sends a Range body through it.
 func (s *SealedReader) CopyTo(w io.Writer, n int64) (int64, error) {
 	n = min(n, s.size-s.pos)
 	if n <= 0 {
 		return 0, nil
 	}
-	bufs := copyBufs.Get().(*[2][]byte)
-	defer copyBufs.Put(bufs)
-	sealed, plain := bufs[0], bufs[1]
-	full := int64(CryptSegment + cryptTag)
-	var written int64
-	for written < n {
-		first := s.pos / CryptSegment
-		last := min((s.pos+n-written-1)/CryptSegment, first+copyBatch-1)
-		end := cryptHeaderSize + (last+1)*full
-		if last == s.segments-1 {
-			end = cryptHeaderSize + last*full + s.size - last*CryptSegment + cryptTag
-		}
-		start := cryptHeaderSize + first*full
-		in := sealed[:end-start]
-		if _, err := s.r.ReadAt(in, start); err != nil && !errors.Is(err, io.EOF) {
-			return written, fmt.Errorf("store: read sealed segments %d-%d: %w", first, last, err)
-		}
-		out := plain[:0]
-		for seg := first; seg <= last; seg++ {
-			c := in[(seg-first)*full : min(int64(len(in)), (seg-first+1)*full)]
-			binary.BigEndian.PutUint32(s.nonce[8:], uint32(seg))
-			s.ad[cryptHeaderSize] = 0
-			if seg == s.segments-1 {
-				s.ad[cryptHeaderSize] = 1
-			}
-			var err error
-			if out, err = s.key.aead.Open(out, s.nonce[:], c, s.ad[:]); err != nil {
-				return written, fmt.Errorf("store: sealed segment %d does not authenticate: the data was changed or cut", seg)
-			}
-		}
-		off := s.pos - first*CryptSegment
-		chunk := out[off:min(int64(len(out)), off+n-written)]
-		m, err := w.Write(chunk)
-		written += int64(m)
-		s.pos += int64(m)
+	from, end := s.pos, s.pos+n
+	if s.pos/CryptSegment+copyBatch > (end-1)/CryptSegment { // one batch: no goroutine
+		b := copyBufs.Get().(*copyBuf)
+		defer copyBufs.Put(b)
+		plain, err := s.decryptBatch(b, from, end)
 		if err != nil {
-			return written, err
+			return 0, err
+		}
+		m, err := w.Write(plain)
+		s.pos += int64(m)
+		return int64(m), err
+	}
+	type batch struct {
+		buf   *copyBuf
+		plain []byte
+		err   error
+	}
+	ready := make(chan batch, 1)
+	free := make(chan *copyBuf, 2)
+	free <- copyBufs.Get().(*copyBuf)
+	free <- copyBufs.Get().(*copyBuf)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(ready)
+		for pos := from; pos < end; {
+			var b *copyBuf
+			select {
+			case b = <-free:
+			case <-stop:
+				return
+			}
+			plain, err := s.decryptBatch(b, pos, end)
+			select {
+			case ready <- batch{b, plain, err}:
+			case <-stop:
+				free <- b
+				return
+			}
+			if err != nil {
+				return
+			}
+			pos += int64(len(plain))
+		}
+	}()
+	var written int64
+	var err error
+	for bt := range ready {
+		if bt.err != nil {
+			free <- bt.buf
+			err = bt.err
+			break
+		}
+		var m int
+		m, err = w.Write(bt.plain)
+		written += int64(m)
+		free <- bt.buf
+		if err != nil {
+			break
 		}
 	}
-	return written, nil
+	close(stop)
+	<-done
+	for bt := range ready { // a batch sent before stop was seen
+		free <- bt.buf
+	}
+	close(free)
+	for b := range free {
+		copyBufs.Put(b)
+	}
+	s.pos += written
+	return written, err
+}
+
+// decryptBatch decrypts the segments from pos (up to copyBatch of them, and not past end) into
+// b.plain and returns the plaintext from pos to the batch's end or end. It reads one system call's
+// worth and keeps its own nonce, so it may run beside the goroutine writing the batch before.
+func (s *SealedReader) decryptBatch(b *copyBuf, pos, end int64) ([]byte, error) {
+	full := int64(CryptSegment + cryptTag)
+	first := pos / CryptSegment
+	last := min((end-1)/CryptSegment, first+copyBatch-1)
+	stop := cryptHeaderSize + (last+1)*full
+	if last == s.segments-1 {
+		stop = cryptHeaderSize + last*full + s.size - last*CryptSegment + cryptTag
+	}
+	start := cryptHeaderSize + first*full
+	in := b.sealed[:stop-start]
+	if _, err := s.r.ReadAt(in, start); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("store: read sealed segments %d-%d: %w", first, last, err)
+	}
+	var nonce [12]byte
+	var ad [cryptHeaderSize + 1]byte
+	copy(nonce[:8], s.nonce[:8])
+	copy(ad[:], s.ad[:cryptHeaderSize])
+	out := b.plain[:0]
+	for seg := first; seg <= last; seg++ {
+		c := in[(seg-first)*full : min(int64(len(in)), (seg-first+1)*full)]
+		binary.BigEndian.PutUint32(nonce[8:], uint32(seg))
+		ad[cryptHeaderSize] = 0
+		if seg == s.segments-1 {
+			ad[cryptHeaderSize] = 1
+		}
+		var err error
+		if out, err = s.key.aead.Open(out, nonce[:], c, ad[:]); err != nil {
+			return nil, fmt.Errorf("store: sealed segment %d does not authenticate: the data was changed or cut", seg)
+		}
+	}
+	off := pos - first*CryptSegment
+	return out[off:min(int64(len(out)), off+end-pos)], nil
 }
 
 // Seek moves the plaintext position.
