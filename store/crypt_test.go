@@ -198,3 +198,37 @@ func TestSealedCopyTo(t *testing.T) {
 		t.Errorf("CopyTo wrote %d bytes, past the batch before the changed segment", out.Len())
 	}
 }
+
+// failAfter is a writer that takes n bytes and then fails, as a browser that hangs up mid-video.
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		m := f.n
+		f.n = 0
+		return m, errors.New("connection reset")
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// TestSealedCopyToWriterFails: a long CopyTo (decrypting ahead while it writes) whose writer fails
+// part way returns the writer's error and what was written, and the reader reads on from there.
+func TestSealedCopyToWriterFails(t *testing.T) {
+	ring := store.KeyringOf(newKey(t))
+	plain := make([]byte, 20*store.CryptSegment)
+	rand.Read(plain)
+	sealed, _ := ring.Seal(plain)
+	for _, cut := range []int{0, 10, 4*store.CryptSegment + 3, 9 * store.CryptSegment} {
+		r, _ := ring.NewReader(bytes.NewReader(sealed), int64(len(sealed)))
+		n, err := r.CopyTo(&failAfter{cut}, int64(len(plain)))
+		if err == nil || n != int64(cut) {
+			t.Errorf("cut at %d: CopyTo = %d, %v; want %d and the writer's error", cut, n, err, cut)
+		}
+		buf := make([]byte, 5)
+		if _, err := io.ReadFull(r, buf); err != nil || !bytes.Equal(buf, plain[cut:cut+5]) {
+			t.Errorf("cut at %d: the read after = %v, %v", cut, buf, err)
+		}
+		r.Release()
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"os"
+	"strconv"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
@@ -17,8 +19,16 @@ import (
 const (
 	benchFileSize  = 50 << 20
 	benchRangeSize = 1 << 20
-	benchReaders   = 16
 )
+
+// benchReaders is how many clients fetch ranges at once: 16, or KYCDESK_BENCH_READERS (1 is one
+// browser playing a video).
+var benchReaders = func() int {
+	if n, err := strconv.Atoi(os.Getenv("KYCDESK_BENCH_READERS")); err == nil && n > 0 {
+		return n
+	}
+	return 16
+}()
 
 // rangeBenchFile archives a 50 MiB video and returns the env, its row, its bytes and its path.
 func rangeBenchFile(b *testing.B) (*archivedMediaEnv, store.Media, []byte, string) {
