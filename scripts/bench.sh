@@ -23,7 +23,7 @@ run() { # pattern benchtime packages...
 run '^BenchmarkSQLiteCeiling$' 3000x ./web
 run '^BenchmarkIngest$' 4000x ./web
 run '^BenchmarkIngesterDirect$' 4000x ./store
-run '^BenchmarkServe(Media|File|MediaSealed)Range$' 2000x ./web
+run '^BenchmarkServe(Media|File|MediaSealed|MediaEcho)Range$' 2000x ./web
 run '^BenchmarkWorkspace$' 200x ./web
 run '^BenchmarkAuditExport1M$' 1x ./web
 run '^BenchmarkOpsStats$' 50x ./store

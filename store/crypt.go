@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -389,8 +390,8 @@ func (s *SealedReader) load(seg int64) error {
 		s.buf = segmentBufs.Get().(*[]byte)
 	}
 	buf := (*s.buf)[:n]
-	if _, err := s.r.ReadAt(buf, start); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("store: read sealed segment %d: %w", seg, err)
+	if m, err := s.r.ReadAt(buf, start); m < len(buf) {
+		return fmt.Errorf("store: read sealed segment %d: %d of %d bytes: %w", seg, m, len(buf), cmp.Or(err, io.ErrUnexpectedEOF))
 	}
 	binary.BigEndian.PutUint32(s.nonce[8:], uint32(seg))
 	s.ad[cryptHeaderSize] = 0
@@ -473,6 +474,18 @@ func (s *SealedReader) CopyTo(w io.Writer, n int64) (int64, error) {
 		}
 	}()
 	var written int64
+	defer func() {
+		// Also when w panics: the goroutine stops, and no buffer is left with it.
+		close(stop)
+		<-done
+		for bt := range ready { // a batch sent before stop was seen
+			free <- bt.buf
+		}
+		close(free)
+		for b := range free {
+			copyBufs.Put(b)
+		}
+	}()
 	var err error
 	for bt := range ready {
 		if bt.err != nil {
@@ -487,15 +500,6 @@ func (s *SealedReader) CopyTo(w io.Writer, n int64) (int64, error) {
 		if err != nil {
 			break
 		}
-	}
-	close(stop)
-	<-done
-	for bt := range ready { // a batch sent before stop was seen
-		free <- bt.buf
-	}
-	close(free)
-	for b := range free {
-		copyBufs.Put(b)
 	}
 	s.pos += written
 	return written, err
@@ -514,8 +518,9 @@ func (s *SealedReader) decryptBatch(b *copyBuf, pos, end int64) ([]byte, error) 
 	}
 	start := cryptHeaderSize + first*full
 	in := b.sealed[:stop-start]
-	if _, err := s.r.ReadAt(in, start); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("store: read sealed segments %d-%d: %w", first, last, err)
+	if n, err := s.r.ReadAt(in, start); n < len(in) {
+		// A file cut since it was opened: never decrypt what is left in the buffer from before.
+		return nil, fmt.Errorf("store: read sealed segments %d-%d: %d of %d bytes: %w", first, last, n, len(in), cmp.Or(err, io.ErrUnexpectedEOF))
 	}
 	var nonce [12]byte
 	var ad [cryptHeaderSize + 1]byte

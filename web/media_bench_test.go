@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/kycdesk/kycdesk/store"
 )
 
@@ -126,4 +128,19 @@ func BenchmarkServeMediaSealedRange(b *testing.B) {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 	}), data)
+}
+
+// BenchmarkServeMediaEchoRange is BenchmarkServeMediaRange behind Echo, as /media/:id runs: Echo's
+// response is what ServeMedia writes to.
+func BenchmarkServeMediaEchoRange(b *testing.B) {
+	e, m, data, _ := rangeBenchFile(b)
+	ec := echo.New()
+	ec.GET("/", func(c echo.Context) error {
+		row, err := e.db.MediaByID(c.Request().Context(), m.ID)
+		if err != nil {
+			return err
+		}
+		return ServeMedia(c.Response(), c.Request(), e.blobs, row)
+	})
+	benchRanges(b, ec, data)
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/kycdesk/kycdesk/store"
 )
 
@@ -48,7 +50,7 @@ type rangeCopier interface {
 
 // sealedRangeWriter hands http.ServeContent's body copy (io.CopyN, so a LimitedReader) of a
 // sealed file to its CopyTo, which decrypts several segments per read and writes them whole; a
-// plain file goes to the response's own ReadFrom, which uses sendfile.
+// plain file goes to the net/http response's ReadFrom, which uses sendfile.
 type sealedRangeWriter struct{ http.ResponseWriter }
 
 func (s sealedRangeWriter) ReadFrom(src io.Reader) (int64, error) {
@@ -56,6 +58,15 @@ func (s sealedRangeWriter) ReadFrom(src io.Reader) (int64, error) {
 		if c, ok := lr.R.(rangeCopier); ok {
 			n, err := c.CopyTo(s.ResponseWriter, lr.N)
 			lr.N -= n
+			return n, err
+		}
+	}
+	// Echo's response has no ReadFrom of its own: a plain file goes to the net/http response
+	// below it (sendfile), and the bytes are counted for the access log as Echo's Write counts them.
+	if er, ok := s.ResponseWriter.(*echo.Response); ok {
+		if rf, ok := er.Writer.(io.ReaderFrom); ok {
+			n, err := rf.ReadFrom(src)
+			er.Size += n
 			return n, err
 		}
 	}
