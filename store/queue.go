@@ -80,9 +80,8 @@ type QueueFilter struct {
 	words []string
 	// refs are the cases the search's text names by reference (matchRefs), nil until read.
 	refs *refMatch
-	// pairWord is 1 + the index in words of the second word the driver stands for when it walks
-	// word pairs (case_pairs); 0 when it walks the rows of one word.
-	pairWord int
+	// exp is what the words stand for in the index (expandSearch), nil until read.
+	exp *searchExpansion
 }
 
 // Narrowed reports whether anything besides the tab narrows the queue.
@@ -342,8 +341,12 @@ func (db *DB) QueueCounts(ctx context.Context, f QueueFilter) (ReviewCounts, err
 	if !f.Narrowed() {
 		return db.ReviewCounts(ctx)
 	}
-	// The typed words and references are looked up once for all four tabs.
+	// The typed words, what they stand for and the references are looked up once for all four
+	// tabs and their windows.
 	if err := db.foldQuery(ctx, &f); err != nil {
+		return ReviewCounts{}, err
+	}
+	if err := db.expandSearch(ctx, &f); err != nil {
 		return ReviewCounts{}, err
 	}
 	if err := db.matchRefs(ctx, &f); err != nil {

@@ -114,13 +114,13 @@ func (db *DB) queueSelect(ctx context.Context, f QueueFilter, after, before *Que
 // queueArms are the ordered streams the page merges.
 func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *QueueCursor) ([]queueArm, error) {
 	driver := f.pickDriver()
-	var terms []string
+	var terms, pairs []string
 	skipWord := -1
 	if driver == driveQuery {
-		var err error
-		if terms, skipWord, err = db.expandQuery(ctx, f); err != nil {
+		if err := db.expandSearch(ctx, &f); err != nil {
 			return nil, err
 		}
+		terms, skipWord, pairs = f.exp.terms, f.exp.word, f.exp.pairs
 		if skipWord < 0 {
 			// Too short a prefix to expand: walk the order of the strongest index filter instead.
 			g := f
@@ -128,13 +128,6 @@ func (db *DB) queueArms(ctx context.Context, f QueueFilter, after, before *Queue
 			if driver = g.pickDriver(); driver == driveQuery {
 				driver = driveWalk
 			}
-		}
-	}
-	var pairs []string
-	if driver == driveQuery {
-		var err error
-		if pairs, err = db.expandPair(ctx, &f, skipWord, terms); err != nil {
-			return nil, err
 		}
 	}
 	var refIDs []any
@@ -368,60 +361,65 @@ func (db *DB) foldQuery(ctx context.Context, f *QueueFilter) error {
 	return nil
 }
 
-// expandQuery lists the distinct indexed words the longest folded word is a prefix of; word is
-// its index among f.words (the other words are probed). word is -1 when there is no word or it
-// stands for more than maxTermExpansion words.
-func (db *DB) expandQuery(ctx context.Context, f QueueFilter) (terms []string, word int, err error) {
-	word = -1
-	for i, w := range f.words {
-		if word < 0 || len([]rune(w)) > len([]rune(f.words[word])) {
-			word = i
-		}
-	}
-	if word < 0 {
-		return nil, -1, nil
-	}
-	if terms, err = db.expandWord(ctx, f.words[word], maxTermExpansion); err != nil || terms == nil {
-		return nil, -1, err
-	}
-	return terms, word, nil
+// searchExpansion is what the folded words stand for in the index. The driver walks the rows of
+// terms (the indexed words the longest word, words[word], is a prefix of), or, when pairs is
+// set, the cases that also have words[second]: the case_pairs keys of every two terms. word is -1
+// when there is no word or it stands for more than maxTermExpansion terms; second is -1 when the
+// driver walks one word. The other words are probed per case.
+type searchExpansion struct {
+	terms        []string
+	word, second int
+	pairs        []string
 }
 
-// expandPair, for a search of two or more words, picks the longest word but the driver's and
-// expands it too; when the two words stand for at most maxTermExpansion pairs of words, it
-// returns those pairs (as case_pairs keys) and marks the word in f.pairWord, so that the driver
-// walks the cases with both words together. Otherwise it returns nil: the driver walks the rows
-// of its one word and checks the others per case.
-func (db *DB) expandPair(ctx context.Context, f *QueueFilter, word int, terms []string) ([]string, error) {
-	second := -1
-	for i, w := range f.words {
-		if i != word && (second < 0 || len([]rune(w)) > len([]rune(f.words[second]))) {
-			second = i
+// longestWord is the index of the longest of f.words other than skip, or -1.
+func longestWord(words []string, skip int) int {
+	best := -1
+	for i, w := range words {
+		if i != skip && (best < 0 || len([]rune(w)) > len([]rune(words[best]))) {
+			best = i
 		}
 	}
-	if word < 0 || second < 0 {
-		return nil, nil
+	return best
+}
+
+// expandSearch reads f.exp once per filter (the four tab counts and the page share it): the
+// longest word's terms, and with a second word, when the two stand for at most maxTermExpansion
+// pairs and no term stands for both (a word typed twice, a word and its own prefix), those pairs.
+func (db *DB) expandSearch(ctx context.Context, f *QueueFilter) error {
+	if f.exp != nil {
+		return nil
+	}
+	e := &searchExpansion{word: longestWord(f.words, -1), second: -1}
+	f.exp = e
+	if e.word < 0 {
+		return nil
+	}
+	terms, err := db.expandWord(ctx, f.words[e.word], maxTermExpansion)
+	if err != nil || terms == nil {
+		e.word = -1
+		return err
+	}
+	e.terms = terms
+	second := longestWord(f.words, e.word)
+	if second < 0 {
+		return nil
 	}
 	others, err := db.expandWord(ctx, f.words[second], maxTermExpansion/len(terms))
 	if err != nil || others == nil {
-		return nil, err
+		return err
 	}
 	var pairs []string
 	for _, a := range terms {
 		for _, b := range others {
-			switch {
-			case a < b:
-				pairs = append(pairs, a+" "+b)
-			case b < a:
-				pairs = append(pairs, b+" "+a)
-			default:
-				// The same word typed twice, or two prefixes of one word: a pair cannot say it.
-				return nil, nil
+			if a == b {
+				return nil
 			}
+			pairs = append(pairs, min(a, b)+" "+max(a, b))
 		}
 	}
-	f.pairWord = second + 1
-	return pairs, nil
+	e.pairs, e.second = pairs, second
+	return nil
 }
 
 // expandWord lists the distinct indexed words tok is a prefix of, or nil when there are more
@@ -529,7 +527,8 @@ func (f QueueFilter) probesOn(driver queueDriver, skipWord int, idcol string) (c
 		var wargs []any
 		if f.words != nil {
 			for i, w := range f.words {
-				if i == skipWord || (skipWord >= 0 && i == f.pairWord-1) {
+				// The driver stands for its word, and for the second one when it walks pairs.
+				if skipWord >= 0 && (i == skipWord || i == f.exp.second) {
 					continue
 				}
 				words = append(words, `EXISTS (SELECT 1 FROM case_terms pw WHERE pw.case_id = `+idcol+` AND pw.term >= ? AND pw.term < ?)`)
@@ -577,12 +576,17 @@ func (db *DB) queueCountPartial(ctx context.Context, f QueueFilter) (bool, error
 	if err := db.foldQuery(ctx, &f); err != nil {
 		return false, err
 	}
+	if err := db.expandSearch(ctx, &f); err != nil {
+		return false, err
+	}
 	arms, err := db.queueArms(ctx, f, nil, nil)
 	if err != nil {
 		return false, err
 	}
-	if f.pickDriver() == driveQuery {
-		// A reference prefix that matched more cases than a page reads them is a lower bound too.
+	if f.pickDriver() == driveQuery && f.exp.word >= 0 {
+		// The driver walks the words and the references it read: a reference prefix that matched
+		// more cases than a page reads them is a lower bound too. (A word too short to expand
+		// walks the queue, which matches references as it goes.)
 		if err := db.matchRefs(ctx, &f); err != nil || f.refs.truncated {
 			return err == nil, err
 		}
