@@ -278,28 +278,30 @@ func (s *SealedWriter) Close() error {
 }
 
 func (s *SealedWriter) flush(last bool) error {
-	nonce, ad := segmentNonce(s.header, s.seg), segmentAD(s.header, last)
-	s.out = s.key.aead.Seal(s.out[:0], nonce, s.buf, ad)
+	var k segmentKey
+	k.set(s.header, int64(s.seg), last)
+	s.out = s.key.aead.Seal(s.out[:0], k.nonce[:], s.buf, k.ad[:])
 	s.seg++
 	s.buf = s.buf[:0]
 	_, err := s.w.Write(s.out)
 	return err
 }
 
-func segmentNonce(header []byte, seg uint32) []byte {
-	n := make([]byte, 12)
-	copy(n, header[16:24])
-	binary.BigEndian.PutUint32(n[8:], seg)
-	return n
+// segmentKey is what seals one segment besides the key: its nonce and its additional data.
+type segmentKey struct {
+	nonce [12]byte
+	ad    [cryptHeaderSize + 1]byte
 }
 
-func segmentAD(header []byte, last bool) []byte {
-	ad := make([]byte, cryptHeaderSize+1)
-	copy(ad, header)
+// set makes k segment seg's of the file with this header (see the layout above).
+func (k *segmentKey) set(header []byte, seg int64, last bool) {
+	copy(k.nonce[:8], header[16:24])
+	binary.BigEndian.PutUint32(k.nonce[8:], uint32(seg))
+	copy(k.ad[:], header)
+	k.ad[cryptHeaderSize] = 0
 	if last {
-		ad[cryptHeaderSize] = 1
+		k.ad[cryptHeaderSize] = 1
 	}
-	return ad
 }
 
 // SealedReader decrypts a sealed stream of known size; it seeks by segment.
@@ -313,8 +315,6 @@ type SealedReader struct {
 	cur      int64  // the segment in plain, -1 for none
 	plain    []byte // the current segment, decrypted in place inside buf
 	buf      *[]byte
-	nonce    [12]byte
-	ad       [cryptHeaderSize + 1]byte
 }
 
 // segmentBufs recycles the one-segment buffers of readers: a video being watched opens many.
@@ -345,8 +345,6 @@ func (k *Keyring) NewReader(r io.ReaderAt, n int64) (*SealedReader, error) {
 	}
 	size := (segs-1)*CryptSegment + lastLen - cryptTag
 	s := &SealedReader{r: r, key: key, header: h, segments: segs, size: size, cur: -1}
-	copy(s.nonce[:8], h[16:24])
-	copy(s.ad[:], h)
 	return s, nil
 }
 
@@ -379,32 +377,42 @@ func (s *SealedReader) Read(p []byte) (int, error) {
 }
 
 func (s *SealedReader) load(seg int64) error {
-	full := int64(CryptSegment + cryptTag)
-	start := cryptHeaderSize + seg*full
-	n := full
-	last := seg == s.segments-1
-	if last {
-		n = s.size - (s.segments-1)*CryptSegment + cryptTag
-	}
 	if s.buf == nil {
 		s.buf = segmentBufs.Get().(*[]byte)
 	}
-	buf := (*s.buf)[:n]
-	if m, err := s.r.ReadAt(buf, start); m < len(buf) {
-		return fmt.Errorf("store: read sealed segment %d: %d of %d bytes: %w", seg, m, len(buf), cmp.Or(err, io.ErrUnexpectedEOF))
-	}
-	binary.BigEndian.PutUint32(s.nonce[8:], uint32(seg))
-	s.ad[cryptHeaderSize] = 0
-	if last {
-		s.ad[cryptHeaderSize] = 1
-	}
-	plain, err := s.key.aead.Open(buf[:0], s.nonce[:], buf, s.ad[:])
+	// One segment decrypts in place.
+	plain, err := s.openSegments(*s.buf, (*s.buf)[:0], seg, seg)
 	if err != nil {
 		s.cur = -1
-		return fmt.Errorf("store: sealed segment %d does not authenticate: the data was changed or cut", seg)
+		return err
 	}
 	s.plain, s.cur = plain, seg
 	return nil
+}
+
+// openSegments reads segments first to last into in, with one system call, and appends their
+// plaintext to out (in[:0] decrypts a single segment in place). A read that comes back short (the
+// file was cut since it was opened) is an error: nothing left in the buffer from before is ever
+// decrypted. It keeps its own nonce, so it may run beside a goroutine writing an earlier batch.
+func (s *SealedReader) openSegments(in, out []byte, first, last int64) ([]byte, error) {
+	full := int64(CryptSegment + cryptTag)
+	start, stop := cryptHeaderSize+first*full, cryptHeaderSize+(last+1)*full
+	if last == s.segments-1 {
+		stop = cryptHeaderSize + last*full + s.size - last*CryptSegment + cryptTag
+	}
+	in = in[:stop-start]
+	if n, err := s.r.ReadAt(in, start); n < len(in) {
+		return nil, fmt.Errorf("store: read sealed segments %d-%d: %d of %d bytes: %w", first, last, n, len(in), cmp.Or(err, io.ErrUnexpectedEOF))
+	}
+	var k segmentKey
+	for seg := first; seg <= last; seg++ {
+		k.set(s.header, seg, seg == s.segments-1)
+		var err error
+		if out, err = s.key.aead.Open(out, k.nonce[:], in[(seg-first)*full:min(int64(len(in)), (seg-first+1)*full)], k.ad[:]); err != nil {
+			return nil, fmt.Errorf("store: sealed segment %d does not authenticate: the data was changed or cut", seg)
+		}
+	}
+	return out, nil
 }
 
 // copyBatch is how many segments CopyTo reads with one system call and writes with another.
@@ -506,38 +514,12 @@ func (s *SealedReader) CopyTo(w io.Writer, n int64) (int64, error) {
 }
 
 // decryptBatch decrypts the segments from pos (up to copyBatch of them, and not past end) into
-// b.plain and returns the plaintext from pos to the batch's end or end. It reads one system call's
-// worth and keeps its own nonce, so it may run beside the goroutine writing the batch before.
+// b.plain and returns the plaintext from pos to the batch's end or end.
 func (s *SealedReader) decryptBatch(b *copyBuf, pos, end int64) ([]byte, error) {
-	full := int64(CryptSegment + cryptTag)
 	first := pos / CryptSegment
-	last := min((end-1)/CryptSegment, first+copyBatch-1)
-	stop := cryptHeaderSize + (last+1)*full
-	if last == s.segments-1 {
-		stop = cryptHeaderSize + last*full + s.size - last*CryptSegment + cryptTag
-	}
-	start := cryptHeaderSize + first*full
-	in := b.sealed[:stop-start]
-	if n, err := s.r.ReadAt(in, start); n < len(in) {
-		// A file cut since it was opened: never decrypt what is left in the buffer from before.
-		return nil, fmt.Errorf("store: read sealed segments %d-%d: %d of %d bytes: %w", first, last, n, len(in), cmp.Or(err, io.ErrUnexpectedEOF))
-	}
-	var nonce [12]byte
-	var ad [cryptHeaderSize + 1]byte
-	copy(nonce[:8], s.nonce[:8])
-	copy(ad[:], s.ad[:cryptHeaderSize])
-	out := b.plain[:0]
-	for seg := first; seg <= last; seg++ {
-		c := in[(seg-first)*full : min(int64(len(in)), (seg-first+1)*full)]
-		binary.BigEndian.PutUint32(nonce[8:], uint32(seg))
-		ad[cryptHeaderSize] = 0
-		if seg == s.segments-1 {
-			ad[cryptHeaderSize] = 1
-		}
-		var err error
-		if out, err = s.key.aead.Open(out, nonce[:], c, ad[:]); err != nil {
-			return nil, fmt.Errorf("store: sealed segment %d does not authenticate: the data was changed or cut", seg)
-		}
+	out, err := s.openSegments(b.sealed, b.plain[:0], first, min((end-1)/CryptSegment, first+copyBatch-1))
+	if err != nil {
+		return nil, err
 	}
 	off := pos - first*CryptSegment
 	return out[off:min(int64(len(out)), off+end-pos)], nil
