@@ -130,8 +130,8 @@ func (a *App) handleSettingsSave(c echo.Context) error {
 	} else {
 		// Something could not be read; say what else is wrong too, in one go.
 		fields := map[string]string{}
-		if verr := r.Validate(); verr != nil {
-			fields, _ = fieldErrors(verr, "")
+		if fe, ok := fieldErrors(r.Validate(), ""); ok {
+			maps.Copy(fields, fe)
 		}
 		if err != nil {
 			fields["reason_codes"] = err.Error()
