@@ -59,11 +59,17 @@ func entryHash(id int64, at, actor string, actorID int64, action, targetType, ta
 
 // appendAudit writes an entry inside the caller's transaction, so the action and its record commit together.
 func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, at string, e AuditEntry) error {
+	_, err := db.appendAuditID(ctx, tx, at, e)
+	return err
+}
+
+// appendAuditID is appendAudit returning the new entry's id, for rows that point at it.
+func (db *DB) appendAuditID(ctx context.Context, tx *sql.Tx, at string, e AuditEntry) (int64, error) {
 	details := "{}"
 	if e.Details != nil {
 		b, err := json.Marshal(e.Details)
 		if err != nil {
-			return fmt.Errorf("store: audit details: %w", err)
+			return 0, fmt.Errorf("store: audit details: %w", err)
 		}
 		details = string(b)
 	}
@@ -72,7 +78,7 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, at string, e AuditEnt
 	var prevMAC sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT id, hash, mac FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev, &prevMAC)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: audit chain head: %w", err)
+		return 0, fmt.Errorf("store: audit chain head: %w", err)
 	}
 	id := lastID + 1
 	hash := entryHash(id, at, e.Actor, e.ActorID, e.Action, e.TargetType, e.TargetID, e.CaseID, details, prev)
@@ -81,7 +87,7 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, at string, e AuditEnt
 	case db.auditKey != nil:
 		mac = linkMAC(db.auditKey, id, hash, prevMAC.String)
 	case prevMAC.Valid:
-		return ErrAuditKeyRequired
+		return 0, ErrAuditKeyRequired
 	}
 	var actorID, caseID any
 	if e.ActorID != 0 {
@@ -94,9 +100,9 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, at string, e AuditEnt
 		(id, at, actor, actor_id, action, target_type, target_id, case_id, details, prev_hash, hash, mac)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, at, e.Actor, actorID, e.Action, e.TargetType, e.TargetID, caseID, details, prev, hash, mac); err != nil {
-		return fmt.Errorf("store: append audit: %w", err)
+		return 0, fmt.Errorf("store: append audit: %w", err)
 	}
-	return nil
+	return id, nil
 }
 
 // Audit appends one entry in its own transaction.

@@ -213,14 +213,11 @@ type tombstoneItem struct {
 // tombstone per item pointing at it.
 func (db *DB) recordPurge(ctx context.Context, tx *sql.Tx, caseID int64, stage string, p RetentionPolicy, now time.Time, items []tombstoneItem) error {
 	at := FormatTime(now)
-	if err := db.appendAudit(ctx, tx, at, AuditEntry{Actor: SystemActor.Name, Action: "retention.purge", TargetType: "case",
+	auditID, err := db.appendAuditID(ctx, tx, at, AuditEntry{Actor: SystemActor.Name, Action: "retention.purge", TargetType: "case",
 		TargetID: fmt.Sprint(caseID), CaseID: caseID,
-		Details: map[string]any{"stage": stage, "policy": p.Name(), "items": items}}); err != nil {
+		Details: map[string]any{"stage": stage, "policy": p.Name(), "items": items}})
+	if err != nil {
 		return err
-	}
-	var auditID int64
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM audit_log`).Scan(&auditID); err != nil {
-		return fmt.Errorf("store: retention audit id: %w", err)
 	}
 	for _, it := range items {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO retention_tombstones (case_id, kind, item, sha256, size, purged_at, policy, audit_id)

@@ -63,14 +63,11 @@ func (db *DB) RecordReveal(ctx context.Context, actor Actor, in RevealInput) (in
 	if exists == 0 {
 		return 0, fmt.Errorf("store: reveal case %d: %w", in.CaseID, errNoSuchThing)
 	}
-	if err := db.appendAudit(ctx, tx, FormatTime(db.Now()), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reveal",
+	id, err := db.appendAuditID(ctx, tx, FormatTime(db.Now()), AuditEntry{Actor: actor.Name, ActorID: actor.ID, Action: "case.reveal",
 		TargetType: "case", TargetID: fmt.Sprint(in.CaseID), CaseID: in.CaseID,
-		Details: map[string]any{"field": in.Field, "reason": in.Reason, "text": in.Text}}); err != nil {
+		Details: map[string]any{"field": in.Field, "reason": in.Reason, "text": in.Text}})
+	if err != nil {
 		return 0, err
-	}
-	var id int64
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM audit_log`).Scan(&id); err != nil {
-		return 0, fmt.Errorf("store: reveal: %w", err)
 	}
 	return id, commit(tx, "reveal")
 }
