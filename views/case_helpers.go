@@ -12,7 +12,6 @@ func caseAction(id int64, verb string) templ.SafeURL {
 	return templ.SafeURL("/cases/" + strconv.FormatInt(id, 10) + "/" + verb)
 }
 
-// invalid is the aria-invalid value of a form field.
 // anyError reports whether any of the fields has a problem.
 func anyError(errs map[string]string, fields ...string) bool {
 	for _, f := range fields {

@@ -94,12 +94,12 @@ func lhScope(h store.HoldInForce) string {
 	return "client"
 }
 
-// ariaInvalid is an aria-invalid value.
-func ariaInvalid(bad bool) string {
-	if bad {
-		return "true"
+// liftErrors are the field errors of hold h's Lift form: the refused lift's, none for the others.
+func (v LegalHoldsPage) liftErrors(h int64) map[string]string {
+	if v.LiftHold != h || v.LiftError == "" {
+		return nil
 	}
-	return "false"
+	return map[string]string{"legal_hold_lift_reason": v.LiftError}
 }
 
 // lhPageInfo says what part of the holds the page shows.
@@ -109,16 +109,12 @@ func lhPageInfo(v LegalHoldsPage) string {
 	case v.Next != 0:
 		return n + " shown, newest first, " + strconv.Itoa(store.HoldPageSize) + " a page; older holds follow."
 	case v.Before != 0:
-		return "The oldest holds in force" + lhOf(v) + "."
+		if v.Find != "" {
+			return "The oldest holds in force that cover " + v.Find + "."
+		}
+		return "The oldest holds in force."
 	case v.Find != "":
 		return n + " in force cover " + v.Find + "."
 	}
 	return "All " + n + " shown, newest first."
-}
-
-func lhOf(v LegalHoldsPage) string {
-	if v.Find != "" {
-		return " that cover " + v.Find
-	}
-	return ""
 }
