@@ -47,6 +47,8 @@ type DB struct {
 	auditKey []byte
 	// keys seal raw delivery bodies when set (crypt.go).
 	keys *Keyring
+	// ckpt copies the write-ahead log into the database beside the writer (checkpoint.go).
+	ckpt *checkpointer
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -66,7 +68,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_txlock", "immediate")
 	q.Set("_cache_size", fmt.Sprint(-cacheKiB))
 	q.Set("_stmt_cache_size", "64")
-	w, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	w, err := sql.Open(driverName, "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open writer: %w", err)
 	}
@@ -76,14 +78,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	q.Set("_query_only", "true")
 	q.Set("_txlock", "deferred")
-	r, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	r, err := sql.Open(driverName, "file:"+path+"?"+q.Encode())
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open reader: %w", err)
 	}
+	q.Del("_query_only")
+	ckpt, err := startCheckpointer("file:" + path + "?" + q.Encode())
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db := &DB{path: path, write: w, read: r, outbox: make(chan struct{}, 1), Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{path: path, write: w, read: r, ckpt: ckpt, outbox: make(chan struct{}, 1), Now: func() time.Time { return time.Now().UTC() }}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -95,9 +104,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes both connection pools.
+// Close stops the checkpointer and closes both connection pools.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	return errors.Join(db.ckpt.close(), db.read.Close(), db.write.Close())
 }
 
 // Path is the database file's path.
