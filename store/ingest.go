@@ -258,14 +258,15 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 		return 0, errNoRef
 	}
 	var (
-		caseID    int64
-		rank      int
-		state     string
-		appliedAt string
+		caseID                int64
+		rank                  int
+		state                 string
+		appliedAt             string
+		hadFraud, hadMismatch string
 	)
-	err := tx.QueryRowContext(ctx, `SELECT c.id, c.rank, c.review_state, COALESCE(d.received_at, '')
+	err := tx.QueryRowContext(ctx, `SELECT c.id, c.rank, c.review_state, COALESCE(d.received_at, ''), c.fraud_tags, c.mismatch_tags
 		FROM cases c LEFT JOIN deliveries d ON d.id = c.snapshot_delivery
-		WHERE c.source = ? AND c.ref = ?`, s.Source, s.Ref).Scan(&caseID, &rank, &state, &appliedAt)
+		WHERE c.source = ? AND c.ref = ?`, s.Source, s.Ref).Scan(&caseID, &rank, &state, &appliedAt, &hadFraud, &hadMismatch)
 	isNew := errors.Is(err, sql.ErrNoRows)
 	if err != nil && !isNew {
 		return 0, fmt.Errorf("find case: %w", err)
@@ -334,8 +335,13 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 		}
 	}
 	if apply {
-		if err := replaceTags(ctx, tx, caseID, s, !isNew); err != nil {
-			return 0, err
+		// A later callback mostly repeats the tags and the names: their rows (kept in queue order
+		// by the cases_queue_keys trigger) stay as they are, since rewriting them touches pages
+		// all over their indexes, and the disk's bandwidth is what bounds ingest.
+		if isNew || fraud != hadFraud || mismatch != hadMismatch {
+			if err := replaceTags(ctx, tx, caseID, s, !isNew); err != nil {
+				return 0, err
+			}
 		}
 		if !keepName {
 			if err := indexCase(ctx, tx, caseID, s, !isNew); err != nil {
@@ -448,6 +454,17 @@ func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, exist
 	}
 	body := strings.Join(parts, " ")
 	if existing {
+		// The same words as before: the words and their pairs are already right.
+		var same bool
+		if err := tx.QueryRowContext(ctx, `SELECT
+			(SELECT group_concat(term, char(31)) FROM (SELECT term FROM case_terms WHERE case_id = ? ORDER BY term)) IS
+			(SELECT group_concat(token, char(31)) FROM (SELECT DISTINCT token FROM case_tokens WHERE input = ? ORDER BY token))`,
+			caseID, body).Scan(&same); err != nil {
+			return fmt.Errorf("compare search words: %w", err)
+		}
+		if same {
+			return nil
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM case_terms WHERE case_id = ?`, caseID); err != nil {
 			return fmt.Errorf("clear search words: %w", err)
 		}

@@ -372,3 +372,62 @@ func TestQueueTwoWordSearchWalksPairs(t *testing.T) {
 		t.Errorf("two words do not walk case_pairs_queue:\n%s", strings.Join(plan, "\n"))
 	}
 }
+
+// TestLaterCallbackWordsAndTags follows one case through callbacks that change its name and tags,
+// repeat them, and come in less authoritative: the search words, their pairs and the tag rows
+// follow what the case shows, and stay put when a callback repeats them.
+func TestLaterCallbackWordsAndTags(t *testing.T) {
+	db, clk := openWorkspace(t)
+	other := ingestWS(t, db, wsCase{ref: "other", first: "PRIYA", last: "SHARMA", overall: StatusSuspected, fraud: []string{"DOC_MOBILE_PHOTO"}})
+	steps := []struct {
+		name string
+		w    wsCase
+		// what finds the case afterwards, and what no longer does
+		finds, misses []QueueFilter
+	}{
+		{"first callback", wsCase{first: "ANNA", last: "KOVALENKO", overall: StatusSuspected, fraud: []string{"FACE_SUSPECTED"}},
+			[]QueueFilter{{Query: "kovalenko"}, {Query: "anna kovalenko"}, {FraudTag: "FACE_SUSPECTED"}},
+			[]QueueFilter{{Query: "shevchuk"}, {FraudTag: "DOC_MOBILE_PHOTO"}}},
+		{"manual review renames and retags", wsCase{first: "ANNA", last: "SHEVCHUK", overall: StatusSuspected, final: true,
+			fraud: []string{"DOC_MOBILE_PHOTO"}, mismatch: []string{"SURNAME"}},
+			[]QueueFilter{{Query: "shevchuk"}, {Query: "anna shevchuk"}, {FraudTag: "DOC_MOBILE_PHOTO"}, {MismatchTag: "SURNAME"}},
+			[]QueueFilter{{Query: "kovalenko"}, {Query: "anna kovalenko"}, {FraudTag: "FACE_SUSPECTED"}}},
+		{"a later copy repeats them", wsCase{first: "ANNA", last: "SHEVCHUK", overall: StatusSuspected, final: true,
+			fraud: []string{"DOC_MOBILE_PHOTO"}, mismatch: []string{"SURNAME"}},
+			[]QueueFilter{{Query: "shevchuk"}, {Query: "anna shevchuk"}, {FraudTag: "DOC_MOBILE_PHOTO"}, {MismatchTag: "SURNAME"}},
+			[]QueueFilter{{Query: "kovalenko"}, {FraudTag: "FACE_SUSPECTED"}}},
+		{"a stale automatic result changes nothing", wsCase{first: "OLENA", last: "IVANOVA", overall: StatusSuspected,
+			fraud: []string{"VIRTUAL_CAMERA"}},
+			[]QueueFilter{{Query: "anna shevchuk"}, {MismatchTag: "SURNAME"}},
+			[]QueueFilter{{Query: "ivanova"}, {FraudTag: "VIRTUAL_CAMERA"}}},
+		{"tags cleared, name kept", wsCase{first: "ANNA", last: "SHEVCHUK", overall: StatusSuspected, final: true},
+			[]QueueFilter{{Query: "anna shevchuk"}},
+			[]QueueFilter{{FraudTag: "DOC_MOBILE_PHOTO"}, {MismatchTag: "SURNAME"}}},
+	}
+	var id int64
+	for _, st := range steps {
+		clk.advance(time.Minute)
+		st.w.ref = "renamed"
+		got := ingestWS(t, db, st.w)
+		if id != 0 && got != id {
+			t.Fatalf("%s: case %d, want the same case %d", st.name, got, id)
+		}
+		id = got
+		checkQueueKeys(t, db, st.name)
+		for _, f := range st.finds {
+			f.Tab = TabAll
+			if ids := queueIDs(t, db, f); !slices.Contains(ids, id) {
+				t.Errorf("%s: %+v = %v, want case %d in it", st.name, f, ids, id)
+			}
+		}
+		for _, f := range st.misses {
+			f.Tab = TabAll
+			if ids := queueIDs(t, db, f); slices.Contains(ids, id) {
+				t.Errorf("%s: %+v = %v, want case %d not in it", st.name, f, ids, id)
+			}
+		}
+	}
+	if ids := queueIDs(t, db, QueueFilter{Tab: TabAll, FraudTag: "DOC_MOBILE_PHOTO"}); !slices.Equal(ids, []int64{other}) {
+		t.Errorf("DOC_MOBILE_PHOTO = %v, want only the other case %d", ids, other)
+	}
+}
