@@ -401,8 +401,10 @@ func (db *DB) expandSearch(ctx context.Context, f *QueueFilter) error {
 		return err
 	}
 	e.terms = terms
+	// Pairs only once their table is complete (backfill.go): before, two words walk the longer
+	// word's cases as they did before pairs.
 	second := longestWord(f.words, e.word)
-	if second < 0 {
+	if second < 0 || !db.pairsReady.Load() {
 		return nil
 	}
 	others, err := db.expandWord(ctx, f.words[second], maxTermExpansion/len(terms))

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // SQLite driver (cgo).
@@ -49,6 +50,11 @@ type DB struct {
 	keys *Keyring
 	// ckpt copies the write-ahead log into the database beside the writer (checkpoint.go).
 	ckpt *checkpointer
+	// pairsReady says case_pairs holds every case's word pairs; fill is the background fill
+	// that completes it (backfill.go), and fillGate, in tests, paces that fill's batches.
+	pairsReady atomic.Bool
+	fill       *backfiller
+	fillGate   chan struct{}
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -101,11 +107,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.loadBackfills(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
-// Close stops the checkpointer and closes both connection pools.
+// Close stops the background fill and the checkpointer and closes both connection pools.
 func (db *DB) Close() error {
+	db.fill.close()
 	return errors.Join(db.ckpt.close(), db.read.Close(), db.write.Close())
 }
 

@@ -189,6 +189,7 @@ func runServe(ctx context.Context, args []string) error {
 	o.auth.announce(log, app.Config())
 	app.Start()
 	defer app.Close()
+	db.StartBackfills() // in the background: a fill left by an upgrade never holds up callbacks
 
 	// SIGHUP reloads the TLS pair; a bad pair is logged and the old one kept.
 	hup := make(chan os.Signal, 1)
