@@ -16,7 +16,7 @@ if [ "${SCALE_SKIP_5M:-}" = 1 ]; then
 	sizes=$(tr ' ' '\n' <<<"$sizes" | grep -vx 5000000 | tr '\n' ' ')
 fi
 cache=${SCALE_CACHE:-$HOME/.cache/kycdesk-bench}
-key=$(cat store/migrations/*.sql store/bulk.go web/demo/synthetic_scale.go | sha256sum | cut -c1-12)
+key=$(cat store/migrations/*.sql store/bulk.go store/bulk_empty.go store/bulk_rows.go web/demo/synthetic_scale.go | sha256sum | cut -c1-12)
 mkdir -p bin docs/bench "$cache"
 out=docs/bench/scale-$(date -u +%Y%m%dT%H%M%SZ).txt
 "$go_" build -o bin/kycdesk ./cmd/kycdesk

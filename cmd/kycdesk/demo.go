@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,6 +28,9 @@ func runDemo(ctx context.Context, args []string) error {
 	defer db.Close()
 	blobs := &store.Blobs{Dir: filepath.Join(data, "media"), Keys: db.DataKeys()}
 	if synthetic > 0 {
+		// The load makes garbage fast (every body is rendered and decoded) and keeps little of it:
+		// collecting less often saves about a tenth of its CPU, for a few hundred MB more.
+		debug.SetGCPercent(400)
 		if _, err := demo.LoadSyntheticDesk(ctx, db, blobs, synthetic, time.Now().UTC(), os.Stdout); err != nil {
 			return err
 		}

@@ -161,6 +161,9 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := db.CheckLoadFinished(ctx); err != nil {
+		return fmt.Errorf("--data %s: %w", cfg.DataDir, err)
+	}
 	if err := useDataKeys(ctx, db, cfg.DataDir, o.dataKeyFile); err != nil {
 		return err
 	}

@@ -17,6 +17,9 @@ import (
 // Progress and the generated passwords go to log, once. It refuses (ErrNotEmpty) a database that
 // already has cases.
 func LoadSyntheticDesk(ctx context.Context, db *store.DB, blobs *store.Blobs, n int, now time.Time, log io.Writer) ([]User, error) {
+	if err := db.CheckLoadFinished(ctx); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
 	counts, err := db.ReviewCounts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)

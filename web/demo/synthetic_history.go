@@ -22,6 +22,12 @@ var remarks = []string{"Accepted", "Recheck Required", "Rejected", "Accepted", "
 // fraud tag and agent remark has its own share of allowed cases, so the dashboard's false-positive
 // rates differ per signal. BulkLoad keeps the dashboard's summaries as it writes.
 func LoadSyntheticHistory(ctx context.Context, db *store.DB, n, decisions int, reviewers []int64, now time.Time) error {
+	return loadSyntheticHistory(ctx, n, decisions, reviewers, now, db.BulkLoad)
+}
+
+// loadSyntheticHistory is LoadSyntheticHistory through the given loader.
+func loadSyntheticHistory(ctx context.Context, n, decisions int, reviewers []int64, now time.Time,
+	load func(context.Context, func() (store.BulkCase, bool)) (int, error)) error {
 	if len(reviewers) == 0 && decisions > 0 {
 		return fmt.Errorf("demo: synthetic history: decisions need reviewers")
 	}
@@ -39,7 +45,7 @@ func LoadSyntheticHistory(ctx context.Context, db *store.DB, n, decisions int, r
 		stride = (needing + decisions - 1) / decisions
 	}
 	i, seen, made := 0, 0, 0
-	_, err := db.BulkLoad(ctx, func() (store.BulkCase, bool) {
+	_, err := load(ctx, func() (store.BulkCase, bool) {
 		if i >= n {
 			return store.BulkCase{}, false
 		}

@@ -113,6 +113,12 @@ func scaleCase(i int, received time.Time) (*store.Snapshot, []byte, error) {
 // archived as files[kind] (files[""] for other kinds), or not written when files is nil. The bodies are
 // rendered and decoded on every core while the writer stores them.
 func LoadScale(ctx context.Context, db *store.DB, n int, now time.Time, reviewers []int64, files map[string]store.BulkFile) error {
+	return loadScale(ctx, n, now, reviewers, files, db.BulkLoadEmpty)
+}
+
+// loadScale is LoadScale through the given loader (BulkLoadEmpty, or BulkLoad to compare with).
+func loadScale(ctx context.Context, n int, now time.Time, reviewers []int64, files map[string]store.BulkFile,
+	load func(context.Context, func() (store.BulkCase, bool)) (int, error)) error {
 	if len(reviewers) < 2 {
 		return fmt.Errorf("demo: scale data needs two reviewers")
 	}
@@ -184,7 +190,7 @@ func LoadScale(ctx context.Context, db *store.DB, n int, now time.Time, reviewer
 		}
 		return m.bc, true
 	}
-	_, err := db.BulkLoad(ctx, next)
+	_, err := load(ctx, next)
 	for range slots { // let the producers finish
 	}
 	if err != nil {
