@@ -31,6 +31,10 @@ func (db *DB) BulkLoadEmpty(ctx context.Context, next func() (BulkCase, bool)) (
 		// A load that dies half way is deleted and done again (bulk_load_unfinished says so), so
 		// its commits need not wait for the disk; the last one does (bulkFinish).
 		"PRAGMA synchronous = OFF",
+		// The log is copied into the database at each commit, as SQLite does by default, so that
+		// the next batch starts it afresh: the store's checkpointer, one batch behind, would let
+		// it grow to the size of the whole load.
+		"PRAGMA wal_autocheckpoint = 1000",
 		// The rows reference each other by the ids the loader gives them.
 		"PRAGMA foreign_keys = OFF",
 		// A CREATE INDEX sorts in this much memory before it spills to temporary files, on two threads.
