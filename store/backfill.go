@@ -16,8 +16,9 @@ const backfillBatch = 400
 // backfillRetry is how long the backfill waits after a failed batch (the disk full, say).
 const backfillRetry = time.Second
 
-// backfiller fills the existing cases' rows of a search table added by a migration (0172), in
-// the background, once StartBackfills is called.
+// backfiller fills the existing cases' rows of a search table a migration added (case_pairs,
+// 0171), in the background, once StartBackfills is called; table backfills (0172) records how far
+// it got.
 type backfiller struct {
 	stop chan struct{}
 	done chan struct{}
@@ -42,30 +43,45 @@ func (db *DB) loadBackfills(ctx context.Context) error {
 // take the way they took before its table existed: slower for some words, never different.
 // The server calls it once it serves; Close stops it, and the next start goes on from there.
 func (db *DB) StartBackfills() {
-	if db.pairsReady.Load() || db.fill != nil {
+	db.fillMu.Lock()
+	defer db.fillMu.Unlock()
+	if db.pairsReady.Load() || db.fill != nil || db.closed {
 		return
 	}
 	db.fill = &backfiller{stop: make(chan struct{}), done: make(chan struct{}), gate: db.fillGate}
 	go db.backfillLoop(db.fill)
 }
 
-// WaitBackfills returns once every fill is done, or ctx ends.
-func (db *DB) WaitBackfills(ctx context.Context) error {
+// waitBackfills returns once every fill is done, or ctx ends.
+func (db *DB) waitBackfills(ctx context.Context) error {
 	if db.pairsReady.Load() {
 		return nil
 	}
-	if db.fill == nil {
-		return fmt.Errorf("store: backfills: not started")
+	db.fillMu.Lock()
+	f := db.fill
+	db.fillMu.Unlock()
+	if f == nil {
+		return errors.New("store: backfills: not started")
 	}
 	select {
-	case <-db.fill.done:
+	case <-f.done:
 		if !db.pairsReady.Load() {
-			return fmt.Errorf("store: backfills: stopped before they were done")
+			return errors.New("store: backfills: stopped before they were done")
 		}
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// stopBackfills stops the fill between batches, waits for it, and keeps a later StartBackfills
+// from starting one.
+func (db *DB) stopBackfills() {
+	db.fillMu.Lock()
+	f := db.fill
+	db.closed = true
+	db.fillMu.Unlock()
+	f.close()
 }
 
 func (db *DB) backfillLoop(f *backfiller) {

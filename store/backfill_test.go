@@ -97,9 +97,55 @@ func TestPairsBackfillInBackground(t *testing.T) {
 	db.StartBackfills()
 	wctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if err := db.WaitBackfills(wctx); err != nil {
+	if err := db.waitBackfills(wctx); err != nil {
 		t.Fatal(err)
 	}
 	checkQueueKeys(t, db, "after the fill")
 	search(db, "after the fill")
+}
+
+// TestBackfillsMigrationKnowsWhatIsDone runs migration 0172 again over the three states a desk
+// can reach it in: nothing to pair, pairs filled in place by the 0171 of 1 December 2026, and
+// words without pairs (an upgrade from before 0171): only the last one is left to the fill.
+func TestBackfillsMigrationKnowsWhatIsDone(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name       string
+		cases      bool
+		dropPairs  bool
+		wantFilled bool
+	}{
+		{"a new desk", false, false, true},
+		{"pairs filled in place", true, false, true},
+		{"words without pairs", true, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "m.db")
+			db, err := Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.cases {
+				for i := 0; i < 3; i++ {
+					ingestWS(t, db, wsCase{ref: fmt.Sprintf("m-%d", i), first: "ANNA", last: "SHARMA", overall: StatusSuspected})
+				}
+			}
+			reset := `DROP TABLE backfills; DELETE FROM schema_migrations WHERE name = '0172_backfills.sql';`
+			if tc.dropPairs {
+				reset += `DELETE FROM case_pairs;`
+			}
+			if _, err := db.write.ExecContext(ctx, reset); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			db, err = Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if got := db.pairsReady.Load(); got != tc.wantFilled {
+				t.Errorf("pairs complete after 0172 = %t, want %t", got, tc.wantFilled)
+			}
+		})
+	}
 }

@@ -10,20 +10,27 @@ import (
 	"github.com/mattn/go-sqlite3"
 )
 
-// The store's connections never checkpoint the write-ahead log themselves. SQLite's default is
-// that the connection whose commit takes the log past 1,000 pages copies them into the database
-// and syncs it, inside that commit: the single writer, and every acknowledgement queued behind it,
-// then waits milliseconds for work that need not be on its path. The checkpointer does it instead,
-// on a connection of its own beside the writer, as Litestream also advises for busy writers.
+// The store's connections checkpoint the write-ahead log on commit only as a backstop. SQLite's
+// default is that the connection whose commit takes the log past 1,000 pages copies them into the
+// database and syncs it, inside that commit: the single writer, and every acknowledgement queued
+// behind it, then waits milliseconds for work that need not be on its path. The checkpointer does
+// that copying instead, on a connection of its own beside the writer. But the log starts over
+// only when a write begins with every page of it copied, which a writer that never pauses does
+// not see after another connection's checkpoint; so once the log passes backstopPages, the
+// writer's own commit checkpoints too (by then little is left to copy) and the next write
+// starts the log over.
 const driverName = "sqlite3-kycdesk"
 
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		// The log file is cut back to 64 MB when it restarts, so a burst does not leave it large.
-		_, err := c.Exec("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864", nil)
+		// The log file is cut back to 64 MB when it starts over, so a burst does not leave it large.
+		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d; PRAGMA journal_size_limit = %d", backstopPages, 64<<20), nil)
 		return err
 	}})
 }
+
+// backstopPages is the log's length (32 MB of 4 KB pages) past which a commit checkpoints.
+const backstopPages = 8192
 
 // checkpointEvery is how often the checkpointer copies what the log has gained into the database.
 // A page written many times in that while is copied once, and the log holds at most about this

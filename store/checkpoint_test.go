@@ -4,14 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
 )
 
-// TestCheckpointerCopiesTheLog: no connection of the store checkpoints on commit, so the
-// write-ahead log reaches the database file only through the checkpointer; a checkpoint leaves
-// every committed case readable from the database file alone, without the log.
+// TestCheckpointerCopiesTheLog: below the backstop no connection of the store checkpoints on
+// commit, so the write-ahead log reaches the database file only through the checkpointer; a
+// checkpoint leaves every committed case readable from the database file alone, without the log.
 func TestCheckpointerCopiesTheLog(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
@@ -20,17 +21,20 @@ func TestCheckpointerCopiesTheLog(t *testing.T) {
 		if err := conn.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&pages); err != nil {
 			t.Fatal(err)
 		}
-		if pages != 0 {
-			t.Fatalf("wal_autocheckpoint = %d on a store connection, want 0 (the checkpointer's job)", pages)
+		if pages != backstopPages {
+			t.Fatalf("wal_autocheckpoint = %d on a store connection, want the backstop's %d", pages, backstopPages)
 		}
 	}
-	const n = 200 // some 40 pages each: well past the 1,000 pages SQLite would checkpoint at
+	const n = 100 // some 40 pages each: past the 1,000 pages SQLite would checkpoint at, short of the backstop
 	body := strings.Repeat("x", 3000)
 	for i := 0; i < n; i++ {
 		ref := fmt.Sprintf("ckpt-%d", i)
 		if _, err := db.Ingest(ctx, incoming(markSnap(ref, StatusSuspected, false, "FACE_SUSPECTED"), ref+body, time.Now())); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if fi, err := os.Stat(db.Path() + "-wal"); err != nil || fi.Size() >= backstopPages*4096 {
+		t.Fatalf("the log = %v (%v): past the backstop, so a commit may have checkpointed", fi, err)
 	}
 	db.ckpt.checkpoint(ctx)
 	// immutable=1 reads the database file as it is on disk and never the log.
@@ -46,4 +50,33 @@ func TestCheckpointerCopiesTheLog(t *testing.T) {
 	if cases != n {
 		t.Fatalf("the database file holds %d cases after a checkpoint, want all %d", cases, n)
 	}
+}
+
+// TestLogStaysBounded: a writer that never pauses still sees the log start over, so the -wal
+// file stays near the restart threshold however much is written (here 160 MB in 2,500 commits).
+func TestLogStaysBounded(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE filler (b BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	blob := make([]byte, 64<<10)
+	largest := int64(0)
+	for i := 0; i < 2500; i++ {
+		if _, err := db.write.ExecContext(ctx, `INSERT INTO filler (b) VALUES (?)`, blob); err != nil {
+			t.Fatal(err)
+		}
+		if i%50 == 0 {
+			if _, err := db.write.ExecContext(ctx, `DELETE FROM filler`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if fi, err := os.Stat(db.Path() + "-wal"); err == nil {
+			largest = max(largest, fi.Size())
+		}
+	}
+	if limit := int64(96 << 20); largest > limit {
+		t.Fatalf("the log grew to %d MB under a busy writer, want it to start over below %d MB", largest>>20, limit>>20)
+	}
+	t.Logf("largest log: %.1f MB", float64(largest)/(1<<20))
 }

@@ -47,6 +47,9 @@ func checkQueueKeys(t *testing.T, db *DB, step string) {
 			JOIN case_terms b ON b.case_id = a.case_id AND b.term > a.term EXCEPT SELECT case_id, pair FROM case_pairs)`,
 		`SELECT COUNT(*) FROM (SELECT case_id, pair FROM case_pairs EXCEPT SELECT a.case_id, a.term || ' ' || b.term
 			FROM case_terms a JOIN case_terms b ON b.case_id = a.case_id AND b.term > a.term)`,
+		// The tag rows are the tags the case shows, both ways.
+		`SELECT COUNT(*) FROM (` + caseTagsFromColumns + ` EXCEPT SELECT case_id, kind, tag FROM case_tags)`,
+		`SELECT COUNT(*) FROM (SELECT case_id, kind, tag FROM case_tags EXCEPT ` + caseTagsFromColumns + `)`,
 	} {
 		var n int
 		if err := db.read.QueryRow(q).Scan(&n); err != nil {
@@ -57,6 +60,10 @@ func checkQueueKeys(t *testing.T, db *DB, step string) {
 		}
 	}
 }
+
+// caseTagsFromColumns lists the tags each case shows in its fraud_tags and mismatch_tags columns.
+const caseTagsFromColumns = `SELECT * FROM (SELECT c.id, 'fraud', j.value FROM cases c, json_each(c.fraud_tags) j WHERE j.value <> ''
+	UNION SELECT c.id, 'mismatch', j.value FROM cases c, json_each(c.mismatch_tags) j WHERE j.value <> '')`
 
 // TestQueueKeysFollowEveryChange runs a mixed workload through every path that changes a case's
 // review state, waiting time, tags or names (ingest of new and later callbacks, a late automatic
@@ -400,9 +407,13 @@ func TestLaterCallbackWordsAndTags(t *testing.T) {
 			fraud: []string{"VIRTUAL_CAMERA"}},
 			[]QueueFilter{{Query: "anna shevchuk"}, {MismatchTag: "SURNAME"}},
 			[]QueueFilter{{Query: "ivanova"}, {FraudTag: "VIRTUAL_CAMERA"}}},
+		{"only the mismatch tags change", wsCase{first: "ANNA", last: "SHEVCHUK", overall: StatusSuspected, final: true,
+			fraud: []string{"DOC_MOBILE_PHOTO"}, mismatch: []string{"DATE_OF_BIRTH"}},
+			[]QueueFilter{{FraudTag: "DOC_MOBILE_PHOTO"}, {MismatchTag: "DATE_OF_BIRTH"}},
+			[]QueueFilter{{MismatchTag: "SURNAME"}}},
 		{"tags cleared, name kept", wsCase{first: "ANNA", last: "SHEVCHUK", overall: StatusSuspected, final: true},
 			[]QueueFilter{{Query: "anna shevchuk"}},
-			[]QueueFilter{{FraudTag: "DOC_MOBILE_PHOTO"}, {MismatchTag: "SURNAME"}}},
+			[]QueueFilter{{FraudTag: "DOC_MOBILE_PHOTO"}, {MismatchTag: "SURNAME"}, {MismatchTag: "DATE_OF_BIRTH"}}},
 	}
 	var id int64
 	for _, st := range steps {

@@ -53,7 +53,9 @@ type DB struct {
 	// pairsReady says case_pairs holds every case's word pairs; fill is the background fill
 	// that completes it (backfill.go), and fillGate, in tests, paces that fill's batches.
 	pairsReady atomic.Bool
+	fillMu     sync.Mutex // guards fill and closed
 	fill       *backfiller
+	closed     bool
 	fillGate   chan struct{}
 }
 
@@ -116,7 +118,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // Close stops the background fill and the checkpointer and closes both connection pools.
 func (db *DB) Close() error {
-	db.fill.close()
+	db.stopBackfills()
 	return errors.Join(db.ckpt.close(), db.read.Close(), db.write.Close())
 }
 

@@ -13,4 +13,4 @@ CREATE TABLE backfills (
 -- are no words to pair.
 INSERT INTO backfills (name, next_id, done_at) SELECT 'case_pairs', 0,
 	CASE WHEN EXISTS (SELECT 1 FROM case_pairs) OR NOT EXISTS (SELECT 1 FROM case_terms)
-	THEN strftime('%Y-%m-%dT%H:%M:%fZ', 'now') END;
+	THEN strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000000Z' END; -- TimeFormat
