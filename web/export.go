@@ -179,26 +179,6 @@ func ExportCallbacks(ctx context.Context, db *store.DB, w io.Writer, format stri
 	return rw.flush()
 }
 
-// ExportAudit writes the matching audit entries, oldest first.
-func ExportAudit(ctx context.Context, db *store.DB, w io.Writer, format string, f store.AuditFilter) error {
-	rw, err := newRowWriter(w, format, []string{"id", "at", "actor", "action", "target_type", "target_id", "case_id",
-		"details", "prev_hash", "hash"})
-	if err != nil {
-		return err
-	}
-	err = db.StreamAudit(ctx, f, func(e store.AuditEntry) error {
-		var details any = e.DetailsJSON
-		if rw.enc != nil {
-			details = json.RawMessage(e.DetailsJSON)
-		}
-		return rw.write(e.ID, e.At, e.Actor, e.Action, e.TargetType, e.TargetID, e.CaseID, details, e.PrevHash, e.Hash)
-	})
-	if err != nil {
-		return err
-	}
-	return rw.flush()
-}
-
 // ExportRetention writes the tombstones of items purged in [from, to) as CSV: the proof of purge.
 // A zero to means up to now.
 func ExportRetention(ctx context.Context, db *store.DB, w io.Writer, from, to time.Time) error {
