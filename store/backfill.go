@@ -145,10 +145,7 @@ func (db *DB) backfillPairs(ctx context.Context) (bool, error) {
 		db.pairsReady.Store(true)
 		return true, nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_pairs (case_id, pair, review_state, waiting_since)
-		SELECT a.case_id, a.term || ' ' || b.term, a.review_state, a.waiting_since
-		FROM case_terms a JOIN case_terms b ON b.case_id = a.case_id AND b.term > a.term
-		WHERE a.case_id BETWEEN ? AND ?`, next, last.Int64); err != nil {
+	if _, err := tx.ExecContext(ctx, insertPairs+` WHERE a.case_id BETWEEN ? AND ?`, next, last.Int64); err != nil {
 		return false, fmt.Errorf("store: backfill pairs: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE backfills SET next_id = ? WHERE name = 'case_pairs'`, last.Int64+1); err != nil {

@@ -479,13 +479,18 @@ func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, exist
 		return fmt.Errorf("insert search words: %w", err)
 	}
 	// Every pair of them, for searches of two or more words (migration 0171).
-	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_pairs (case_id, pair, review_state, waiting_since)
-		SELECT a.case_id, a.term || ' ' || b.term, a.review_state, a.waiting_since
-		FROM case_terms a JOIN case_terms b ON b.case_id = a.case_id AND b.term > a.term WHERE a.case_id = ?`, caseID); err != nil {
+	if _, err := tx.ExecContext(ctx, insertPairs+` WHERE a.case_id = ?`, caseID); err != nil {
 		return fmt.Errorf("insert search word pairs: %w", err)
 	}
 	return nil
 }
+
+// insertPairs writes every pair of the words in case_terms, the smaller word first, with their
+// case's queue keys; the caller's WHERE on a.case_id says which cases (ingest: one, the
+// background fill: a range).
+const insertPairs = `INSERT OR IGNORE INTO case_pairs (case_id, pair, review_state, waiting_since)
+	SELECT a.case_id, a.term || ' ' || b.term, a.review_state, a.waiting_since
+	FROM case_terms a JOIN case_terms b ON b.case_id = a.case_id AND b.term > a.term`
 
 func queueMedia(ctx context.Context, tx *sql.Tx, caseID, deliveryID int64, refs []MediaRef, now string) error {
 	for _, m := range refs {
