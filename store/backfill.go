@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -16,9 +17,9 @@ const backfillBatch = 400
 // backfillRetry is how long the backfill waits after a failed batch (the disk full, say).
 const backfillRetry = time.Second
 
-// backfiller fills the existing cases' rows of a search table a migration added (case_pairs,
-// 0171), in the background, once StartBackfills is called; table backfills (0172) records how far
-// it got.
+// backfiller fills, in the background once StartBackfills is called, the existing cases' rows
+// that a migration's new search table or tokenizer asks for (the fills below); table backfills
+// (0172) records how far each got.
 type backfiller struct {
 	stop chan struct{}
 	done chan struct{}
@@ -27,25 +28,64 @@ type backfiller struct {
 	gate chan struct{}
 }
 
-// loadBackfills reads which fills are done, so the queue uses complete tables from the start.
-func (db *DB) loadBackfills(ctx context.Context) error {
-	var done sql.NullString
-	err := db.read.QueryRowContext(ctx, `SELECT done_at FROM backfills WHERE name = 'case_pairs'`).Scan(&done)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: backfills: %w", err)
+// aFill is one background fill: its row in backfills, the flag that says it is done, and what it
+// does for the cases first..last.
+type aFill struct {
+	name  string
+	ready *atomic.Bool
+	step  func(ctx context.Context, tx *sql.Tx, first, last int64) error
+}
+
+// fills are the background fills in the order they run. The indic fills run in that order: the
+// letters can go only once every search folds whole words.
+func (db *DB) fills() []aFill {
+	return []aFill{
+		// The word pairs of cases from before 0171. Cases ingested meanwhile have their pairs
+		// already: INSERT OR IGNORE keeps them.
+		{"case_pairs", &db.pairsReady, func(ctx context.Context, tx *sql.Tx, first, last int64) error {
+			_, err := tx.ExecContext(ctx, insertPairs+` WHERE a.case_id BETWEEN ? AND ?`, first, last)
+			return err
+		}},
+		// The whole words of names in the scripts of India (0173), beside their letters.
+		{"indic_words", &db.wholeWords, db.refillIndicWords},
+		// Then only the whole words: searchBody no longer adds the letters.
+		{"indic_letters", &db.lettersGone, db.refillIndicWords},
 	}
-	db.pairsReady.Store(errors.Is(err, sql.ErrNoRows) || done.Valid)
+}
+
+// loadBackfills reads which fills are done, so the queue uses complete tables from the start. A
+// fill with no row is done: its migration found nothing to fill.
+func (db *DB) loadBackfills(ctx context.Context) error {
+	for _, f := range db.fills() {
+		var done sql.NullString
+		err := db.read.QueryRowContext(ctx, `SELECT done_at FROM backfills WHERE name = ?`, f.name).Scan(&done)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: backfills: %w", err)
+		}
+		f.ready.Store(errors.Is(err, sql.ErrNoRows) || done.Valid)
+	}
 	return nil
 }
 
-// StartBackfills fills, in the background and a batch at a time, what a migration left to fill
-// (today the word pairs of cases from before migration 0171). Until a fill is done, searches
-// take the way they took before its table existed: slower for some words, never different.
-// The server calls it once it serves; Close stops it, and the next start goes on from there.
+// filled reports whether every fill is done.
+func (db *DB) filled() bool {
+	for _, f := range db.fills() {
+		if !f.ready.Load() {
+			return false
+		}
+	}
+	return true
+}
+
+// StartBackfills fills, in the background and a batch at a time, what a migration left to fill:
+// the word pairs of cases from before migration 0171, and the whole words of names in Indian
+// scripts from before 0173. Until a fill is done, searches take the way they took before its
+// migration: slower or wider for some words, never missing a case. The server calls it once it
+// serves; Close stops it, and the next start goes on from there.
 func (db *DB) StartBackfills() {
 	db.fillMu.Lock()
 	defer db.fillMu.Unlock()
-	if db.pairsReady.Load() || db.fill != nil || db.closed {
+	if db.filled() || db.fill != nil || db.closed {
 		return
 	}
 	db.fill = &backfiller{stop: make(chan struct{}), done: make(chan struct{}), gate: db.fillGate}
@@ -54,7 +94,7 @@ func (db *DB) StartBackfills() {
 
 // waitBackfills returns once every fill is done, or ctx ends.
 func (db *DB) waitBackfills(ctx context.Context) error {
-	if db.pairsReady.Load() {
+	if db.filled() {
 		return nil
 	}
 	db.fillMu.Lock()
@@ -65,7 +105,7 @@ func (db *DB) waitBackfills(ctx context.Context) error {
 	}
 	select {
 	case <-f.done:
-		if !db.pairsReady.Load() {
+		if !db.filled() {
 			return errors.New("store: backfills: stopped before they were done")
 		}
 		return nil
@@ -86,72 +126,69 @@ func (db *DB) stopBackfills() {
 
 func (db *DB) backfillLoop(f *backfiller) {
 	defer close(f.done)
-	for {
-		if f.gate != nil {
-			select {
-			case <-f.gate:
-			case <-f.stop:
-				return
+	for _, fill := range db.fills() {
+		for !fill.ready.Load() {
+			if f.gate != nil {
+				select {
+				case <-f.gate:
+				case <-f.stop:
+					return
+				}
 			}
-		}
-		select {
-		case <-f.stop:
-			return
-		default:
-		}
-		done, err := db.backfillPairs(context.Background())
-		if done {
-			return
-		}
-		if err != nil {
 			select {
-			case <-time.After(backfillRetry):
 			case <-f.stop:
 				return
+			default:
+			}
+			if _, err := db.backfill(context.Background(), fill); err != nil {
+				select {
+				case <-time.After(backfillRetry):
+				case <-f.stop:
+					return
+				}
 			}
 		}
 	}
 }
 
-// backfillPairs fills the word pairs of the next backfillBatch cases and reports whether the
-// fill is now done. Cases ingested meanwhile have their pairs already: INSERT OR IGNORE keeps them.
-func (db *DB) backfillPairs(ctx context.Context) (bool, error) {
+// backfill fills the next backfillBatch cases of fill and reports whether it is now done.
+func (db *DB) backfill(ctx context.Context, fill aFill) (bool, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("store: backfill pairs: %w", err)
+		return false, fmt.Errorf("store: backfill %s: %w", fill.name, err)
 	}
 	defer tx.Rollback()
 	var next int64
 	var doneAt sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT next_id, done_at FROM backfills WHERE name = 'case_pairs'`).Scan(&next, &doneAt); err != nil {
-		return false, fmt.Errorf("store: backfill pairs: %w", err)
+	if err := tx.QueryRowContext(ctx, `SELECT next_id, done_at FROM backfills WHERE name = ?`, fill.name).Scan(&next, &doneAt); err != nil {
+		return false, fmt.Errorf("store: backfill %s: %w", fill.name, err)
 	}
 	if doneAt.Valid {
-		db.pairsReady.Store(true)
+		fill.ready.Store(true)
 		return true, nil
 	}
 	var last sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT MAX(id) FROM (SELECT id FROM cases WHERE id >= ? ORDER BY id LIMIT ?)`,
 		next, backfillBatch).Scan(&last); err != nil {
-		return false, fmt.Errorf("store: backfill pairs: %w", err)
+		return false, fmt.Errorf("store: backfill %s: %w", fill.name, err)
 	}
 	if !last.Valid {
-		if _, err := tx.ExecContext(ctx, `UPDATE backfills SET done_at = ? WHERE name = 'case_pairs'`, db.now()); err != nil {
-			return false, fmt.Errorf("store: backfill pairs: %w", err)
+		if _, err := tx.ExecContext(ctx, `UPDATE backfills SET done_at = ? WHERE name = ?`, db.now(), fill.name); err != nil {
+			return false, fmt.Errorf("store: backfill %s: %w", fill.name, err)
 		}
-		if err := commit(tx, "backfill pairs"); err != nil {
+		if err := commit(tx, "backfill "+fill.name); err != nil {
 			return false, err
 		}
-		db.pairsReady.Store(true)
+		fill.ready.Store(true)
 		return true, nil
 	}
-	if _, err := tx.ExecContext(ctx, insertPairs+` WHERE a.case_id BETWEEN ? AND ?`, next, last.Int64); err != nil {
-		return false, fmt.Errorf("store: backfill pairs: %w", err)
+	if err := fill.step(ctx, tx, next, last.Int64); err != nil {
+		return false, fmt.Errorf("store: backfill %s: %w", fill.name, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE backfills SET next_id = ? WHERE name = 'case_pairs'`, last.Int64+1); err != nil {
-		return false, fmt.Errorf("store: backfill pairs: %w", err)
+	if _, err := tx.ExecContext(ctx, `UPDATE backfills SET next_id = ? WHERE name = ?`, last.Int64+1, fill.name); err != nil {
+		return false, fmt.Errorf("store: backfill %s: %w", fill.name, err)
 	}
-	return false, commit(tx, "backfill pairs")
+	return false, commit(tx, "backfill "+fill.name)
 }
 
 // close stops the backfill between batches and waits for it.

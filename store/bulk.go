@@ -158,7 +158,7 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 				}
 			}
 		}
-		if err := indexCase(ctx, tx, cid, s, false); err != nil {
+		if err := indexCase(ctx, tx, cid, db.searchBody(searchText(s)), false); err != nil {
 			return n, false, fmt.Errorf("store: bulk load: %w", err)
 		}
 		if err := db.bulkDecision(ctx, tx, cid, did, bc.Decision); err != nil {

@@ -300,7 +300,7 @@ func (w *bulkWriter) writeCase(ctx context.Context, st *bulkStatements, counts *
 			}
 		}
 	}
-	words, err := w.wordsOf(ctx, st, bulkSearchText(s))
+	words, err := w.wordsOf(ctx, st, w.db.searchBody(searchText(s)))
 	if err != nil {
 		return err
 	}
@@ -368,19 +368,6 @@ func (w *bulkWriter) decision(ctx context.Context, st *bulkStatements, counts *b
 		}
 	}
 	return nil
-}
-
-// bulkSearchText is the text indexCase takes a case's search words from; the two must agree.
-func bulkSearchText(s *Snapshot) string {
-	name := s.DisplayName()
-	parts := []string{name, s.Person.OrgFirstName, s.Person.OrgLastName}
-	if s.Person.FirstName != "" && !strings.Contains(name, s.Person.FirstName) {
-		parts = append(parts, s.Person.FirstName, s.Person.LastName)
-	}
-	if squashed := nameJoiners.Replace(name); squashed != name {
-		parts = append(parts, squashed)
-	}
-	return strings.Join(parts, " ")
 }
 
 // wordsOf folds text into its distinct words with case_tokens, as indexCase's INSERT … SELECT

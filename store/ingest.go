@@ -344,7 +344,7 @@ func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s
 			}
 		}
 		if !keepName {
-			if err := indexCase(ctx, tx, caseID, s, !isNew); err != nil {
+			if err := indexCase(ctx, tx, caseID, db.searchBody(searchText(s)), !isNew); err != nil {
 				return 0, err
 			}
 		}
@@ -440,19 +440,11 @@ func replaceTags(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, exi
 // nameJoiners are the punctuation inside names that people leave out when they search.
 var nameJoiners = strings.NewReplacer("'", "", "’", "", "-", "")
 
-// indexCase refreshes the words of the case's names that the search finds it by.
-func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, existing bool) error {
+// indexCase refreshes the words of the case's names that the search finds it by; body is the
+// case's searchText as searchBody hands it to the tokenizer.
+func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, body string, existing bool) error {
 	// Names only: references, client IDs and document numbers are searched through their own
 	// indexes, and every token here costs the ingest path.
-	parts := []string{s.DisplayName(), s.Person.OrgFirstName, s.Person.OrgLastName}
-	if s.Person.FirstName != "" && !strings.Contains(s.DisplayName(), s.Person.FirstName) {
-		parts = append(parts, s.Person.FirstName, s.Person.LastName)
-	}
-	// "O'CONNOR" and "GARCIA-LOPEZ" are also found as typed without the punctuation.
-	if squashed := nameJoiners.Replace(s.DisplayName()); squashed != s.DisplayName() {
-		parts = append(parts, squashed)
-	}
-	body := strings.Join(parts, " ")
 	if existing {
 		// The same words as before: the words and their pairs are already right.
 		var same bool

@@ -296,8 +296,12 @@ func (f QueueFilter) where() ([]string, []any) {
 // from being read as operators. It returns "" when nothing searchable is left.
 func FTSQuery(q string) string {
 	var terms []string
-	// Combining marks belong to their word: Devanagari and Tamil names are written with them.
-	for _, t := range strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) }) {
+	// Combining marks belong to their word: Devanagari and Tamil names are written with them, and
+	// with zero-width joiners, which the tokenizer's input leaves out (wholeWords).
+	inWord := func(r rune) bool {
+		return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || r == '\u200c' || r == '\u200d'
+	}
+	for _, t := range strings.FieldsFunc(q, func(r rune) bool { return !inWord(r) }) {
 		terms = append(terms, strings.ToLower(t)+"*")
 		if len(terms) == 8 {
 			break

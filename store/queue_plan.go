@@ -351,7 +351,7 @@ func (db *DB) foldQuery(ctx context.Context, f *QueueFilter) error {
 	f.words = []string{}
 	for _, w := range queryWords(f.Query) {
 		var tok string
-		if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MIN(token), '') FROM case_tokens WHERE input = ?`, w).Scan(&tok); err != nil {
+		if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MIN(token), '') FROM case_tokens WHERE input = ?`, db.searchWord(w)).Scan(&tok); err != nil {
 			return fmt.Errorf("store: search words: %w", err)
 		}
 		if tok != "" {

@@ -53,10 +53,13 @@ type DB struct {
 	// pairsReady says case_pairs holds every case's word pairs; fill is the background fill
 	// that completes it (backfill.go), and fillGate, in tests, paces that fill's batches.
 	pairsReady atomic.Bool
-	fillMu     sync.Mutex // guards fill and closed
-	fill       *backfiller
-	closed     bool
-	fillGate   chan struct{}
+	// wholeWords says every case's words hold its names' whole words in the scripts of India
+	// (the indic_words fill, search_words.go); lettersGone that their letters are gone again.
+	wholeWords, lettersGone atomic.Bool
+	fillMu                  sync.Mutex // guards fill and closed
+	fill                    *backfiller
+	closed                  bool
+	fillGate                chan struct{}
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
