@@ -37,10 +37,7 @@ func decodeChecks(r *jsonfield.Reader, top jsonfield.Fields, group string) []sto
 
 // isLegacyCheck reports whether f is the 2018 shape `{"suspected": false, "results": {}}`.
 func isLegacyCheck(f jsonfield.Fields) bool {
-	_, suspected := f.Members["suspected"]
-	_, results := f.Members["results"]
-	_, status := f.Members["status"]
-	return (suspected || results) && !status
+	return (f.Has("suspected") || f.Has("results")) && !f.Has("status")
 }
 
 func decodeCheck(r *jsonfield.Reader, f jsonfield.Fields, group string) store.Check {

@@ -10,7 +10,6 @@ package markid
 
 import (
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/kycdesk/kycdesk/store"
@@ -19,11 +18,11 @@ import (
 
 // Decode turns one webhook body into a snapshot, or into an error an operator can act on.
 func Decode(body []byte) (*store.Snapshot, error) {
-	top, err := jsonfield.ParseBody(body)
+	top, err := jsonfield.Parse(body)
 	if err != nil {
 		return nil, err
 	}
-	if jsonfield.Kind(top.Members["status"]) == "a boolean" {
+	if jsonfield.Kind(top.Get("status").Raw) == "a boolean" {
 		return nil, jsonfield.Errorf(`field "status" is a boolean: this looks like a video-call callback, not a verification result`)
 	}
 	r := &jsonfield.Reader{}
@@ -33,10 +32,10 @@ func Decode(body []byte) (*store.Snapshot, error) {
 		if w, odd := r.Warned("scanRef"); odd {
 			return nil, jsonfield.Errorf("field \"scanRef\" is %s, want a string: the case cannot be identified", w.Got)
 		}
-		if !jsonfield.IsNull(r.Object(top.Get("data")).Members["sessionId"]) {
+		if !jsonfield.IsNull(r.Object(top.Get("data")).Get("sessionId").Raw) {
 			return nil, jsonfield.Errorf("missing scanRef: this looks like a Video KYC callback (it has data.sessionId), not a Mark ID result")
 		}
-		if !jsonfield.IsNull(top.Members["monitoringId"]) {
+		if !jsonfield.IsNull(top.Get("monitoringId").Raw) {
 			return nil, jsonfield.Errorf("missing scanRef: this looks like an AML-monitoring callback (it has monitoringId), not a verification result")
 		}
 		return nil, jsonfield.Errorf("missing scanRef")
@@ -137,15 +136,14 @@ var fileKinds = []string{
 // decodeFileURLs lists the media in fileUrls: documented kinds first, then any other key (kept,
 // with the key as its kind) in name order. Null, empty and placeholder URLs are left out.
 func decodeFileURLs(r *jsonfield.Reader, f jsonfield.Fields) []store.MediaRef {
-	keys := make([]string, 0, len(f.Members))
-	for k := range f.Members {
+	keys := slices.Clone(fileKinds)
+	for _, k := range f.Keys() {
 		if k != "" && !slices.Contains(fileKinds, k) {
 			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
 	var out []store.MediaRef
-	for _, k := range append(slices.Clone(fileKinds), keys...) {
+	for _, k := range keys {
 		if u := r.MediaURL(f.Get(k)); u != "" {
 			out = append(out, store.MediaRef{Kind: k, URL: u, Position: len(out)})
 		}

@@ -9,8 +9,6 @@
 package vcip
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -20,7 +18,7 @@ import (
 
 // Decode turns one callback body into a snapshot, or into an error an operator can act on.
 func Decode(body []byte) (*store.Snapshot, error) {
-	top, err := jsonfield.ParseBody(body)
+	top, err := jsonfield.Parse(body)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +32,7 @@ func Decode(body []byte) (*store.Snapshot, error) {
 				return nil, jsonfield.Errorf("field %q is %s, want %s: the session cannot be identified", field, w.Got, w.Want)
 			}
 		}
-		if !jsonfield.IsNull(top.Members["scanRef"]) {
+		if !jsonfield.IsNull(top.Get("scanRef").Raw) {
 			return nil, jsonfield.Errorf("missing data.sessionId: this looks like a Mark ID callback (it has scanRef), not a Video KYC session")
 		}
 		return nil, jsonfield.Errorf("missing data.sessionId")
@@ -114,23 +112,11 @@ func decodeTranslations(r *jsonfield.Reader, n jsonfield.Node) []store.Translati
 		r.Fail(n, "an object")
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(n.Raw))
-	if _, err := dec.Token(); err != nil { // the opening brace
-		r.Fail(n, "an object")
-		return nil
-	}
 	var out []store.Translation
 	at := map[string]int{} // language -> index in out
-	for dec.More() {
-		tok, err := dec.Token()
-		lang, ok := tok.(string)
-		var val json.RawMessage
-		if err != nil || !ok || dec.Decode(&val) != nil {
-			r.Fail(n, "an object")
-			return nil
-		}
-		text := r.Str(jsonfield.Node{Path: n.Path + "." + lang, Raw: val})
-		if jsonfield.IsNull(val) {
+	for lang, val := range r.Object(n).All() {
+		text := r.Str(val)
+		if jsonfield.IsNull(val.Raw) {
 			continue
 		}
 		i, seen := at[lang]

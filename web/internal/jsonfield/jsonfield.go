@@ -1,5 +1,6 @@
-// Package jsonfield reads loosely typed vendor JSON: it walks a body value by value, keeps the
-// path of each so errors can name the field, and takes numbers and booleans sent as strings.
+// Package jsonfield reads loosely typed vendor JSON: it parses a body once, walks it value by
+// value, keeps the path of each so errors can name the field, and takes numbers and booleans
+// sent as strings.
 // The vendor decoders (web/markid, web/vcip) share it so they forgive the same sloppiness and
 // word their errors the same way.
 package jsonfield
@@ -9,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -65,12 +68,20 @@ func Clip(s string) string {
 type Node struct {
 	Path string
 	Raw  json.RawMessage // nil when the key was absent
+
+	t *tree // the parsed body Raw is part of, nil for a node made from Raw alone
+	i int32 // Raw's node in t
 }
 
 // Fields is a JSON object's members. Duplicate keys keep the last value, as encoding/json does.
 type Fields struct {
-	Path    string
+	Path string
+	// Members are the members of Fields made from a map. Fields that Parse and Reader.Object
+	// return read their members from the parsed body instead; ParseBody fills both.
 	Members map[string]json.RawMessage
+
+	t *tree // the parsed body the object is part of, nil for Fields made from Members
+	i int32 // the object's node in t
 }
 
 // Get returns the member key as a node whose path extends the object's.
@@ -79,7 +90,65 @@ func (f Fields) Get(key string) Node {
 	if f.Path != "" {
 		p = f.Path + "." + key
 	}
-	return Node{Path: p, Raw: f.Members[key]}
+	if f.t == nil {
+		return Node{Path: p, Raw: f.Members[key]}
+	}
+	if v, ok := f.t.member(f.i, key); ok {
+		return Node{Path: p, Raw: f.t.raw(v), t: f.t, i: v}
+	}
+	return Node{Path: p}
+}
+
+// Has reports whether the object has the member key, even a null one.
+func (f Fields) Has(key string) bool {
+	if f.t == nil {
+		_, ok := f.Members[key]
+		return ok
+	}
+	_, ok := f.t.member(f.i, key)
+	return ok
+}
+
+// Keys are the object's distinct keys, sorted.
+func (f Fields) Keys() []string {
+	var keys []string
+	if f.t == nil {
+		for k := range f.Members {
+			keys = append(keys, k)
+		}
+	} else {
+		f.t.members(f.i, func(k, _ int32) bool {
+			key, _ := f.t.str(k)
+			keys = append(keys, key)
+			return true
+		})
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// All yields the object's members in the order they were sent, repeated keys as often as they
+// came, each value as a node whose path extends the object's. Fields made from a map have no
+// order: their members come sorted by key.
+func (f Fields) All() iter.Seq2[string, Node] {
+	return func(yield func(string, Node) bool) {
+		if f.t == nil {
+			for _, k := range f.Keys() {
+				if !yield(k, f.Get(k)) {
+					return
+				}
+			}
+			return
+		}
+		f.t.members(f.i, func(k, v int32) bool {
+			key, _ := f.t.str(k)
+			p := key
+			if f.Path != "" {
+				p = f.Path + "." + key
+			}
+			return yield(key, Node{Path: p, Raw: f.t.raw(v), t: f.t, i: v})
+		})
+	}
 }
 
 // Kind names a JSON value's type the way an operator would read it ("an object", "null", "absent"…).
@@ -106,8 +175,9 @@ func Kind(raw json.RawMessage) string {
 // IsNull reports whether the value is null or absent.
 func IsNull(raw json.RawMessage) bool { k := Kind(raw); return k == "absent" || k == "null" }
 
-// ParseBody checks that body is one JSON object and returns its members.
-func ParseBody(body []byte) (Fields, error) {
+// Parse checks that body is one JSON object and parses it, once: the Fields, and the nodes and
+// Fields read from them, walk that parse.
+func Parse(body []byte) (Fields, error) {
 	const bom = "\xef\xbb\xbf" // some senders prefix UTF-8 bodies with a byte-order mark
 	skip := 0
 	if bytes.HasPrefix(body, []byte(bom)) {
@@ -116,22 +186,37 @@ func ParseBody(body []byte) (Fields, error) {
 	if len(bytes.TrimSpace(body[skip:])) == 0 {
 		return Fields{}, Errorf("empty body: expected a JSON object")
 	}
-	var raw json.RawMessage
-	if err := json.Unmarshal(body[skip:], &raw); err != nil {
+	t, ok := parse(body[skip:])
+	if !ok {
+		// encoding/json words the error, as it did when it parsed every body.
+		var raw json.RawMessage
+		err := json.Unmarshal(body[skip:], &raw)
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			return Fields{}, syntaxError(body, skip+int(se.Offset), se)
 		}
-		return Fields{}, Errorf("invalid JSON: %v", err)
+		if err != nil {
+			return Fields{}, Errorf("invalid JSON: %v", err)
+		}
+		return Fields{}, Errorf("invalid JSON: the body could not be parsed") // parse and encoding/json disagree: FuzzParse looks for that
 	}
-	if k := Kind(raw); k != "an object" {
+	if k := Kind(t.raw(0)); k != "an object" {
 		return Fields{}, Errorf("body is %s, expected a JSON object", k)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return Fields{}, Errorf("invalid JSON: %v", err)
+	return Fields{t: t}, nil
+}
+
+// ParseBody is Parse with the body's members also in Members, for callers that index them.
+func ParseBody(body []byte) (Fields, error) {
+	f, err := Parse(body)
+	if err != nil {
+		return f, err
 	}
-	return Fields{Members: m}, nil
+	f.Members = map[string]json.RawMessage{}
+	for k, n := range f.All() {
+		f.Members[k] = n.Raw
+	}
+	return f, nil
 }
 
 // syntaxError says where the JSON broke: byte offset, line and column, and the text around it.

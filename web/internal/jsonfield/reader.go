@@ -3,7 +3,6 @@ package jsonfield
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/url"
 	"strconv"
@@ -67,8 +66,8 @@ func (r *Reader) Object(n Node) Fields {
 	if IsNull(n.Raw) {
 		return f
 	}
-	if Kind(n.Raw) != "an object" || json.Unmarshal(n.Raw, &f.Members) != nil {
-		r.Fail(n, "an object")
+	if t, i, ok := r.container(n, "an object"); ok {
+		f.t, f.i = t, i
 	}
 	return f
 }
@@ -78,16 +77,33 @@ func (r *Reader) Array(n Node) []Node {
 	if IsNull(n.Raw) {
 		return nil
 	}
-	var elems []json.RawMessage
-	if Kind(n.Raw) != "an array" || json.Unmarshal(n.Raw, &elems) != nil {
-		r.Fail(n, "an array")
+	t, i, ok := r.container(n, "an array")
+	if !ok {
 		return nil
 	}
-	out := make([]Node, len(elems))
-	for i, e := range elems {
-		out[i] = Node{Path: fmt.Sprintf("%s[%d]", n.Path, i), Raw: e}
-	}
+	var out []Node
+	t.elements(i, func(e int32) {
+		out = append(out, Node{Path: n.Path + "[" + strconv.Itoa(len(out)) + "]", Raw: t.raw(e), t: t, i: e})
+	})
 	return out
+}
+
+// container is where the object or array n is in its parsed body, when n is of the kind want
+// names (a node made from Raw alone is parsed here); anything else is a schema warning.
+func (r *Reader) container(n Node, want string) (*tree, int32, bool) {
+	if Kind(n.Raw) != want {
+		r.Fail(n, want)
+		return nil, 0, false
+	}
+	if n.t != nil {
+		return n.t, n.i, true
+	}
+	t, ok := parse(n.Raw)
+	if !ok {
+		r.Fail(n, want)
+		return nil, 0, false
+	}
+	return t, 0, true
 }
 
 // Str reads a string. Numbers and booleans are taken as the text the sender wrote.
@@ -97,7 +113,13 @@ func (r *Reader) Str(n Node) string {
 		return ""
 	case "a string":
 		var s string
-		if json.Unmarshal(n.Raw, &s) != nil {
+		ok := false
+		if n.t != nil {
+			s, ok = n.t.str(n.i)
+		} else {
+			ok = json.Unmarshal(n.Raw, &s) == nil
+		}
+		if !ok {
 			r.Fail(n, "a string")
 		}
 		return s
@@ -207,7 +229,11 @@ func (r *Reader) RawJSON(n Node) json.RawMessage {
 	if IsNull(n.Raw) {
 		return nil
 	}
+	if n.t != nil && !bytes.ContainsAny(n.Raw, " \t\r\n") { // parsed, and already compact
+		return bytes.Clone(n.Raw)
+	}
 	var buf bytes.Buffer
+	buf.Grow(len(n.Raw))
 	if err := json.Compact(&buf, n.Raw); err != nil {
 		r.Fail(n, "valid JSON")
 		return nil
@@ -219,9 +245,13 @@ func (r *Reader) RawJSON(n Node) json.RawMessage {
 func (r *Reader) Count(n Node) int {
 	switch Kind(n.Raw) {
 	case "an array":
-		return len(r.Array(n))
+		count := 0
+		if t, i, ok := r.container(n, "an array"); ok {
+			t.elements(i, func(int32) { count++ })
+		}
+		return count
 	case "an object":
-		return len(r.Object(n).Members)
+		return len(r.Object(n).Keys())
 	}
 	return 0
 }
