@@ -22,6 +22,7 @@ run() { # pattern benchtime packages...
 
 run '^BenchmarkSQLiteCeiling$' 3000x ./web
 run '^BenchmarkIngest$' 4000x ./web
+run '^BenchmarkDecode$' 3000x ./web/markid ./web/vcip
 run '^BenchmarkIngesterDirect$' 4000x ./store
 run '^BenchmarkServe(Media|File|MediaSealed|MediaEcho)Range$' 2000x ./web
 run '^BenchmarkWorkspace$' 200x ./web
