@@ -446,7 +446,7 @@ func (db *DB) underived(ctx context.Context, limit int, decode func(Source, []by
 
 // deriveSlice bounds how long one derivation transaction holds the single writer: the raw
 // commits that acknowledgements wait for queue behind it, so it is what a derivation adds to
-// their latency. A few milliseconds still share each commit's fsync among dozens of cases.
+// their latency. A few milliseconds still share each commit's writes among dozens of cases.
 const deriveSlice = 3 * time.Millisecond
 
 // derive derives the cases of jobs, in order, in transactions of at most about deriveSlice each.
@@ -478,7 +478,12 @@ func (g *Ingester) derive(ctx context.Context, jobs []deriveJob) error {
 // are waiting for the writer. It returns how many jobs it went through and how many cases it
 // updated; errRetryCarefully means: redo the same count with careful set.
 func (db *DB) deriveTx(ctx context.Context, jobs []deriveJob, limit int, careful bool, rawWaiting func() bool) (int, int, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
+	conn, err := db.lazyWriter(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: derive: %w", err)
+	}
+	defer conn.release()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: derive: begin: %w", err)
 	}

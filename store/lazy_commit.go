@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+)
+
+// A derivation needs no fsync of its own. Its commit only rewrites what the durable raw rows
+// already say, and it clears their derived = 0 marker in the same transaction: if a power cut
+// loses the commit, the rows are still marked, and the next start derives them again. The log
+// is one file, so the next commit at synchronous = FULL (every raw commit, every decision)
+// makes the derivation durable with it; a crash of the process alone loses nothing, since the
+// commit is in the operating system's cache. So the deriver commits at synchronous = NORMAL,
+// and leaves the disk's syncs to the acknowledgements waiting behind it.
+
+// lazyConn is the writer connection held for one transaction at synchronous = NORMAL.
+type lazyConn struct{ *sql.Conn }
+
+// lazyWriter takes the writer connection and sets it to synchronous = NORMAL until release.
+func (db *DB) lazyWriter(ctx context.Context) (lazyConn, error) {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return lazyConn{}, err
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+		conn.Close()
+		return lazyConn{}, fmt.Errorf("synchronous = NORMAL: %w", err)
+	}
+	return lazyConn{conn}, nil
+}
+
+// release sets the connection back to synchronous = FULL before the pool hands it to a raw
+// commit. If that fails, the pool drops the connection (driver.ErrBadConn) rather than reuse it
+// unsynced, and the next one is opened at FULL from the DSN.
+func (c lazyConn) release() {
+	// Raw's error is the function's own: the connection is reset, or dropped.
+	_ = c.Raw(func(dc any) error {
+		ex, ok := dc.(driver.ExecerContext)
+		if !ok {
+			return driver.ErrBadConn
+		}
+		if _, err := ex.ExecContext(context.Background(), "PRAGMA synchronous = FULL", nil); err != nil {
+			return driver.ErrBadConn
+		}
+		return nil
+	})
+	c.Close()
+}
