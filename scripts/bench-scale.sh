@@ -8,6 +8,9 @@
 #   SCALE_SIZES="..."    other sizes, smallest first
 #   SCALE_BENCHTIME=200x requests per page
 #   SCALE_CACHE=DIR      another cache directory
+#   SCALE_DROP=1         delete each size's seeded data once it is measured, all but the largest's,
+#                        for a disk that cannot hold every size at once (5,000,000 cases take
+#                        about 70 GB; all three, 85 GB)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 go_=${GO:-go}
@@ -15,6 +18,7 @@ sizes=${SCALE_SIZES:-100000 1000000 5000000}
 if [ "${SCALE_SKIP_5M:-}" = 1 ]; then
 	sizes=$(tr ' ' '\n' <<<"$sizes" | grep -vx 5000000 | tr '\n' ' ')
 fi
+largest=$(awk '{print $NF}' <<<"$sizes")
 cache=${SCALE_CACHE:-$HOME/.cache/kycdesk-bench}
 key=$(cat store/migrations/*.sql store/bulk.go store/bulk_empty.go store/bulk_rows.go web/demo/synthetic_scale.go | sha256sum | cut -c1-12)
 mkdir -p bin docs/bench "$cache"
@@ -40,6 +44,8 @@ for n in $sizes; do
 	echo "==> size $n: go test -run '^\$' -bench '^BenchmarkScale\$' -benchtime ${SCALE_BENCHTIME:-200x} ./web (load $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$out"
 	KYCDESK_SCALE_DATA=$dir "$go_" test -run '^$' -bench '^BenchmarkScale$' -benchtime "${SCALE_BENCHTIME:-200x}" \
 		-count=1 -timeout 60m ./web | sed "s/^BenchmarkScale/size=$n BenchmarkScale/" | tee -a "$out" || failed=1
+	echo "# size $n on disk: $(du -sh "$dir" | cut -f1); free: $(df -h --output=avail "$cache" | tail -1 | tr -d ' ')" | tee -a "$out"
+	if [ "${SCALE_DROP:-}" = 1 ] && [ "$n" != "$largest" ]; then rm -rf "$dir"; fi
 done
 echo
 echo "make bench-scale summary (raw output: $out)"
