@@ -148,12 +148,15 @@ func (db *DB) backfillLoop(f *backfiller) {
 			default:
 			}
 			if _, err := db.backfill(context.Background(), fill); err != nil {
+				db.fillFailures.failed(err, db.Now().UTC())
 				select {
 				case <-time.After(backfillRetry):
 				case <-f.stop:
 					return
 				}
+				continue
 			}
+			db.fillFailures.succeeded()
 		}
 	}
 }

@@ -149,3 +149,68 @@ func TestBackfillsMigrationKnowsWhatIsDone(t *testing.T) {
 		})
 	}
 }
+
+// TestFillFailuresAreRecorded: a fill whose batches fail (here SQLite itself refuses the rows,
+// as it would with the disk full) is retried, and what the operator sees says so: Upkeep names
+// the fill, how far it got and the error, until a batch succeeds and the fill runs to its end.
+func TestFillFailuresAreRecorded(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "upgraded.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := backfillBatch + 10
+	var last int64
+	for i := 0; i < n; i++ {
+		last = ingestWS(t, db, wsCase{ref: fmt.Sprintf("f-%d", i), first: "ANNA", last: "SHARMA", overall: StatusSuspected})
+	}
+	u, err := db.Upkeep(ctx)
+	if err != nil || len(u.Fills) != 0 || u.Fill.Count != 0 || u.Checkpoint.Count != 0 {
+		t.Fatalf("a desk with nothing to fill: Upkeep = %+v, %v; want no fills, no failures", u, err)
+	}
+	if _, err := db.write.ExecContext(ctx, `DELETE FROM case_pairs; UPDATE backfills SET next_id = 0, done_at = NULL WHERE name = 'case_pairs';
+		CREATE TRIGGER refuse_pairs BEFORE INSERT ON case_pairs BEGIN SELECT RAISE(ABORT, 'database or disk is full (test)'); END`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if u, err = db.Upkeep(ctx); err != nil || len(u.Fills) != 1 || u.Fills[0] != (FillProgress{Name: "case_pairs", Next: 0, Last: last}) {
+		t.Fatalf("an upgraded desk before its fill: Upkeep = %+v, %v; want case_pairs at 0 of %d", u, err, last)
+	}
+	db.fillGate = make(chan struct{})
+	db.StartBackfills()
+	// A send on the gate returns as the fill's next attempt starts, so every attempt before it
+	// has ended and been recorded.
+	db.fillGate <- struct{}{} // attempt 1 is refused,
+	db.fillGate <- struct{}{} // and recorded as attempt 2 (refused too) starts
+	u, err = db.Upkeep(ctx)
+	if err != nil || u.Fill.Count < 1 || !u.Fill.Failing() || !strings.Contains(u.Fill.Last, "disk is full (test)") || u.Fill.LastAt.IsZero() ||
+		len(u.Fills) != 1 || u.Fills[0].Next != 0 {
+		t.Fatalf("after a refused batch: Upkeep = %+v, %v; want a failure naming the error, the fill still at 0", u, err)
+	}
+	if _, err := db.write.ExecContext(ctx, `DROP TRIGGER refuse_pairs`); err != nil {
+		t.Fatal(err)
+	}
+	db.fillGate <- struct{}{} // attempt 3 succeeds,
+	db.fillGate <- struct{}{} // and is recorded as attempt 4 starts
+	u, err = db.Upkeep(ctx)
+	if err != nil || u.Fill.Failing() || u.Fill.Count != 2 || len(u.Fills) != 1 || u.Fills[0].Next <= 1 {
+		t.Fatalf("after a batch succeeded: Upkeep = %+v, %v; want 2 failures counted, no longer failing, the fill past its first batch", u, err)
+	}
+	close(db.fillGate)
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := db.waitBackfills(wctx); err != nil {
+		t.Fatal(err)
+	}
+	if u, err = db.Upkeep(ctx); err != nil || len(u.Fills) != 0 || u.Fill.Failing() {
+		t.Fatalf("after the fill: Upkeep = %+v, %v; want no fill left, nothing failing", u, err)
+	}
+	checkQueueKeys(t, db, "after the fill")
+}

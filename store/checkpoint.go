@@ -44,6 +44,8 @@ type checkpointer struct {
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
+	// failures records the checkpoints that failed (upkeep.go).
+	failures failureLog
 }
 
 func startCheckpointer(dsn string) (*checkpointer, error) {
@@ -75,10 +77,14 @@ func (c *checkpointer) loop() {
 
 // checkpoint copies every page the log holds that no reader still needs into the database.
 // One that fails (the disk full, say) is tried again at the next tick: the log stays durable
-// meanwhile, it only grows.
+// meanwhile, it only grows. The failure is recorded for ingest health and /metrics.
 func (c *checkpointer) checkpoint(ctx context.Context) {
 	var busy, logFrames, copied int
-	_ = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied)
+	if err := c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied); err != nil {
+		c.failures.failed(fmt.Errorf("checkpoint: %w", err), time.Now().UTC())
+		return
+	}
+	c.failures.succeeded()
 }
 
 // close stops the loop, then checkpoints once more so a clean shutdown leaves little to replay.

@@ -60,6 +60,8 @@ type DB struct {
 	fill                    *backfiller
 	closed                  bool
 	fillGate                chan struct{}
+	// fillFailures records the fills' failed batches (upkeep.go).
+	fillFailures failureLog
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.

@@ -19,7 +19,9 @@ type HealthPage struct {
 	QuarantineTotal int
 	// Backlog is the acknowledged callbacks whose case is not derived yet.
 	Backlog store.DeriveBacklog
-	Media   store.MediaStats
+	// Upkeep is the store's background work: fills an upgrade left, failing checkpoints.
+	Upkeep store.Upkeep
+	Media  store.MediaStats
 	// FailedMedia are the newest downloads that gave up, each with a Retry button.
 	FailedMedia []store.Media
 	// FourEyesGaps are the sources whose four-eyes rule the enabled users cannot satisfy.

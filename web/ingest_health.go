@@ -40,12 +40,16 @@ func (a *App) handleIngestHealth(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	upkeep, err := a.db.Upkeep(ctx)
+	if err != nil {
+		return err
+	}
 	gaps, err := a.db.FourEyesGaps(ctx)
 	if err != nil {
 		return err
 	}
 	v := views.HealthPage{FourEyesGaps: gaps, Now: now, Window: healthWindow, Quarantine: h.Quarantine, QuarantineTotal: h.QuarantineTotal,
-		Media: media, FailedMedia: failed, Backlog: backlog, DisabledEndpoints: a.disabledEndpoints(ctx)}
+		Media: media, FailedMedia: failed, Backlog: backlog, Upkeep: upkeep, DisabledEndpoints: a.disabledEndpoints(ctx)}
 	if v.SchemaWarned, v.SchemaWarnings, err = a.db.SchemaWarned(ctx, healthQuarantineRows); err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ type opsCollector struct {
 	a *App
 
 	cases, media, oldest, sessions, sla, free, minFree, backlog, failed, archived *prometheus.Desc
-	derive, deriveAge                                                             *prometheus.Desc
+	derive, deriveAge, upkeepFailures, fillRemaining                              *prometheus.Desc
 
 	mu          sync.Mutex
 	archiveAt   time.Time
@@ -45,13 +45,16 @@ func newOpsCollector(a *App) *opsCollector {
 		derive:   d("kycdesk_ingest_backlog", "Acknowledged callbacks whose case is not derived yet."),
 		deriveAge: d("kycdesk_ingest_backlog_oldest_seconds",
 			"How long the oldest acknowledged callback has waited for its case; 0 when none is waiting."),
+		upkeepFailures: d("kycdesk_upkeep_failures_total",
+			"Failed attempts of the store's background work since start: task=checkpoint (copying the write-ahead log into the database) or task=backfill (a fill an upgrade left).", "task"),
+		fillRemaining: d("kycdesk_backfill_remaining_cases", "Cases a background fill left by an upgrade has still to do; absent once every fill is done.", "fill"),
 	}
 }
 
 // Describe sends every descriptor.
 func (o *opsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{o.cases, o.media, o.oldest, o.sessions, o.sla, o.free, o.minFree, o.backlog, o.failed, o.archived,
-		o.derive, o.deriveAge} {
+		o.derive, o.deriveAge, o.upkeepFailures, o.fillRemaining} {
 		ch <- d
 	}
 }
@@ -93,6 +96,15 @@ func (o *opsCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(o.deriveAge, age)
 	} else {
 		a.log.Warn("metrics: ingest backlog", "err", err)
+	}
+	if u, err := a.db.Upkeep(ctx); err == nil {
+		ch <- prometheus.MustNewConstMetric(o.upkeepFailures, prometheus.CounterValue, float64(u.Checkpoint.Count), "checkpoint")
+		ch <- prometheus.MustNewConstMetric(o.upkeepFailures, prometheus.CounterValue, float64(u.Fill.Count), "backfill")
+		for _, f := range u.Fills {
+			gauge(o.fillRemaining, float64(f.Left()), f.Name)
+		}
+	} else {
+		a.log.Warn("metrics: upkeep", "err", err)
 	}
 	gauge(o.sla, a.slaNow().Seconds())
 	if free, err := a.freeDisk(); err == nil {
