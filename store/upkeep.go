@@ -78,7 +78,10 @@ type Upkeep struct {
 
 // Upkeep reads what the background work has done and recorded: a few rows, however many cases.
 func (db *DB) Upkeep(ctx context.Context) (Upkeep, error) {
-	u := Upkeep{Fill: db.fillFailures.get(), Checkpoint: db.ckpt.failures.get()}
+	u := Upkeep{Fill: db.fillFailures.get()}
+	if db.ckpt != nil { // a backup's read-only snapshot has none
+		u.Checkpoint = db.ckpt.failures.get()
+	}
 	if db.filled() {
 		return u, nil
 	}

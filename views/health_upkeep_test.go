@@ -13,6 +13,12 @@ func TestUpkeepLines(t *testing.T) {
 	now := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
 	fill := []store.FillProgress{{Name: "indic_words", Next: 45001, Last: 100000}, {Name: "indic_letters", Next: 0, Last: 100000}}
 	failing := store.Failures{Count: 3, Last: "store: backfill indic_words: database or disk is full", LastAt: now.Add(-90 * time.Second)}
+	if d, l := fill[0].Done(), fill[0].Left(); d != 45000 || l != 55000 {
+		t.Errorf("next case 45,001 of 100,000: Done %d, Left %d; want 45,000 and 55,000", d, l)
+	}
+	if d, l := fill[1].Done(), fill[1].Left(); d != 0 || l != 100000 {
+		t.Errorf("a fill not started: Done %d, Left %d; want 0 and 100,000", d, l)
+	}
 	for _, tc := range []struct {
 		name string
 		u    store.Upkeep
