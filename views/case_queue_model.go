@@ -2,7 +2,6 @@ package views
 
 import (
 	"sort"
-	"strconv"
 	"time"
 )
 
@@ -40,10 +39,7 @@ type QueueTabLink struct {
 
 // CountText is the tab's count as shown: digits grouped by thousands, "+" after a bound.
 func (t QueueTabLink) CountText() string {
-	s := strconv.Itoa(t.Count)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
+	s := grouped(int64(t.Count))
 	if t.AtLeast {
 		s += "+"
 	}

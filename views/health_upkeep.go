@@ -2,7 +2,6 @@ package views
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/kycdesk/kycdesk/store"
@@ -19,15 +18,6 @@ var hltFillNames = map[string]string{
 	"case_pairs":    "the name search's word pairs of cases stored before this version",
 	"indic_words":   "the whole words of names in Indian scripts, in cases stored before this version",
 	"indic_letters": "the name search's words of cases in Indian scripts (removing single letters)",
-}
-
-// grouped is n with its digits grouped by thousands.
-func grouped(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // hltUpkeep turns the store's background work into the lines the health list shows: none while

@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,15 @@ func StatusClass(s string) string {
 func statusLabel(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "unknown"
+	}
+	return s
+}
+
+// grouped is n with its digits grouped by thousands.
+func grouped(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
 	}
 	return s
 }
