@@ -40,7 +40,7 @@ func TestPairsBackfillInBackground(t *testing.T) {
 	if _, err := db.write.ExecContext(ctx, `DELETE FROM case_pairs; UPDATE backfills SET next_id = 0, done_at = NULL`); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
+	db = reopen(t, db, path)
 
 	search := func(db *DB, step string) {
 		t.Helper()
@@ -66,10 +66,6 @@ func TestPairsBackfillInBackground(t *testing.T) {
 		}
 	}
 
-	db, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if db.pairsReady.Load() {
 		t.Fatal("pairs ready right after opening an upgraded desk: the fill ran in the migration, or was skipped")
 	}
@@ -81,12 +77,7 @@ func TestPairsBackfillInBackground(t *testing.T) {
 	// Cases go on arriving during the fill: one more ANNA SHARMA.
 	want = append(want, ingestWS(t, db, wsCase{ref: "during", first: "ANNA", last: "SHARMA", overall: StatusSuspected}))
 	search(db, "during the fill")
-	db.Close() // stops between batches
-
-	db, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = reopen(t, db, path) // the fill stops between batches
 	defer db.Close()
 	var next int64
 	if err := db.read.QueryRowContext(ctx, `SELECT next_id FROM backfills WHERE name = 'case_pairs'`).Scan(&next); err != nil {
@@ -138,11 +129,7 @@ func TestBackfillsMigrationKnowsWhatIsDone(t *testing.T) {
 			if _, err := db.write.ExecContext(ctx, reset); err != nil {
 				t.Fatal(err)
 			}
-			db.Close()
-			db, err = Open(ctx, path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			db = reopen(t, db, path)
 			defer db.Close()
 			if got := db.pairsReady.Load(); got != tc.wantFilled {
 				t.Errorf("pairs complete after 0172 = %t, want %t", got, tc.wantFilled)
@@ -174,12 +161,7 @@ func TestFillFailuresAreRecorded(t *testing.T) {
 		CREATE TRIGGER refuse_pairs BEFORE INSERT ON case_pairs BEGIN SELECT RAISE(ABORT, 'database or disk is full (test)'); END`); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-
-	db, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = reopen(t, db, path)
 	defer db.Close()
 	if u, err = db.Upkeep(ctx); err != nil || len(u.Fills) != 1 || u.Fills[0] != (FillProgress{Name: "case_pairs", Next: 0, Last: last}) {
 		t.Fatalf("an upgraded desk before its fill: Upkeep = %+v, %v; want case_pairs at 0 of %d", u, err, last)
@@ -252,4 +234,16 @@ func TestCheckpointFailuresAreRecorded(t *testing.T) {
 	if u, err := db.Upkeep(ctx); err != nil || u.Checkpoint.Count != 2 || u.Checkpoint.Failing() {
 		t.Fatalf("after a checkpoint worked again: %+v, %v; want the 2 failures counted, no longer failing", u.Checkpoint, err)
 	}
+}
+
+// reopen closes db and opens its file again, as the next start of the desk does (after an
+// upgrade, say).
+func reopen(t *testing.T, db *DB, path string) *DB {
+	t.Helper()
+	db.Close()
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

@@ -185,7 +185,7 @@ func TestIndicWordsBackfill(t *testing.T) {
 	if err := db.read.QueryRow(`SELECT COUNT(*) FROM case_terms WHERE ` + indicRange + ` AND length(term) = 1`).Scan(&letters); err != nil || letters == 0 {
 		t.Fatalf("the old tokenizer made %d one-letter words (%v): the test no longer builds a desk from before 0173", letters, err)
 	}
-	db.Close()
+	db = reopen(t, db, path)
 
 	// finds says every wanted case is found (a search may find more while the letters are there).
 	finds := func(db *DB, step string) {
@@ -198,10 +198,6 @@ func TestIndicWordsBackfill(t *testing.T) {
 				}
 			}
 		}
-	}
-	db, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
 	}
 	if db.wholeWords.Load() || db.lettersGone.Load() {
 		t.Fatal("the indic fills are done right after opening an upgraded desk: 0173 skipped them")
@@ -225,12 +221,7 @@ func TestIndicWordsBackfill(t *testing.T) {
 	}
 	db.fillGate <- struct{}{} // a batch of the second fill
 	finds(db, "during the second fill")
-	db.Close() // stops between batches
-
-	db, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = reopen(t, db, path) // the fills stop between batches
 	defer db.Close()
 	if !db.wholeWords.Load() || db.lettersGone.Load() {
 		t.Fatalf("after a restart: whole words %t, letters gone %t; want the first fill done, the second not",
