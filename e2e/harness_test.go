@@ -52,17 +52,14 @@ func newPageWith(t *testing.T, baseURL string, opts ...contextOption) playwright
 	}
 	// Fail within the test's time rather than Playwright's default 30 s per action.
 	ctx.SetDefaultTimeout(15000)
-	// Pages do not run the face comparison: it costs seconds of CPU on every Mark ID case page, and
-	// the suite shares two cores. Tests about it (TestFaceCompare, the screenshots) call allowFaceCompare.
-	if err := ctx.Route(faceScript, func(r playwright.Route) { _ = r.Abort() }); err != nil {
+	// Pages do not run the face comparisons: the photo one costs seconds of CPU on every Mark ID
+	// case page, the video one samples the whole recording, and the suite shares two cores. Tests
+	// about them (TestFaceCompare, the screenshots, the video face) call allowFaceCompare or
+	// allowVideoFace. Flags the scripts read, not routes that abort them: a route's handler races
+	// the context's Close in playwright-go (the race detector caught it in TestSignIn).
+	if err := ctx.AddInitScript(playwright.Script{Content: playwright.String(holdFace + "; " + holdVideoFace)}); err != nil {
 		_ = ctx.Close()
-		t.Fatalf("e2e: hold back face.js: %v", err)
-	}
-	// The same for the video-KYC comparison, which samples the whole recording (allowVideoFace). A
-	// flag rather than a second route: a route's handler can race the context's Close in playwright-go.
-	if err := ctx.AddInitScript(playwright.Script{Content: playwright.String(holdVideoFace)}); err != nil {
-		_ = ctx.Close()
-		t.Fatalf("e2e: hold back face-video.js: %v", err)
+		t.Fatalf("e2e: hold back the face comparisons: %v", err)
 	}
 	page, err := ctx.NewPage()
 	if err != nil {
