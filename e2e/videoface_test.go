@@ -88,9 +88,9 @@ func testVideoFace(t *testing.T, env *appEnv) {
 	serveDoc := func(body []byte, contentType string) {
 		t.Helper()
 		must(t, page.Context().Unroute("**"+doc))
-		must(t, page.Context().Route("**"+doc, func(r playwright.Route) {
+		route(t, page, "**"+doc, func(r playwright.Route) {
 			_ = r.Fulfill(playwright.RouteFulfillOptions{Status: playwright.Int(200), ContentType: playwright.String(contentType), Body: body})
-		}))
+		})
 	}
 	long := playwright.LocatorAssertionsToHaveAttributeOptions{Timeout: playwright.Float(90000)}
 	panel := page.GetByTestId("video-face")
@@ -148,11 +148,25 @@ func testVideoFace(t *testing.T, env *appEnv) {
 	}
 
 	// Models that do not load give their sentence too.
-	must(t, page.Context().Route("**/model/**", func(r playwright.Route) { _ = r.Abort() }))
+	route(t, page, "**/model/**", func(r playwright.Route) { _ = r.Abort() })
 	gotoPath(t, page, path)
 	if err := expect.Locator(status).ToHaveText("The face model failed to load, so no similarity was computed. Compare the faces by eye.", playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(60000)}); err != nil {
 		t.Errorf("model failure: %v", err)
 	}
+}
+
+// route sends the page's requests for URLs matching pattern to handler until the test ends, when
+// every route is removed, waiting for a handler still running, before the page's context closes:
+// playwright-go's route dispatch reads the context's closing flag unlocked, so a route still in
+// place while the context closes is a data race the race detector reports.
+func route(t *testing.T, page playwright.Page, pattern string, handler func(playwright.Route)) {
+	t.Helper()
+	must(t, page.Context().Route(pattern, handler))
+	t.Cleanup(func() {
+		if err := page.Context().UnrouteAll(playwright.BrowserContextUnrouteAllOptions{Behavior: playwright.UnrouteBehaviorWait}); err != nil {
+			t.Errorf("remove the routes: %v", err)
+		}
+	})
 }
 
 // shots writes the page at 1366×768 and 1920×1080 to e2e/artifacts/NAME-WIDTH.png when
