@@ -102,6 +102,15 @@ func (c *idCase) fileURL(kind string) *string {
 
 // body is the JSON of one callback, received at received.
 func (c *idCase) body(d idDelivery, received time.Time) ([]byte, error) {
+	v, err := c.payload(d, received)
+	if err != nil {
+		return nil, err
+	}
+	return encodeBody(v)
+}
+
+// payload is the callback body encodes.
+func (c *idCase) payload(d idDelivery, received time.Time) (markidBody, error) {
 	p := c.p
 	h := int64(hash32(c.key))
 	finish := received.Add(-time.Duration(40+h%80) * time.Second).Unix()
@@ -155,15 +164,15 @@ func (c *idCase) body(d idDelivery, received time.Time) ([]byte, error) {
 		case store.MediaFaceVideo:
 			files.FaceVideo = u
 		default:
-			return nil, fmt.Errorf("demo case %s: unknown file kind %q", c.key, k)
+			return markidBody{}, fmt.Errorf("demo case %s: unknown file kind %q", c.key, k)
 		}
 	}
-	return encodeBody(markidBody{
+	return markidBody{
 		Final: d.final, Platform: c.platform, Status: st, Data: data, FileURLs: files, AML: c.aml, LID: c.lid,
 		ScanRef: scanRef(c.key), ExternalRef: "onb-" + strings.TrimPrefix(c.clientID, "cust-"), ClientID: c.clientID,
 		StartTime: start, FinishTime: finish, ClientIP: c.ip, ClientIPCountry: c.ipCountry, ClientLocation: c.location,
 		GDCMatch: c.gdcMatch, ManualAddress: str(c.manualAddress), ManualAddressMatch: c.manualAddressMatch,
-	})
+	}, nil
 }
 
 // art is what the drawn document shows.

@@ -42,12 +42,27 @@ var (
 	scaleReasons  = map[string][]string{store.OutcomeAllow: {"face_matches", "document_valid"}, store.OutcomeDecline: {"document_forged", "face_mismatch"}}
 )
 
-// scaleCase renders case i, received at received, and decodes it. One case in five is a
-// video-KYC session.
+// scaleCase renders case i, received at received, and decodes it.
 func scaleCase(i int, received time.Time) (*store.Snapshot, []byte, error) {
+	src, payload, err := scalePayload(i, received)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := encodeBody(payload)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := ingest.Decode(src, body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: scale case %d does not decode: %w", i, err)
+	}
+	return s, body, nil
+}
+
+// scalePayload is the body of case i, received at received, before it is encoded. One case in
+// five is a video-KYC session.
+func scalePayload(i int, received time.Time) (store.Source, any, error) {
 	key := fmt.Sprintf("scale-%d", i)
-	var body []byte
-	var err error
 	src := store.SourceMarkID
 	if i%5 == 4 {
 		src = store.SourceVCIP
@@ -65,46 +80,38 @@ func scaleCase(i int, received time.Time) (*store.Snapshot, []byte, error) {
 			device: []string{"desktop", "android", "iphone", "mac"}[i%4], feedback: "4", feedbackMessage: "good",
 			remark: remarks[i%len(remarks)], forensics: noForensics,
 			params: params(fmt.Sprintf("APP-%d", 100000+i), "Mumbai-Andheri East", "SAVINGS_ACCOUNT", "HINDI")}
-		body, err = v.body()
-	} else {
-		n := scaleNames[(i/5)%len(scaleNames)]
-		if i%7 == 0 {
-			n = scaleNames[(i/35)%4] // the common Indian names once more
-		}
-		overall := []string{suspected, suspected, store.StatusApproved, suspected, store.StatusDenied, suspected, store.StatusExpired}[i%7]
-		d := idDelivery{final: i%3 == 0, overall: overall, autoDoc: docOK, autoFace: faceOK}
-		if d.final {
-			d.manualDoc, d.manualFace = docOK, faceOK
-		}
-		if overall == suspected || i%4 == 0 {
-			d.fraud = []string{scaleFraud[i%len(scaleFraud)]}
-		}
-		if i%4 == 1 {
-			d.mismatch = []string{scaleMismatch[(i/4)%len(scaleMismatch)]}
-		}
-		c := &idCase{key: key, clientID: fmt.Sprintf("client-%d", 100000+i), platform: []string{"PC", "MOBILE", "MOBILE_SDK"}[i%3],
-			p: idPerson{first: n.first, last: n.last, orgFirst: n.orgFirst, orgLast: n.orgLast, sex: n.sex,
-				dob: fmt.Sprintf("%d-%02d-%02d", 1950+i%55, 1+i%12, 1+i%28), nat: n.country, docType: []string{"PASSPORT", "ID_CARD"}[i%2],
-				docNo: fmt.Sprintf("P%08d", i), issued: "2020-06-11", expiry: fmt.Sprintf("%d-06-30", 2026+i%8), country: n.country},
-			ip: fmt.Sprintf("198.51.100.%d", i%250), ipCountry: scaleIPs[(i/3)%len(scaleIPs)], location: "Vilnius, Lithuania",
-			proxy: []string{"LOW", "LOW", "HIGH"}[i%3], age: "OVER_30", files: cardFiles, aml: []markidCheck{amlClear(key)}}
-		if i%11 == 0 {
-			c.aml = []markidCheck{amlHit(key, `{"name":"`+n.first+` `+n.last+`","score":92,"type":"PEP","lists":["PEP"]}`)}
-			d.fraud = append(d.fraud, "AML_SUSPECTION")
-		}
-		if i%4 == 0 {
-			c.files = withVideos(cardFiles, store.MediaFaceVideo)
-		}
-		body, err = c.body(d, received)
+		return src, v.payload(), nil
 	}
-	if err != nil {
-		return nil, nil, err
+	n := scaleNames[(i/5)%len(scaleNames)]
+	if i%7 == 0 {
+		n = scaleNames[(i/35)%4] // the common Indian names once more
 	}
-	s, err := ingest.Decode(src, body)
-	if err != nil {
-		return nil, nil, fmt.Errorf("demo: scale case %d does not decode: %w", i, err)
+	overall := []string{suspected, suspected, store.StatusApproved, suspected, store.StatusDenied, suspected, store.StatusExpired}[i%7]
+	d := idDelivery{final: i%3 == 0, overall: overall, autoDoc: docOK, autoFace: faceOK}
+	if d.final {
+		d.manualDoc, d.manualFace = docOK, faceOK
 	}
-	return s, body, nil
+	if overall == suspected || i%4 == 0 {
+		d.fraud = []string{scaleFraud[i%len(scaleFraud)]}
+	}
+	if i%4 == 1 {
+		d.mismatch = []string{scaleMismatch[(i/4)%len(scaleMismatch)]}
+	}
+	c := &idCase{key: key, clientID: fmt.Sprintf("client-%d", 100000+i), platform: []string{"PC", "MOBILE", "MOBILE_SDK"}[i%3],
+		p: idPerson{first: n.first, last: n.last, orgFirst: n.orgFirst, orgLast: n.orgLast, sex: n.sex,
+			dob: fmt.Sprintf("%d-%02d-%02d", 1950+i%55, 1+i%12, 1+i%28), nat: n.country, docType: []string{"PASSPORT", "ID_CARD"}[i%2],
+			docNo: fmt.Sprintf("P%08d", i), issued: "2020-06-11", expiry: fmt.Sprintf("%d-06-30", 2026+i%8), country: n.country},
+		ip: fmt.Sprintf("198.51.100.%d", i%250), ipCountry: scaleIPs[(i/3)%len(scaleIPs)], location: "Vilnius, Lithuania",
+		proxy: []string{"LOW", "LOW", "HIGH"}[i%3], age: "OVER_30", files: cardFiles, aml: []markidCheck{amlClear(key)}}
+	if i%11 == 0 {
+		c.aml = []markidCheck{amlHit(key, `{"name":"`+n.first+` `+n.last+`","score":92,"type":"PEP","lists":["PEP"]}`)}
+		d.fraud = append(d.fraud, "AML_SUSPECTION")
+	}
+	if i%4 == 0 {
+		c.files = withVideos(cardFiles, store.MediaFaceVideo)
+	}
+	payload, err := c.payload(d, received)
+	return src, payload, err
 }
 
 // LoadScale writes n cases of the scale data set into an empty db through BulkLoad, received

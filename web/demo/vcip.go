@@ -106,7 +106,10 @@ func (v *videoCase) docs() []indianDoc {
 	return out
 }
 
-func (v *videoCase) body() ([]byte, error) {
+func (v *videoCase) body() ([]byte, error) { return encodeBody(v.payload()) }
+
+// payload is the callback body encodes.
+func (v *videoCase) payload() vcipBody {
 	d := vcipData{
 		ID: token(v.key, 24, lowerHex), Name: v.name, Email: v.email, RandomizeInstructions: v.randomize,
 		RecordingID: token("rec"+v.key, 70, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"),
@@ -137,7 +140,7 @@ func (v *videoCase) body() ([]byte, error) {
 		}
 		d.Screenshots = append(d.Screenshots, shots)
 	}
-	return encodeBody(vcipBody{Data: d, CallbackParameters: rawJSON(v.params)})
+	return vcipBody{Data: d, CallbackParameters: rawJSON(v.params)}
 }
 
 func (v *videoCase) browser() vcipBrowser {
