@@ -37,8 +37,10 @@ func (db *DB) BulkLoadEmpty(ctx context.Context, next func() (BulkCase, bool)) (
 		"PRAGMA wal_autocheckpoint = 1000",
 		// The rows reference each other by the ids the loader gives them.
 		"PRAGMA foreign_keys = OFF",
-		// A CREATE INDEX sorts in this much memory before it spills to temporary files, on two threads.
+		// A CREATE INDEX sorts in this much memory before it spills to temporary files, on two
+		// threads; SQLite sorts on one thread, all in memory, while temp_store is MEMORY.
 		fmt.Sprintf("PRAGMA cache_size = %d", -bulkCacheKiB),
+		"PRAGMA temp_store = FILE",
 		"PRAGMA threads = 2",
 	} {
 		if _, err := conn.ExecContext(ctx, p); err != nil {

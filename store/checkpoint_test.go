@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +81,44 @@ func TestLogStaysBounded(t *testing.T) {
 		t.Fatalf("the log grew to %d MB under a busy writer, want it to start over below %d MB", largest>>20, limit>>20)
 	}
 	t.Logf("largest log: %.1f MB", float64(largest)/(1<<20))
+}
+
+// The writer keeps its statement journals (and so its temporary pages) in memory; the readers
+// and the checkpointer keep SQLite's default: on a new database, after the migrations set the
+// writer to FILE for their while, on a writer connection opened again, and on a database opened again.
+func TestWriterTempStoreMemory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "temp.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, c := range []struct {
+			name string
+			pool *sql.DB
+			want int
+		}{{"writer", db.write, 2}, {"reader", db.read, 0}, {"checkpointer", db.ckpt.conn, 0}} {
+			var got int
+			if err := c.pool.QueryRow("PRAGMA temp_store").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("%s: %s temp_store = %d, want %d", when, c.name, got, c.want)
+			}
+		}
+	}
+	check("new database")
+	// A writer connection the pool drops (as the bulk load drops its own) is opened again with
+	// the same pragmas.
+	conn, err := db.write.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Raw(func(any) error { return driver.ErrBadConn })
+	conn.Close()
+	check("writer connection opened again")
+	db = reopen(t, db, path)
+	defer db.Close()
+	check("database opened again")
 }

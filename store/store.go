@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -81,7 +82,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_txlock", "immediate")
 	q.Set("_cache_size", fmt.Sprint(-cacheKiB))
 	q.Set("_stmt_cache_size", "64")
-	w, err := sql.Open(driverName, "file:"+path+"?"+q.Encode())
+	w, err := sql.Open(writerDriverName, "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open writer: %w", err)
 	}
@@ -152,7 +153,19 @@ func ParseTime(s string) time.Time {
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	// A migration may build an index over every case: its sort spills to temporary files rather
+	// than taking the memory of the whole index (writerDriverName). The connection is dropped
+	// afterwards, and the next write opens one with the writer's pragmas.
+	defer conn.Close()
+	defer conn.Raw(func(any) error { return driver.ErrBadConn })
+	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
 	}
@@ -163,15 +176,15 @@ func (db *DB) migrate(ctx context.Context) error {
 	sort.Strings(names)
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
-		if err := db.applyMigration(ctx, name, base); err != nil {
+		if err := db.applyMigration(ctx, conn, name, base); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (db *DB) applyMigration(ctx context.Context, name, base string) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+func (db *DB) applyMigration(ctx context.Context, conn *sql.Conn, name, base string) error {
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: migrate %s: %w", base, err)
 	}
