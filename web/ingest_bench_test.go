@@ -254,3 +254,89 @@ func procWritten() int64 {
 	}
 	return written - fields["cancelled_write_bytes"]
 }
+
+// BenchmarkIngestPaced offers callbacks at a steady rate, as a vendor's traffic arrives, rather
+// than as fast as senders can go: rate=2000 is the "a case within 1 s at 2,000/s", and
+// 1000 and 3000 either side of it show where the deriver stops keeping up. b.N is
+// the number of callbacks (the realistic mix of BenchmarkIngest), each sent at its due time,
+// start + i/rate, by whichever of 64 senders is free. Latency counts from the due time, so a
+// callback that waited for a free sender or a slow server is charged for it. max-lag-ms is the
+// oldest acknowledged-but-underived callback's age at worst (sampled every 10 ms): how long a
+// case took, at most, to appear after its 200. offered/s is the rate asked for, acks/s the rate
+// achieved.
+func BenchmarkIngestPaced(b *testing.B) {
+	for _, rate := range []int{1000, 2000, 3000} {
+		b.Run(fmt.Sprintf("design=derive/rate=%d", rate), func(b *testing.B) {
+			calls := benchCalls(b, b.N, fmt.Sprintf("paced-%d-%d", rate, b.N))
+			srv, app := benchServer(b, false)
+			const senders = 64
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
+			type job struct {
+				call benchCall
+				due  time.Time
+			}
+			jobs := make(chan job, b.N)
+			var (
+				mu        sync.Mutex
+				latencies = make([]time.Duration, 0, b.N)
+				failures  atomic.Int64
+				wg        sync.WaitGroup
+			)
+			for s := 0; s < senders; s++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var local []time.Duration
+					for j := range jobs {
+						req, _ := http.NewRequest(http.MethodPost, srv.URL+j.call.path, bytes.NewReader(j.call.body))
+						req.Header.Set("Content-Type", "application/json")
+						req.Header.Set(j.call.header, j.call.value)
+						resp, err := client.Do(req)
+						if err != nil {
+							failures.Add(1)
+							continue
+						}
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode != http.StatusOK {
+							failures.Add(1)
+							continue
+						}
+						local = append(local, time.Since(j.due))
+					}
+					mu.Lock()
+					latencies = append(latencies, local...)
+					mu.Unlock()
+				}()
+			}
+			lag := sampleLag(app.DB())
+			interval := time.Second / time.Duration(rate)
+			b.ResetTimer()
+			start := time.Now()
+			for i, c := range calls {
+				due := start.Add(time.Duration(i) * interval)
+				if wait := time.Until(due); wait > 0 {
+					time.Sleep(wait) // pacing the offered load, not waiting for a result
+				}
+				jobs <- job{call: c, due: due}
+			}
+			close(jobs)
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			acked := time.Now()
+			drained := waitBacklogEmpty(b, app.DB())
+			maxLag := lag()
+			if f := failures.Load(); f > 0 {
+				b.Fatalf("%d callbacks were not acknowledged", f)
+			}
+			slices.Sort(latencies)
+			b.ReportMetric(float64(rate), "offered/s")
+			b.ReportMetric(float64(len(latencies))/elapsed.Seconds(), "acks/s")
+			b.ReportMetric(ms(percentile(latencies, 50)), "p50-ms")
+			b.ReportMetric(ms(percentile(latencies, 99)), "p99-ms")
+			b.ReportMetric(ms(maxLag), "max-lag-ms")
+			b.ReportMetric(ms(drained.Sub(acked)), "drain-ms")
+		})
+	}
+}
