@@ -183,8 +183,9 @@ func TestFillFailuresAreRecorded(t *testing.T) {
 	db.fillGate <- struct{}{} // attempt 3 succeeds,
 	db.fillGate <- struct{}{} // and is recorded as attempt 4 starts
 	u, err = db.Upkeep(ctx)
-	// Attempt 2 may have taken the writer before or after the DROP: one failure or two.
-	if err != nil || u.Fill.Failing() || u.Fill.Count < 1 || len(u.Fills) != 1 || u.Fills[0].Next <= 1 {
+	// Attempt 2 may have taken the writer before or after the DROP: one failure or two. Attempt 4,
+	// let go by the last send, may already have filled the last rows: then no fill is left.
+	if err != nil || u.Fill.Failing() || u.Fill.Count < 1 || len(u.Fills) > 1 || len(u.Fills) == 1 && u.Fills[0].Next <= 1 {
 		t.Fatalf("after a batch succeeded: Upkeep = %+v, %v; want the failures counted, no longer failing, the fill past its first batch", u, err)
 	}
 	close(db.fillGate)
