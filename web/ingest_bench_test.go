@@ -70,11 +70,9 @@ func benchIngest(b *testing.B, inline bool, senders int) {
 	srv, app := benchServer(b, inline)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
 	var (
-		next      atomic.Int64
-		mu        sync.Mutex
-		latencies = make([]time.Duration, 0, b.N)
-		failures  atomic.Int64
-		wg        sync.WaitGroup
+		next atomic.Int64
+		got  acks
+		wg   sync.WaitGroup
 	)
 	lag := sampleLag(app.DB())
 	written0 := procWritten()
@@ -90,27 +88,14 @@ func benchIngest(b *testing.B, inline bool, senders int) {
 				if i > int64(b.N) {
 					break
 				}
-				c := calls[i-1]
-				req, _ := http.NewRequest(http.MethodPost, srv.URL+c.path, bytes.NewReader(c.body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set(c.header, c.value)
 				t0 := time.Now()
-				resp, err := client.Do(req)
-				if err != nil {
-					failures.Add(1)
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					failures.Add(1)
+				if !postCall(client, srv.URL, calls[i-1]) {
+					got.failures.Add(1)
 					continue
 				}
 				local = append(local, time.Since(t0))
 			}
-			mu.Lock()
-			latencies = append(latencies, local...)
-			mu.Unlock()
+			got.record(local)
 		}()
 	}
 	wg.Wait()
@@ -120,10 +105,7 @@ func benchIngest(b *testing.B, inline bool, senders int) {
 	drained := waitBacklogEmpty(b, app.DB())
 	maxLag := lag()
 	written := procWritten()
-	if f := failures.Load(); f > 0 {
-		b.Fatalf("%d callbacks were not acknowledged", f)
-	}
-	slices.Sort(latencies)
+	latencies := got.sorted(b)
 	rate := float64(len(latencies)) / elapsed.Seconds()
 	b.ReportMetric(rate, "acks/s")
 	b.ReportMetric(ceiling, "ceiling-commits/s")
@@ -137,6 +119,47 @@ func benchIngest(b *testing.B, inline bool, senders int) {
 		b.ReportMetric(ms(maxLag), "max-lag-ms")
 		b.ReportMetric(ms(drained.Sub(acked)), "drain-ms")
 	}
+}
+
+// acks is what a benchmark's senders saw: the latency of each acknowledged callback, and how
+// many were not acknowledged.
+type acks struct {
+	mu        sync.Mutex
+	latencies []time.Duration
+	failures  atomic.Int64
+}
+
+// record adds one sender's latencies.
+func (a *acks) record(local []time.Duration) {
+	a.mu.Lock()
+	a.latencies = append(a.latencies, local...)
+	a.mu.Unlock()
+}
+
+// sorted returns the latencies in order, and fails the benchmark if any callback went unacknowledged.
+func (a *acks) sorted(b *testing.B) []time.Duration {
+	b.Helper()
+	if f := a.failures.Load(); f > 0 {
+		b.Fatalf("%d callbacks were not acknowledged", f)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	slices.Sort(a.latencies)
+	return a.latencies
+}
+
+// postCall sends one callback to the server at base and reports whether it was acknowledged (200).
+func postCall(client *http.Client, base string, c benchCall) bool {
+	req, _ := http.NewRequest(http.MethodPost, base+c.path, bytes.NewReader(c.body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(c.header, c.value)
+	resp, err := client.Do(req)
+	if err != nil {
+		return false
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 // sampleLag watches the backlog's oldest delivery every 10 ms until the returned func is called,
@@ -277,10 +300,8 @@ func BenchmarkIngestPaced(b *testing.B) {
 			}
 			jobs := make(chan job, b.N)
 			var (
-				mu        sync.Mutex
-				latencies = make([]time.Duration, 0, b.N)
-				failures  atomic.Int64
-				wg        sync.WaitGroup
+				got acks
+				wg  sync.WaitGroup
 			)
 			for s := 0; s < senders; s++ {
 				wg.Add(1)
@@ -288,25 +309,13 @@ func BenchmarkIngestPaced(b *testing.B) {
 					defer wg.Done()
 					var local []time.Duration
 					for j := range jobs {
-						req, _ := http.NewRequest(http.MethodPost, srv.URL+j.call.path, bytes.NewReader(j.call.body))
-						req.Header.Set("Content-Type", "application/json")
-						req.Header.Set(j.call.header, j.call.value)
-						resp, err := client.Do(req)
-						if err != nil {
-							failures.Add(1)
-							continue
-						}
-						io.Copy(io.Discard, resp.Body)
-						resp.Body.Close()
-						if resp.StatusCode != http.StatusOK {
-							failures.Add(1)
+						if !postCall(client, srv.URL, j.call) {
+							got.failures.Add(1)
 							continue
 						}
 						local = append(local, time.Since(j.due))
 					}
-					mu.Lock()
-					latencies = append(latencies, local...)
-					mu.Unlock()
+					got.record(local)
 				}()
 			}
 			lag := sampleLag(app.DB())
@@ -327,10 +336,7 @@ func BenchmarkIngestPaced(b *testing.B) {
 			acked := time.Now()
 			drained := waitBacklogEmpty(b, app.DB())
 			maxLag := lag()
-			if f := failures.Load(); f > 0 {
-				b.Fatalf("%d callbacks were not acknowledged", f)
-			}
-			slices.Sort(latencies)
+			latencies := got.sorted(b)
 			b.ReportMetric(float64(rate), "offered/s")
 			b.ReportMetric(float64(len(latencies))/elapsed.Seconds(), "acks/s")
 			b.ReportMetric(ms(percentile(latencies, 50)), "p50-ms")
