@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"strings"
 )
@@ -19,15 +18,8 @@ import (
 // leaves a data dir that CheckLoadFinished refuses, saying what to do. It refuses a database that
 // already has cases, deliveries or decisions.
 func (db *DB) BulkLoadEmpty(ctx context.Context, next func() (BulkCase, bool)) (n int, err error) {
-	conn, err := db.write.Conn(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("store: bulk load: %w", err)
-	}
-	// The connection's pragmas are relaxed for the load: it is closed afterwards, never handed
-	// back to the pool, and the next write opens one with the DSN's pragmas.
-	defer conn.Close()
-	defer conn.Raw(func(any) error { return driver.ErrBadConn })
-	for _, p := range []string{
+	// The connection's pragmas are relaxed for the load, on a connection that is dropped afterwards.
+	conn, release, err := db.scratchWriter(ctx,
 		// A load that dies half way is deleted and done again (bulk_load_unfinished says so), so
 		// its commits need not wait for the disk; the last one does (bulkFinish).
 		"PRAGMA synchronous = OFF",
@@ -42,11 +34,11 @@ func (db *DB) BulkLoadEmpty(ctx context.Context, next func() (BulkCase, bool)) (
 		fmt.Sprintf("PRAGMA cache_size = %d", -bulkCacheKiB),
 		"PRAGMA temp_store = FILE",
 		"PRAGMA threads = 2",
-	} {
-		if _, err := conn.ExecContext(ctx, p); err != nil {
-			return 0, fmt.Errorf("store: bulk load: %s: %w", p, err)
-		}
+	)
+	if err != nil {
+		return 0, fmt.Errorf("store: bulk load: %w", err)
 	}
+	defer release()
 	if err := bulkStart(ctx, conn); err != nil {
 		return 0, err
 	}

@@ -75,6 +75,11 @@ func TestBulkLoadEmptySchema(t *testing.T) {
 	if err := db.write.QueryRow(`PRAGMA synchronous`).Scan(&sync); err != nil || sync != 2 {
 		t.Errorf("writer's synchronous after the load = %d, %v; want 2 (FULL)", sync, err)
 	}
+	// and keeps its statement journals in memory again (the load sorted on files).
+	var temp int
+	if err := db.write.QueryRow(`PRAGMA temp_store`).Scan(&temp); err != nil || temp != 2 {
+		t.Errorf("writer's temp_store after the load = %d, %v; want 2 (MEMORY)", temp, err)
+	}
 }
 
 // TestBulkLoadEmptyRefusesUsedDatabase: a database with a case is left as it is.

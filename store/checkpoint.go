@@ -27,7 +27,8 @@ const driverName = "sqlite3-kycdesk"
 // statement journal, and SQLite writes that journal to a temporary file once it passes 64 KB:
 // 146 KB of temporary writes for every case the deriver derived, measured with strace on
 // BenchmarkIngest, all of it through the kernel and thrown away at the statement's end.
-// temp_store = MEMORY keeps them in memory (a few hundred KB each at most: one case's pages).
+// temp_store = MEMORY keeps them in memory: the pages one statement changes, a case's on ingest,
+// a batch's in the background fills and the retention job (hundreds of cases: a few MB at most).
 // It also keeps the writer's sorts in memory, so the migrations and the bulk load, which may
 // build an index over millions of rows, set it back to FILE on a connection they then drop
 // (migrate, BulkLoadEmpty).

@@ -48,3 +48,24 @@ func (c lazyConn) release() {
 	})
 	c.Close()
 }
+
+// scratchWriter takes the writer connection and runs pragmas on it for one job that needs
+// settings of its own (the migrations, the bulk load). release closes it for good, never handing
+// it back to the pool, so the next write opens one with the writer's pragmas (writerDriverName).
+func (db *DB) scratchWriter(ctx context.Context, pragmas ...string) (conn *sql.Conn, release func(), err error) {
+	conn, err = db.write.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	release = func() {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		conn.Close()
+	}
+	for _, p := range pragmas {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			release()
+			return nil, nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return conn, release, nil
+}

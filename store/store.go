@@ -6,7 +6,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -153,18 +152,13 @@ func ParseTime(s string) time.Time {
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	conn, err := db.write.Conn(ctx)
+	// A migration may build an index over every case: its sort spills to temporary files rather
+	// than taking the memory of the whole index (writerDriverName).
+	conn, release, err := db.scratchWriter(ctx, "PRAGMA temp_store = FILE")
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	// A migration may build an index over every case: its sort spills to temporary files rather
-	// than taking the memory of the whole index (writerDriverName). The connection is dropped
-	// afterwards, and the next write opens one with the writer's pragmas.
-	defer conn.Close()
-	defer conn.Raw(func(any) error { return driver.ErrBadConn })
-	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
+	defer release()
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
