@@ -61,9 +61,18 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 		return 0, false, fmt.Errorf("store: bulk load: %w", err)
 	}
 	defer tx.Rollback()
-	insDelivery, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (source, received_at, body, sha256, size, outcome, ref,
+	// The delivery ids come from the inbox's sequence, like every other (inbox.go).
+	var mainMax int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM deliveries`).Scan(&mainMax); err != nil {
+		return 0, false, fmt.Errorf("store: bulk load: %w", err)
+	}
+	nextDelivery, err := db.reserveDeliveryIDs(ctx, max, mainMax)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: bulk load: %w", err)
+	}
+	insDelivery, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (id, source, received_at, body, sha256, size, outcome, ref,
 		final, overall, auto_document, auto_face, fraud_tags, mismatch_tags, applied)
-		VALUES (?, ?, ?, ?, ?, 'stored', ?, ?, ?, ?, ?, ?, ?, 1)`)
+		VALUES (?, ?, ?, ?, ?, ?, 'stored', ?, ?, ?, ?, ?, ?, ?, 1)`)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: bulk load: %w", err)
 	}
@@ -122,13 +131,13 @@ func (db *DB) bulkBatch(ctx context.Context, next func() (BulkCase, bool), max i
 		received := FormatTime(bc.ReceivedAt)
 		fraud, _ := json.Marshal(nonNil(s.Status.FraudTags))
 		mismatch, _ := json.Marshal(nonNil(s.Status.MismatchTags))
-		r, err := insDelivery.ExecContext(ctx, s.Source, received, body, hex.EncodeToString(sum[:]), size, s.Ref,
+		did := nextDelivery + int64(n)
+		_, err = insDelivery.ExecContext(ctx, did, s.Source, received, body, hex.EncodeToString(sum[:]), size, s.Ref,
 			s.Status.IsFinal(), s.Status.Overall, s.Status.AutoDocument, s.Status.AutoFace, string(fraud), string(mismatch))
 		if err != nil {
 			return n, false, fmt.Errorf("store: bulk load delivery: %w", err)
 		}
-		did, _ := r.LastInsertId()
-		r, err = insCase.ExecContext(ctx, s.Source, s.Ref, s.ClientID, s.DisplayName(), s.Document.Number,
+		r, err := insCase.ExecContext(ctx, s.Source, s.Ref, s.ClientID, s.DisplayName(), s.Document.Number,
 			s.Document.IssuingCountry, caseIPCountry(s), s.Status.Overall, s.Status.IsFinal(), s.Status.AutoDocument,
 			s.Status.AutoFace, string(fraud), string(mismatch), s.Rank(), string(snap), did, bc.ReviewState,
 			received, received, received, pendingSince(bc))

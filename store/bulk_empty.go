@@ -56,7 +56,18 @@ func (db *DB) BulkLoadEmpty(ctx context.Context, next func() (BulkCase, bool)) (
 			break
 		}
 	}
-	return n, bulkFinish(ctx, conn)
+	if err := bulkFinish(ctx, conn); err != nil {
+		return n, err
+	}
+	// The loader gave the ids itself: the inbox's sequence, which gives every other one, goes on from them.
+	var maxID int64
+	if err := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM deliveries`).Scan(&maxID); err != nil {
+		return n, fmt.Errorf("store: bulk load: %w", err)
+	}
+	if _, err := db.reserveDeliveryIDs(ctx, 0, maxID); err != nil {
+		return n, fmt.Errorf("store: bulk load: %w", err)
+	}
+	return n, nil
 }
 
 const (

@@ -127,10 +127,20 @@ func (db *DB) ingestTx(ctx context.Context, items []*Incoming, careful bool) ([]
 		return nil, fmt.Errorf("store: ingest: begin: %w", err)
 	}
 	defer tx.Rollback()
+	// The ids come from the inbox's sequence, like those of the deliveries it holds (inbox.go).
+	var mainMax int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM deliveries`).Scan(&mainMax); err != nil {
+		return nil, fmt.Errorf("store: ingest: %w", err)
+	}
+	firstID, err := db.reserveDeliveryIDs(ctx, len(items), mainMax)
+	if err != nil {
+		return nil, fmt.Errorf("store: ingest: %w", err)
+	}
 	out := make([]IngestResult, len(items))
 	for i, in := range items {
+		id := firstID + int64(i)
 		if !careful {
-			res, err := db.ingestOne(ctx, tx, in)
+			res, err := db.ingestOne(ctx, tx, in, id)
 			if err != nil {
 				return nil, errRetryCarefully
 			}
@@ -140,7 +150,7 @@ func (db *DB) ingestTx(ctx context.Context, items []*Incoming, careful bool) ([]
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT delivery"); err != nil {
 			return nil, fmt.Errorf("store: ingest: savepoint: %w", err)
 		}
-		res, err := db.ingestOne(ctx, tx, in)
+		res, err := db.ingestOne(ctx, tx, in, id)
 		if err != nil {
 			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO delivery"); rerr != nil {
 				return nil, fmt.Errorf("store: ingest: rollback to savepoint: %w", rerr)
@@ -149,7 +159,7 @@ func (db *DB) ingestTx(ctx context.Context, items []*Incoming, careful bool) ([]
 			q := *in
 			q.Snapshot = nil
 			q.DecodeErr = fmt.Errorf("could not apply to case: %v", err)
-			res, err = db.ingestOne(ctx, tx, &q)
+			res, err = db.ingestOne(ctx, tx, &q, id)
 			if err != nil {
 				return nil, fmt.Errorf("store: ingest: %w", err)
 			}
@@ -166,9 +176,9 @@ func (db *DB) ingestTx(ctx context.Context, items []*Incoming, careful bool) ([]
 	return out, nil
 }
 
-// ingestOne stores one delivery and derives its case, in tx.
-func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestResult, error) {
-	res, err := db.insertRaw(ctx, tx, in, true)
+// ingestOne stores one delivery as id and derives its case, in tx.
+func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming, id int64) (IngestResult, error) {
+	res, err := db.insertRaw(ctx, tx, in, id)
 	if err != nil || res.Outcome != OutcomeStored {
 		return res, err
 	}
@@ -180,10 +190,10 @@ func (db *DB) ingestOne(ctx context.Context, tx *sql.Tx, in *Incoming) (IngestRe
 	return res, nil
 }
 
-// insertRaw appends the delivery row: the raw bytes, its hash and the summary of what it said, or
-// a duplicate row pointing at the first delivery of the same bytes. With derived false a stored
-// delivery is left marked for the deriver; the caller derives it otherwise, in the same tx.
-func (db *DB) insertRaw(ctx context.Context, tx *sql.Tx, in *Incoming, derived bool) (IngestResult, error) {
+// insertRaw appends the delivery row as id: the raw bytes, its hash and the summary of what it
+// said, or a duplicate row pointing at the first delivery of the same bytes. The caller derives a
+// stored delivery's case in the same tx.
+func (db *DB) insertRaw(ctx context.Context, tx *sql.Tx, in *Incoming, id int64) (IngestResult, error) {
 	if err := in.prepare(); err != nil {
 		return IngestResult{}, err
 	}
@@ -196,14 +206,12 @@ func (db *DB) insertRaw(ctx context.Context, tx *sql.Tx, in *Incoming, derived b
 		WHERE source = ? AND sha256 = ? AND outcome <> 'duplicate'`, in.Source, sha).Scan(&firstID, &firstCase)
 	switch {
 	case err == nil:
-		r, err := tx.ExecContext(ctx, `INSERT INTO deliveries
-			(source, received_at, remote_addr, headers, body, sha256, size, outcome, duplicate_of, case_id)
-			VALUES (?, ?, ?, ?, NULL, ?, ?, 'duplicate', ?, ?)`,
-			in.Source, received, in.RemoteAddr, in.headers, sha, len(in.Body), firstID, firstCase)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries
+			(id, source, received_at, remote_addr, headers, body, sha256, size, outcome, duplicate_of, case_id)
+			VALUES (?, ?, ?, ?, ?, NULL, ?, ?, 'duplicate', ?, ?)`,
+			id, in.Source, received, in.RemoteAddr, in.headers, sha, len(in.Body), firstID, firstCase); err != nil {
 			return IngestResult{}, fmt.Errorf("insert duplicate: %w", err)
 		}
-		id, _ := r.LastInsertId()
 		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET duplicates = duplicates + 1 WHERE id = ?`, firstID); err != nil {
 			return IngestResult{}, fmt.Errorf("count duplicate: %w", err)
 		}
@@ -230,17 +238,14 @@ func (db *DB) insertRaw(ctx context.Context, tx *sql.Tx, in *Incoming, derived b
 	}
 	// The summary of what this delivery said goes in with it, for the case history.
 	summary := summarize(in.Snapshot)
-	// A quarantined delivery has nothing to derive; a stored one is derived now or by the deriver.
-	r, err := tx.ExecContext(ctx, `INSERT INTO deliveries
-		(source, received_at, remote_addr, headers, body, sha256, size, outcome, error,
-		ref, final, overall, auto_document, auto_face, manual_document, manual_face, fraud_tags, mismatch_tags, derived)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deliveries
+		(id, source, received_at, remote_addr, headers, body, sha256, size, outcome, error,
+		ref, final, overall, auto_document, auto_face, manual_document, manual_face, fraud_tags, mismatch_tags)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		append(append([]any{in.Source, received, in.RemoteAddr, in.headers, body, sha, len(in.Body), outcome, errText},
-			summary...), derived || in.Snapshot == nil)...)
-	if err != nil {
+		append([]any{id, in.Source, received, in.RemoteAddr, in.headers, body, sha, len(in.Body), outcome, errText},
+			summary...)...); err != nil {
 		return IngestResult{}, fmt.Errorf("insert delivery: %w", err)
 	}
-	id, _ := r.LastInsertId()
 	if err := recordSchemaWarnings(ctx, tx, id, in.Snapshot); err != nil {
 		return IngestResult{}, err
 	}

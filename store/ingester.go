@@ -35,11 +35,12 @@ type IngesterOptions struct {
 // Ingester batches concurrent deliveries into shared transactions (group commit), so many
 // senders pay for one fsync. Submit returns only once the delivery's raw bytes are durable.
 //
-// With IngesterOptions.Decode, that is all the acknowledgement waits for: the raw row commits
-// marked derived = 0, and a second loop derives the cases (case row, search words, tags, media
-// rows, history, counts) from the durable rows in id order, many per transaction, through the
-// same single writer connection. The marker is cleared in the transaction that derives the case,
-// so a kill -9 between the two leaves the row in the backlog, and the next start derives it.
+// With IngesterOptions.Decode, that is all the acknowledgement waits for: the raw row commits to
+// the inbox, a database file with its own writer (inbox.go), and a second loop moves the rows into
+// the main database in id order and derives their cases (case row, search words, tags, media
+// rows, history, counts), many per transaction. The main database's inbox_mark is raised in the
+// transaction that moves them, so a kill -9 between the two leaves the rows above the mark, and
+// the next start moves them.
 type Ingester struct {
 	db       *DB
 	opts     IngesterOptions
@@ -58,8 +59,15 @@ type Ingester struct {
 	jobs      chan deriveJob
 	fromTable atomic.Bool
 	rawDone   chan struct{} // closed when the raw loop has drained and stopped
-	// rawCommitted is signalled after each raw commit, for a deriver that let the raw loop go first.
-	rawCommitted chan struct{}
+	// marks are the mover's recent marks, oldest first, for pruning the inbox inboxKeep behind.
+	marks  []movedMark
+	pruned int64
+}
+
+// movedMark is the inbox mark at a time.
+type movedMark struct {
+	at   time.Time
+	mark int64
 }
 
 type ingestReq struct {
@@ -81,11 +89,16 @@ type deriveJob struct {
 	queued   time.Time // when the raw commit handed it over (zero when read back from the table)
 	// problem is why a body read back from the table cannot become a case (snap is nil then).
 	problem string
+	// row is the delivery as the inbox holds it, to be moved into the main database.
+	row *inboxRow
 }
 
-// deriveBatch caps the deliveries derived in one transaction: large enough that the commit's
-// fsync is shared by many, small enough that the writer is not held long from the raw commits.
+// deriveBatch caps the deliveries derived in one transaction of the main database's backlog
+// (deliveries acknowledged there by an earlier version).
 const deriveBatch = 256
+
+// moveBatch caps the inbox rows the mover takes at once; moveSlice bounds a transaction's length.
+const moveBatch = 1024
 
 // NewIngester starts the group-commit loop (and, with opts.Decode, the deriver). Close stops
 // them after draining.
@@ -94,12 +107,12 @@ func (db *DB) NewIngester(opts IngesterOptions) *Ingester {
 		opts.MaxBatch = 128
 	}
 	g := &Ingester{db: db, opts: opts, maxBatch: opts.MaxBatch, reqs: make(chan *ingestReq, opts.MaxBatch*4),
-		closing: make(chan struct{}), rawDone: make(chan struct{}), rawCommitted: make(chan struct{}, 1)}
+		closing: make(chan struct{}), rawDone: make(chan struct{})}
 	g.wg.Add(1)
 	go g.loop()
 	if opts.Decode != nil {
 		if opts.queue < 1 {
-			opts.queue = 16 * deriveBatch
+			opts.queue = 8 * moveBatch
 		}
 		g.jobs = make(chan deriveJob, opts.queue)
 		// Whatever an earlier process acknowledged but did not derive is in the table.
@@ -192,15 +205,16 @@ func (g *Ingester) commit(batch []*ingestReq) {
 	}
 	// The batch is not tied to any one request's context: a sender hanging up must not undo the others.
 	var (
-		res []IngestResult
-		err error
+		res  []IngestResult
+		rows []inboxRow
+		err  error
 	)
 	if g.opts.Decode == nil {
 		res, err = g.db.ingestBatch(context.Background(), items)
 	} else {
-		res, err = g.db.insertRawBatch(context.Background(), items)
+		res, rows, err = g.db.insertInboxBatch(context.Background(), items)
 		if err == nil {
-			g.handOver(items, res)
+			g.handOver(items, res, rows)
 		}
 	}
 	for i, r := range batch {
@@ -212,26 +226,22 @@ func (g *Ingester) commit(batch []*ingestReq) {
 	}
 }
 
-// handOver gives the deriver the committed deliveries it has to derive, in id order, without ever
-// blocking the raw commits: a job that does not fit is left to be read back from the table.
-func (g *Ingester) handOver(items []*Incoming, res []IngestResult) {
+// handOver gives the mover the committed inbox rows, in id order, without ever blocking the raw
+// commits: a job that does not fit is left to be read back from the inbox.
+func (g *Ingester) handOver(items []*Incoming, res []IngestResult, rows []inboxRow) {
 	now := time.Now()
-	select {
-	case g.rawCommitted <- struct{}{}:
-	default:
-	}
 	for i, in := range items {
-		if res[i].Outcome != OutcomeStored {
-			continue
-		}
 		if g.fromTable.Load() {
 			// Already behind: the table read will find this one, and queueing it now would only
 			// let it overtake older ones still in the table.
 			continue
 		}
+		j := deriveJob{id: res[i].DeliveryID, received: rows[i].received, queued: now, row: &rows[i]}
+		if rows[i].outcome == OutcomeStored {
+			j.snap, j.snapJSON = in.Snapshot, in.snapJSON
+		}
 		select {
-		case g.jobs <- deriveJob{id: res[i].DeliveryID, snap: in.Snapshot, snapJSON: in.snapJSON, received: FormatTime(in.ReceivedAt),
-			queued: now}:
+		case g.jobs <- j:
 		default:
 			g.fromTable.Store(true)
 		}
@@ -243,27 +253,6 @@ func (g *Ingester) handOver(items []*Incoming, res []IngestResult) {
 	}
 }
 
-// insertRawBatch stores the raw deliveries in one transaction, leaving the cases to the deriver.
-func (db *DB) insertRawBatch(ctx context.Context, items []*Incoming) ([]IngestResult, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("store: ingest: begin: %w", err)
-	}
-	defer tx.Rollback()
-	out := make([]IngestResult, len(items))
-	for i, in := range items {
-		res, err := db.insertRaw(ctx, tx, in, false)
-		if err != nil {
-			return nil, fmt.Errorf("store: ingest: %w", err)
-		}
-		out[i] = res
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: ingest: commit: %w", err)
-	}
-	return out, nil
-}
-
 // deriveRetry is how long the deriver waits after a derivation transaction failed (disk full,
 // say) before it tries the backlog again.
 const deriveRetry = time.Second
@@ -273,7 +262,7 @@ const deriveRetry = time.Second
 func (g *Ingester) deriveLoop() {
 	defer g.wg.Done()
 	ctx := context.Background()
-	batch := make([]deriveJob, 0, deriveBatch)
+	batch := make([]deriveJob, 0, moveBatch)
 	for {
 		if g.fromTable.Swap(false) {
 			if err := g.deriveTable(ctx); err != nil {
@@ -303,7 +292,7 @@ func (g *Ingester) deriveLoop() {
 			batch = append(batch, first)
 		}
 	fill:
-		for len(batch) < deriveBatch {
+		for len(batch) < moveBatch {
 			select {
 			case j := <-g.jobs:
 				if j.id != 0 {
@@ -321,45 +310,86 @@ func (g *Ingester) deriveLoop() {
 		if len(batch) == 0 {
 			continue
 		}
-		g.yieldToRaw(batch[0].queued)
-		if err := g.derive(ctx, batch); err != nil {
+		if err := g.moveQueued(ctx, batch); err != nil {
 			g.failed(err)
 			g.fromTable.Store(true)
 		}
 	}
 }
 
-// deriveMaxLag is how long the deriver lets acknowledgements go first: while raw deliveries are
-// waiting for the writer and the oldest job it holds is younger than this, it waits for the next
-// raw commit instead of taking the writer (and the CPU) from them. Past it, it derives regardless,
-// so a burst is acknowledged at the disk's pace and its cases follow within about this long.
-const deriveMaxLag = 250 * time.Millisecond
-
-// yieldToRaw waits while raw deliveries are queued for the writer, until the job queued at queued
-// is deriveMaxLag old.
-func (g *Ingester) yieldToRaw(queued time.Time) {
-	for len(g.reqs) > 0 {
-		wait := deriveMaxLag - time.Since(queued)
-		if wait <= 0 {
-			return
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-g.rawCommitted:
-		case <-t.C:
-		case <-g.rawDone:
-		}
-		t.Stop()
+// moveQueued moves jobs handed over by the raw commits, provided they are every row above the
+// mark up to the last of them; otherwise it leaves them to a read of the inbox.
+func (g *Ingester) moveQueued(ctx context.Context, jobs []deriveJob) error {
+	ib, err := g.db.inbox(ctx)
+	if err != nil {
+		return err
 	}
-}
-
-// rawWaiting reports whether deliveries are queued for a raw commit, and so whether a derivation
-// transaction should end early (unless its jobs are already deriveMaxLag old).
-func (g *Ingester) rawWaiting(queued time.Time) func() bool {
-	if queued.IsZero() {
+	mark, err := inboxMark(ctx, g.db.read)
+	if err != nil {
+		return err
+	}
+	ok, err := g.db.inboxConsecutive(ctx, ib, mark, jobs)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		g.fromTable.Store(true)
 		return nil
 	}
-	return func() bool { return len(g.reqs) > 0 && time.Since(queued) < deriveMaxLag }
+	return g.move(ctx, ib, jobs)
+}
+
+// move moves jobs into the main database and derives their cases, in order, in transactions of at
+// most about moveSlice each. Like ingestBatch it tries a transaction straight through first; if a
+// case cannot be derived it redoes it with a savepoint per delivery, and that delivery ends in the
+// quarantine with the reason, its raw bytes kept.
+func (g *Ingester) move(ctx context.Context, ib *inbox, jobs []deriveJob) error {
+	for len(jobs) > 0 {
+		used, n, err := g.db.moveTx(ctx, jobs, len(jobs), false)
+		if errors.Is(err, errRetryCarefully) {
+			used, n, err = g.db.moveTx(ctx, jobs, used, true)
+		}
+		if err != nil {
+			return err
+		}
+		jobs = jobs[used:]
+		// Counted before the waiters wake, so whoever sees the case also sees it counted.
+		if n > 0 && g.opts.OnDerived != nil {
+			g.opts.OnDerived(n)
+		}
+		g.db.signalOutbox()
+		g.db.signalDerived()
+		if err := g.prune(ctx, ib); err != nil {
+			g.failed(err)
+		}
+	}
+	return nil
+}
+
+// prune deletes the inbox rows that were moved, durably, at least inboxKeep ago. Once a second
+// it makes the moves so far durable (syncMoves) and notes the mark.
+func (g *Ingester) prune(ctx context.Context, ib *inbox) error {
+	now := time.Now()
+	if n := len(g.marks); n == 0 || now.Sub(g.marks[n-1].at) >= time.Second {
+		mark, err := g.db.syncMoves(ctx)
+		if err != nil {
+			return err
+		}
+		g.marks = append(g.marks, movedMark{at: now, mark: mark})
+	}
+	upTo := int64(0)
+	for len(g.marks) > 0 && now.Sub(g.marks[0].at) >= inboxKeep {
+		upTo = g.marks[0].mark
+		g.marks = g.marks[1:]
+	}
+	if upTo <= g.pruned {
+		return nil
+	}
+	if err := ib.prune(ctx, upTo); err != nil {
+		return err
+	}
+	g.pruned = upTo
+	return nil
 }
 
 // drainJobs discards the queued jobs: deriveTable then finds every one of them in the table.
@@ -379,10 +409,41 @@ func (g *Ingester) failed(err error) {
 	}
 }
 
-// deriveTable derives the backlog as the table holds it, oldest first, decoding the raw bodies.
+// deriveTable derives the backlog as the tables hold it, oldest first, decoding the raw bodies:
+// the main database's (deliveries an earlier version acknowledged there), then the inbox's.
 func (g *Ingester) deriveTable(ctx context.Context) error {
-	// Jobs queued before now are all in the table; dropping them keeps the order.
+	// Jobs queued before now are all in the inbox; dropping them keeps the order.
 	g.drainJobs()
+	if err := g.deriveMain(ctx); err != nil {
+		return err
+	}
+	ib, err := g.db.inbox(ctx)
+	if err != nil {
+		return err
+	}
+	for {
+		mark, err := inboxMark(ctx, g.db.read)
+		if err != nil {
+			return err
+		}
+		jobs, err := g.db.inboxPending(ctx, ib, mark, moveBatch, g.opts.Decode)
+		if err != nil {
+			return err
+		}
+		if len(jobs) == 0 {
+			return nil
+		}
+		if err := g.move(ctx, ib, jobs); err != nil {
+			return err
+		}
+		if len(jobs) < moveBatch {
+			return nil
+		}
+	}
+}
+
+// deriveMain derives the deliveries the main database holds marked derived = 0.
+func (g *Ingester) deriveMain(ctx context.Context) error {
 	for {
 		jobs, err := g.db.underived(ctx, deriveBatch, g.opts.Decode)
 		if err != nil {
@@ -419,45 +480,21 @@ func (db *DB) underived(ctx context.Context, limit int, decode func(Source, []by
 		if err := rows.Scan(&j.id, &source, &body, &j.received); err != nil {
 			return nil, fmt.Errorf("store: derive: backlog: %w", err)
 		}
-		// The body is stored sealed under the data key (encryption at rest). One that does not
-		// open (a damaged row, a key line removed too early) is quarantined with the reason and
-		// can be replayed once the key is back; the rest of the backlog goes on.
-		body, err := db.openBody(body)
-		if err != nil {
-			j.problem = "the stored body cannot be decrypted: " + err.Error()
-			jobs = append(jobs, j)
-			continue
-		}
-		snap, err := decode(source, body)
-		switch {
-		case err != nil:
-			j.problem = err.Error()
-		case snap == nil:
-			j.problem = "no decoded content"
-		case snap.Ref == "":
-			j.problem = "could not apply to case: " + errNoRef.Error()
-		default:
-			j.snap = snap
-		}
+		j.snap, j.problem = db.decodeStored(source, body, decode)
 		jobs = append(jobs, j)
 	}
 	return jobs, rows.Err()
 }
 
-// deriveSlice bounds how long one derivation transaction holds the single writer: the raw
-// commits that acknowledgements wait for queue behind it, so it is what a derivation adds to
-// their latency. A few milliseconds still share each commit's writes among dozens of cases.
-const deriveSlice = 3 * time.Millisecond
-
-// derive derives the cases of jobs, in order, in transactions of at most about deriveSlice each.
+// derive derives the cases of jobs, in order, in transactions of at most about moveSlice each.
 // Like ingestBatch it tries a transaction straight through first; if any delivery fails it redoes
 // it with a savepoint per delivery, and the one that failed ends in the quarantine with the
 // reason, its raw bytes kept.
 func (g *Ingester) derive(ctx context.Context, jobs []deriveJob) error {
 	for len(jobs) > 0 {
-		used, n, err := g.db.deriveTx(ctx, jobs, len(jobs), false, g.rawWaiting(jobs[0].queued))
+		used, n, err := g.db.deriveTx(ctx, jobs, len(jobs), false)
 		if errors.Is(err, errRetryCarefully) {
-			used, n, err = g.db.deriveTx(ctx, jobs, used, true, nil)
+			used, n, err = g.db.deriveTx(ctx, jobs, used, true)
 		}
 		if err != nil {
 			return err
@@ -474,10 +511,9 @@ func (g *Ingester) derive(ctx context.Context, jobs []deriveJob) error {
 }
 
 // deriveTx derives up to limit of jobs in one transaction, stopping early (optimistic mode only)
-// once deriveSlice has passed, or a fraction of it when rawWaiting (if set) says acknowledgements
-// are waiting for the writer. It returns how many jobs it went through and how many cases it
+// once moveSlice has passed. It returns how many jobs it went through and how many cases it
 // updated; errRetryCarefully means: redo the same count with careful set.
-func (db *DB) deriveTx(ctx context.Context, jobs []deriveJob, limit int, careful bool, rawWaiting func() bool) (int, int, error) {
+func (db *DB) deriveTx(ctx context.Context, jobs []deriveJob, limit int, careful bool) (int, int, error) {
 	conn, err := db.lazyWriter(ctx)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: derive: %w", err)
@@ -491,10 +527,8 @@ func (db *DB) deriveTx(ctx context.Context, jobs []deriveJob, limit int, careful
 	start := time.Now()
 	derived, used := 0, 0
 	for _, j := range jobs[:limit] {
-		if !careful && used > 0 {
-			if took := time.Since(start); took > deriveSlice || took > deriveSlice/6 && rawWaiting != nil && rawWaiting() {
-				break
-			}
+		if !careful && used > 0 && time.Since(start) > moveSlice {
+			break
 		}
 		used++
 		// The marker is the truth: a job read back from the table may have been derived already.
@@ -581,7 +615,15 @@ func (db *DB) WaitDerived(ctx context.Context, deliveryID int64) error {
 		var derived bool
 		err := db.read.QueryRowContext(ctx, `SELECT derived FROM deliveries WHERE id = ?`, deliveryID).Scan(&derived)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: delivery %d: %w", deliveryID, errNoSuchThing)
+			// Looked at second: a row leaves the inbox only after its move.
+			waiting, ierr := db.inInbox(ctx, deliveryID)
+			if ierr != nil {
+				return fmt.Errorf("store: wait for delivery %d: %w", deliveryID, ierr)
+			}
+			if !waiting {
+				return fmt.Errorf("store: delivery %d: %w", deliveryID, errNoSuchThing)
+			}
+			err = nil
 		}
 		if err != nil {
 			return fmt.Errorf("store: wait for delivery %d: %w", deliveryID, err)
@@ -604,7 +646,8 @@ type DeriveBacklog struct {
 	Oldest time.Time
 }
 
-// DeriveBacklog counts the backlog from its partial index, which holds only those rows.
+// DeriveBacklog counts the backlog: the inbox's rows above the mark, and the main database's
+// deliveries marked derived = 0 (from its partial index, which holds only those rows).
 func (db *DB) DeriveBacklog(ctx context.Context) (DeriveBacklog, error) {
 	var b DeriveBacklog
 	var oldest sql.NullString
@@ -612,8 +655,16 @@ func (db *DB) DeriveBacklog(ctx context.Context) (DeriveBacklog, error) {
 		FROM deliveries WHERE derived = 0`).Scan(&b.Count, &oldest); err != nil {
 		return b, fmt.Errorf("store: derive backlog: %w", err)
 	}
-	if oldest.Valid {
+	n, inboxOldest, err := db.inboxBacklog(ctx)
+	if err != nil {
+		return b, err
+	}
+	b.Count += n
+	switch {
+	case oldest.Valid:
 		b.Oldest = ParseTime(oldest.String)
+	case inboxOldest != "":
+		b.Oldest = ParseTime(inboxOldest)
 	}
 	return b, nil
 }

@@ -195,9 +195,9 @@ func (db *DB) stateCounts(ctx context.Context) (map[string]int, error) {
 }
 
 // TestDeriverResumesFromTable: deliveries acknowledged by a process that died before deriving them
-// (raw rows marked derived = 0, nothing in memory) are derived, in order, by the next ingester as
-// soon as it starts; one whose body no longer decodes ends in the quarantine with the reason, and a
-// retry of a first delivery that was still underived is linked to its case.
+// (rows in the inbox above the mark, nothing in memory) are moved and derived, in order, by the
+// next ingester as soon as it starts; one whose body no longer decodes ends in the quarantine with
+// the reason, and a retry of a first delivery that was still underived is linked to its case.
 func TestDeriverResumesFromTable(t *testing.T) {
 	db := openTest(t)
 	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -206,15 +206,16 @@ func TestDeriverResumesFromTable(t *testing.T) {
 	broken := incoming(markSnap("r-bad", StatusApproved, true), "{not json", t0)
 	items := []*Incoming{first, snapIncoming(t, markSnap("r-1", StatusDenied, true), t0.Add(time.Minute)), &retry, broken,
 		snapIncoming(t, markSnap("r-2", StatusApproved, true), t0)}
-	res, err := db.insertRawBatch(context.Background(), items)
+	res, _, err := db.insertInboxBatch(context.Background(), items)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res[2].Outcome != OutcomeDuplicate || res[2].CaseID != 0 {
-		t.Fatalf("retry before derivation = %+v, want a duplicate without a case yet", res[2])
+	if res[2].Outcome != OutcomeDuplicate || res[2].CaseID != 0 || res[2].DuplicateOf != res[0].DeliveryID {
+		t.Fatalf("retry before derivation = %+v, want a duplicate of %d without a case yet", res[2], res[0].DeliveryID)
 	}
-	if b, err := db.DeriveBacklog(context.Background()); err != nil || b.Count != 4 || !b.Oldest.Equal(t0) {
-		t.Fatalf("DeriveBacklog = %+v, %v; want 4 waiting since %s", b, err, t0)
+	// The duplicate waits in the inbox too: it is not in the case history yet.
+	if b, err := db.DeriveBacklog(context.Background()); err != nil || b.Count != 5 || !b.Oldest.Equal(t0) {
+		t.Fatalf("DeriveBacklog = %+v, %v; want 5 waiting since %s", b, err, t0)
 	}
 	if cs := derivedCases(t, db); len(cs) != 0 {
 		t.Fatalf("cases before derivation = %+v, want none", cs)
@@ -307,12 +308,12 @@ func TestDeriverResumesSealedBodies(t *testing.T) {
 	}
 	db.SetDataKeys(KeyringOf(key))
 	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	if _, err := db.insertRawBatch(context.Background(), []*Incoming{snapIncoming(t, markSnap("sealed-1", StatusApproved, true), t0)}); err != nil {
+	if _, _, err := db.insertInboxBatch(context.Background(), []*Incoming{snapIncoming(t, markSnap("sealed-1", StatusApproved, true), t0)}); err != nil {
 		t.Fatal(err)
 	}
 	var stored []byte
-	if err := db.read.QueryRow(`SELECT body FROM deliveries ORDER BY id DESC LIMIT 1`).Scan(&stored); err != nil || !IsSealed(stored) {
-		t.Fatalf("stored body sealed = %v (%v), want sealed", IsSealed(stored), err)
+	if err := db.openedInbox().read.QueryRow(`SELECT body FROM inbox ORDER BY id DESC LIMIT 1`).Scan(&stored); err != nil || !IsSealed(stored) {
+		t.Fatalf("inbox body sealed = %v (%v), want sealed", IsSealed(stored), err)
 	}
 	g := db.NewIngester(IngesterOptions{Decode: snapDecode})
 	defer g.Close()

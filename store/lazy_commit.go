@@ -7,13 +7,13 @@ import (
 	"fmt"
 )
 
-// A derivation needs no fsync of its own. Its commit only rewrites what the durable raw rows
-// already say, and it clears their derived = 0 marker in the same transaction: if a power cut
-// loses the commit, the rows are still marked, and the next start derives them again. The log
-// is one file, so the next commit at synchronous = FULL (every raw commit, every decision)
-// makes the derivation durable with it; a crash of the process alone loses nothing, since the
-// commit is in the operating system's cache. So the deriver commits at synchronous = NORMAL,
-// and leaves the disk's syncs to the acknowledgements waiting behind it.
+// A move from the inbox, and a derivation of a delivery the main database already holds, need no
+// fsync of their own. A move's rows stay in the inbox until a commit at FULL (syncMoves, once a
+// second) has made it durable, and a derivation clears its rows' derived = 0 marker in the same
+// transaction: if a power cut loses either commit, the rows are still above the mark or still
+// marked, and the next start does them again. The log is one file, so the next commit at
+// synchronous = FULL (syncMoves, every decision) makes them durable with it; a crash of the
+// process alone loses nothing, since the commit is in the operating system's cache.
 
 // lazyConn is the writer connection held for one transaction at synchronous = NORMAL.
 type lazyConn struct{ *sql.Conn }

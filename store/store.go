@@ -62,6 +62,10 @@ type DB struct {
 	fillGate                chan struct{}
 	// fillFailures records the fills' failed batches (upkeep.go).
 	fillFailures failureLog
+	// ib is the inbox (inbox.go), opened on first use; inboxMu guards it and inboxClosed.
+	inboxMu     sync.Mutex
+	ib          *inbox
+	inboxClosed bool
 }
 
 // Open opens (creating if needed) the database at path and applies pending migrations.
@@ -124,7 +128,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // Close stops the background fill and the checkpointer and closes both connection pools.
 func (db *DB) Close() error {
 	db.stopBackfills()
-	return errors.Join(db.ckpt.close(), db.read.Close(), db.write.Close())
+	db.inboxMu.Lock()
+	ib := db.ib
+	db.ib, db.inboxClosed = nil, true
+	db.inboxMu.Unlock()
+	var ibErr error
+	if ib != nil {
+		ibErr = ib.close()
+	}
+	return errors.Join(ibErr, db.ckpt.close(), db.read.Close(), db.write.Close())
 }
 
 // Path is the database file's path.

@@ -247,10 +247,13 @@ func TestLitestreamKillAndRestore(t *testing.T) {
 	if err := os.MkdirAll(restored, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	rcmd := exec.Command(ls, "restore", "-config", config, "-o", filepath.Join(restored, "kycdesk.db"), filepath.Join(data, "kycdesk.db"))
-	rcmd.Env = append(os.Environ(), env...)
-	if out, err := rcmd.CombinedOutput(); err != nil {
-		t.Fatalf("litestream restore: %v\n%s", err, out)
+	// Both files the configuration replicates: the database, and the inbox the callbacks commit to.
+	for _, name := range []string{"kycdesk.db", "kycdesk.inbox.db"} {
+		rcmd := exec.Command(ls, "restore", "-config", config, "-o", filepath.Join(restored, name), filepath.Join(data, name))
+		rcmd.Env = append(os.Environ(), env...)
+		if out, err := rcmd.CombinedOutput(); err != nil {
+			t.Fatalf("litestream restore %s: %v\n%s", name, err, out)
+		}
 	}
 	standby := startServe(t, bin, []string{"KYCDESK_VCIP_TOKEN=ls-token"}, "--data", restored)
 	resp, err := http.Get("http://" + standby.addr + "/readyz")
