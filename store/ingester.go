@@ -615,15 +615,18 @@ func (db *DB) WaitDerived(ctx context.Context, deliveryID int64) error {
 		var derived bool
 		err := db.read.QueryRowContext(ctx, `SELECT derived FROM deliveries WHERE id = ?`, deliveryID).Scan(&derived)
 		if errors.Is(err, sql.ErrNoRows) {
-			// Looked at second: a row leaves the inbox only after its move.
+			// Not in the main database: still in the inbox, or moved since it was looked at.
 			waiting, ierr := db.inInbox(ctx, deliveryID)
 			if ierr != nil {
 				return fmt.Errorf("store: wait for delivery %d: %w", deliveryID, ierr)
 			}
-			if !waiting {
-				return fmt.Errorf("store: delivery %d: %w", deliveryID, errNoSuchThing)
-			}
 			err = nil
+			if !waiting {
+				err = db.read.QueryRowContext(ctx, `SELECT derived FROM deliveries WHERE id = ?`, deliveryID).Scan(&derived)
+			}
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: delivery %d: %w", deliveryID, errNoSuchThing)
 		}
 		if err != nil {
 			return fmt.Errorf("store: wait for delivery %d: %w", deliveryID, err)
