@@ -366,12 +366,12 @@ func (g *Ingester) move(ctx context.Context, ib *inbox, jobs []deriveJob) error 
 	return nil
 }
 
-// prune deletes the inbox rows that were moved, durably, at least inboxKeep ago. Once a second
-// it makes the moves so far durable (syncMoves) and notes the mark.
+// prune deletes the inbox rows that were moved at least inboxKeep ago. Once a second it notes
+// the mark.
 func (g *Ingester) prune(ctx context.Context, ib *inbox) error {
 	now := time.Now()
 	if n := len(g.marks); n == 0 || now.Sub(g.marks[n-1].at) >= time.Second {
-		mark, err := g.db.syncMoves(ctx)
+		mark, err := inboxMark(ctx, g.db.read)
 		if err != nil {
 			return err
 		}

@@ -7,13 +7,11 @@ import (
 	"fmt"
 )
 
-// A move from the inbox, and a derivation of a delivery the main database already holds, need no
-// fsync of their own. A move's rows stay in the inbox until a commit at FULL (syncMoves, once a
-// second) has made it durable, and a derivation clears its rows' derived = 0 marker in the same
-// transaction: if a power cut loses either commit, the rows are still above the mark or still
-// marked, and the next start does them again. The log is one file, so the next commit at
-// synchronous = FULL (syncMoves, every decision) makes them durable with it; a crash of the
-// process alone loses nothing, since the commit is in the operating system's cache.
+// A derivation of a delivery the main database already holds (one an earlier version acknowledged
+// there, marked derived = 0) needs no fsync of its own: it clears the marker in the same
+// transaction, so if a power cut loses the commit, the row is still marked and the next start
+// derives it again, and the next commit at synchronous = FULL (every move from the inbox, every
+// decision) makes it durable with it. So it commits at synchronous = NORMAL.
 
 // lazyConn is the writer connection held for one transaction at synchronous = NORMAL.
 type lazyConn struct{ *sql.Conn }
