@@ -344,10 +344,22 @@ func (g *Ingester) moveQueued(ctx context.Context, jobs []deriveJob) error {
 // case cannot be derived it redoes it with a savepoint per delivery, and that delivery ends in the
 // quarantine with the reason, its raw bytes kept.
 func (g *Ingester) move(ctx context.Context, ib *inbox, jobs []deriveJob) error {
+	return g.inTransactions(ctx, jobs, g.db.moveTx, func() {
+		if err := g.prune(ctx, ib); err != nil {
+			g.failed(err)
+		}
+	})
+}
+
+// inTransactions runs jobs through txFn (moveTx or deriveTx) until all are done: each
+// transaction optimistic first, redone with careful set if it asks (errRetryCarefully). After
+// each commit it counts the cases, wakes the outbox and the waiters, then calls after (if set).
+func (g *Ingester) inTransactions(ctx context.Context, jobs []deriveJob,
+	txFn func(context.Context, []deriveJob, int, bool) (int, int, error), after func()) error {
 	for len(jobs) > 0 {
-		used, n, err := g.db.moveTx(ctx, jobs, len(jobs), false)
+		used, n, err := txFn(ctx, jobs, len(jobs), false)
 		if errors.Is(err, errRetryCarefully) {
-			used, n, err = g.db.moveTx(ctx, jobs, used, true)
+			used, n, err = txFn(ctx, jobs, used, true)
 		}
 		if err != nil {
 			return err
@@ -359,8 +371,8 @@ func (g *Ingester) move(ctx context.Context, ib *inbox, jobs []deriveJob) error 
 		}
 		g.db.signalOutbox()
 		g.db.signalDerived()
-		if err := g.prune(ctx, ib); err != nil {
-			g.failed(err)
+		if after != nil {
+			after()
 		}
 	}
 	return nil
@@ -491,23 +503,7 @@ func (db *DB) underived(ctx context.Context, limit int, decode func(Source, []by
 // it with a savepoint per delivery, and the one that failed ends in the quarantine with the
 // reason, its raw bytes kept.
 func (g *Ingester) derive(ctx context.Context, jobs []deriveJob) error {
-	for len(jobs) > 0 {
-		used, n, err := g.db.deriveTx(ctx, jobs, len(jobs), false)
-		if errors.Is(err, errRetryCarefully) {
-			used, n, err = g.db.deriveTx(ctx, jobs, used, true)
-		}
-		if err != nil {
-			return err
-		}
-		jobs = jobs[used:]
-		// Counted before the waiters wake, so whoever sees the case also sees it counted.
-		if n > 0 && g.opts.OnDerived != nil {
-			g.opts.OnDerived(n)
-		}
-		g.db.signalOutbox()
-		g.db.signalDerived()
-	}
-	return nil
+	return g.inTransactions(ctx, jobs, g.db.deriveTx, nil)
 }
 
 // deriveTx derives up to limit of jobs in one transaction, stopping early (optimistic mode only)
