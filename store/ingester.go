@@ -62,6 +62,8 @@ type Ingester struct {
 	// marks are the mover's recent marks, oldest first, for pruning the inbox inboxKeep behind.
 	marks  []movedMark
 	pruned int64
+	// low is the thread the mover moves on while it keeps up (lowprio.go).
+	low *lowThread
 }
 
 // movedMark is the inbox mark at a time.
@@ -115,6 +117,7 @@ func (db *DB) NewIngester(opts IngesterOptions) *Ingester {
 			opts.queue = 8 * moveBatch
 		}
 		g.jobs = make(chan deriveJob, opts.queue)
+		g.low = startLowThread()
 		// Whatever an earlier process acknowledged but did not derive is in the table.
 		g.fromTable.Store(true)
 		g.wg.Add(1)
@@ -261,6 +264,7 @@ const deriveRetry = time.Second
 // backlog is empty.
 func (g *Ingester) deriveLoop() {
 	defer g.wg.Done()
+	defer g.low.stop()
 	ctx := context.Background()
 	batch := make([]deriveJob, 0, moveBatch)
 	for {
@@ -310,7 +314,14 @@ func (g *Ingester) deriveLoop() {
 		if len(batch) == 0 {
 			continue
 		}
-		if err := g.moveQueued(ctx, batch); err != nil {
+		move := func() error { return g.moveQueued(ctx, batch) }
+		var err error
+		if time.Since(batch[0].queued) > boostAfter {
+			err = move() // behind: at the normal priority until caught up
+		} else {
+			err = g.low.run(move)
+		}
+		if err != nil {
 			g.failed(err)
 			g.fromTable.Store(true)
 		}
