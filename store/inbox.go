@@ -400,12 +400,19 @@ func (db *DB) moveOne(ctx context.Context, tx *sql.Tx, j deriveJob, careful bool
 // acknowledgements no longer wait for it, but a reviewer's decision does.
 const moveSlice = 40 * time.Millisecond
 
+// moveTxStarted, when set (by tests only), is called at the start of every move transaction, on
+// the thread that runs it.
+var moveTxStarted func()
+
 // moveTx moves up to limit of jobs (consecutive inbox rows above the mark, in id order) into the
 // main database in one transaction, deriving their cases, and raises the mark to the last one
 // moved. It stops early (optimistic mode only) once moveSlice has passed. It returns how many jobs
 // it went through and how many cases it updated; errRetryCarefully means: redo the same count
 // with careful set.
 func (db *DB) moveTx(ctx context.Context, jobs []deriveJob, limit int, careful bool) (int, int, error) {
+	if moveTxStarted != nil {
+		moveTxStarted()
+	}
 	// At synchronous = FULL, like every write but the main backlog's derivations: a move at
 	// NORMAL left its pages for the checkpointer to sync in bursts of a tenth of a second's cases,
 	// and the acknowledgements' syncs queued behind them (1 sender: p99 9.7-10.8 ms against

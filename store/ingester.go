@@ -62,8 +62,10 @@ type Ingester struct {
 	// marks are the mover's recent marks, oldest first, for pruning the inbox inboxKeep behind.
 	marks  []movedMark
 	pruned int64
-	// low is the thread the mover moves on while it keeps up (lowprio.go).
-	low *lowThread
+	// low is the thread the mover moves on while it keeps up (lowprio.go); boosted says it is
+	// behind and moving at the normal priority (the deriver's goroutine only).
+	low     *lowThread
+	boosted bool
 }
 
 // movedMark is the inbox mark at a time.
@@ -265,6 +267,9 @@ const deriveRetry = time.Second
 func (g *Ingester) deriveLoop() {
 	defer g.wg.Done()
 	defer g.low.stop()
+	// Background, never a context that can be cancelled: the driver then runs each statement on
+	// the calling goroutine's thread, so the low thread's priority applies to SQLite's own work
+	// (with a Done channel, go-sqlite3 runs it on a goroutine of its own, on any thread).
 	ctx := context.Background()
 	batch := make([]deriveJob, 0, moveBatch)
 	for {
@@ -314,14 +319,7 @@ func (g *Ingester) deriveLoop() {
 		if len(batch) == 0 {
 			continue
 		}
-		move := func() error { return g.moveQueued(ctx, batch) }
-		var err error
-		if time.Since(batch[0].queued) > boostAfter {
-			err = move() // behind: at the normal priority until caught up
-		} else {
-			err = g.low.run(move)
-		}
-		if err != nil {
+		if err := g.moveQueued(ctx, batch); err != nil {
 			g.failed(err)
 			g.fromTable.Store(true)
 		}
@@ -365,12 +363,34 @@ func (g *Ingester) move(ctx context.Context, ib *inbox, jobs []deriveJob) error 
 // inTransactions runs jobs through txFn (moveTx or deriveTx) until all are done: each
 // transaction optimistic first, redone with careful set if it asks (errRetryCarefully). After
 // each commit it counts the cases, wakes the outbox and the waiters, then calls after (if set).
+// The transactions themselves run on the low thread while the oldest job is recent (lowprio.go);
+// the rest, after included, on the deriver's own.
 func (g *Ingester) inTransactions(ctx context.Context, jobs []deriveJob,
 	txFn func(context.Context, []deriveJob, int, bool) (int, int, error), after func()) error {
 	for len(jobs) > 0 {
-		used, n, err := txFn(ctx, jobs, len(jobs), false)
+		var used, n int
+		tx := func(limit int, careful bool) error {
+			var err error
+			used, n, err = txFn(ctx, jobs, limit, careful)
+			return err
+		}
+		// Keeping up: on the low thread. Behind (and every job read back from a table, whose
+		// queued time is zero): here, at the normal priority, until the oldest job left has
+		// waited under a quarter of boostAfter, so that the mover catches up instead of
+		// hovering at the edge.
+		switch age := time.Since(jobs[0].queued); {
+		case age > boostAfter:
+			g.boosted = true
+		case age < boostAfter/4:
+			g.boosted = false
+		}
+		run := func(fn func() error) error { return fn() }
+		if g.low != nil && !g.boosted {
+			run = g.low.run
+		}
+		err := run(func() error { return tx(len(jobs), false) })
 		if errors.Is(err, errRetryCarefully) {
-			used, n, err = txFn(ctx, jobs, used, true)
+			err = run(func() error { return tx(used, true) })
 		}
 		if err != nil {
 			return err

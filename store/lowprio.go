@@ -1,26 +1,29 @@
 package store
 
 import (
+	"os"
 	"runtime"
 	"sync"
 	"time"
 )
 
-// The mover derives cases on a thread of lower CPU priority than the rest of the process, so that
-// on a busy machine the acknowledgements (HTTP, signature checks, the inbox's commits) come first:
-// a vendor kept waiting retries, and the retries are more load. With the two at equal priority,
-// 32 senders got 0.63-0.82x the commit ceiling with p99 21-23 ms; with the mover lowered, 1.06-1.21x
-// with p99 15 ms (BenchmarkIngest, same sitting). But a case must still appear soon, so once the
-// oldest job waiting has been acknowledged more than boostAfter ago, the mover works at the normal
-// priority until it has caught up. An unprivileged process may lower a thread's priority but not
-// raise it again, so there are two threads: the low one, a goroutine locked to its own OS thread,
-// and the deriver's own.
-const (
-	// boostAfter is how long a case may wait for the low-priority thread.
-	boostAfter = 400 * time.Millisecond
-	// lowNice is the low thread's nice value (0 normal, 19 lowest).
-	lowNice = 19
-)
+// The mover moves and derives cases on a thread of lower CPU priority than the rest of the
+// process, so that on a busy machine the acknowledgements (HTTP, signature checks, the inbox's
+// commits) come first: a vendor kept waiting retries, and the retries are more load. With the two
+// at equal priority, 32 senders got 0.65-0.72x the commit ceiling with p99 20.7-24.7 ms; with the
+// mover lowered, 0.95-1.22x with p99 10.9-17.0 ms (BenchmarkIngest, four alternated runs each).
+// But a case must still appear soon, so each move transaction whose oldest job was acknowledged
+// more than boostAfter ago runs at the normal priority instead (inTransactions). Only the move
+// transactions run low: the inbox's prune, whose writer the acknowledgements share, runs at the
+// normal priority. An unprivileged process may lower a thread's priority but not raise it again,
+// so there are two threads: the low one, a goroutine locked to its own OS thread, and the
+// deriver's own.
+// boostAfter is how long a job may wait before its transaction runs at the normal priority
+// (a variable for the tests).
+var boostAfter = 400 * time.Millisecond
+
+// lowNice is the low thread's nice value (0 normal, 19 lowest).
+const lowNice = 19
 
 // lowThread runs functions one at a time on an OS thread of its own at lowNice.
 type lowThread struct {
@@ -35,8 +38,13 @@ var (
 )
 
 // extraProc gives the runtime one GOMAXPROCS slot more than it had, unless the slot it has is the
-// one this file gave (a test binary sets GOMAXPROCS back before each benchmark).
+// one this file gave (a test binary sets GOMAXPROCS back before each benchmark), or the operator
+// set GOMAXPROCS in the environment. Setting it stops the runtime's own updates of GOMAXPROCS
+// when a container's CPU limit changes while the process runs: a restart picks a new limit up.
 func extraProc() {
+	if os.Getenv("GOMAXPROCS") != "" {
+		return
+	}
 	procsMu.Lock()
 	defer procsMu.Unlock()
 	if n := runtime.GOMAXPROCS(0); n != procs {
