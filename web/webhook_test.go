@@ -38,9 +38,16 @@ func (ta *testApp) send(t *testing.T, path string, body []byte, headers map[stri
 	return r
 }
 
+// countDeliveries counts the deliveries by outcome once every acknowledged one has been moved out
+// of the inbox into the main database, which is what the delivery list reads.
 func countDeliveries(t *testing.T, ta *testApp) (stored, dup, quarantined int) {
 	t.Helper()
-	err := ta.db.StreamDeliveries(context.Background(), func(d store.DeliveryRow) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := ta.db.WaitBacklogEmpty(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := ta.db.StreamDeliveries(ctx, func(d store.DeliveryRow) error {
 		switch d.Outcome {
 		case store.OutcomeStored:
 			stored++
