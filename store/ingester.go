@@ -363,34 +363,16 @@ func (g *Ingester) move(ctx context.Context, ib *inbox, jobs []deriveJob) error 
 // inTransactions runs jobs through txFn (moveTx or deriveTx) until all are done: each
 // transaction optimistic first, redone with careful set if it asks (errRetryCarefully). After
 // each commit it counts the cases, wakes the outbox and the waiters, then calls after (if set).
-// The transactions themselves run on the low thread while the oldest job is recent (lowprio.go);
-// the rest, after included, on the deriver's own.
+// Each transaction runs on the thread g.thread picks; the rest, after included, on the deriver's.
 func (g *Ingester) inTransactions(ctx context.Context, jobs []deriveJob,
 	txFn func(context.Context, []deriveJob, int, bool) (int, int, error), after func()) error {
 	for len(jobs) > 0 {
+		run := g.thread(jobs[0].queued)
 		var used, n int
-		tx := func(limit int, careful bool) error {
-			var err error
-			used, n, err = txFn(ctx, jobs, limit, careful)
-			return err
-		}
-		// Keeping up: on the low thread. Behind (and every job read back from a table, whose
-		// queued time is zero): here, at the normal priority, until the oldest job left has
-		// waited under a quarter of boostAfter, so that the mover catches up instead of
-		// hovering at the edge.
-		switch age := time.Since(jobs[0].queued); {
-		case age > boostAfter:
-			g.boosted = true
-		case age < boostAfter/4:
-			g.boosted = false
-		}
-		run := func(fn func() error) error { return fn() }
-		if g.low != nil && !g.boosted {
-			run = g.low.run
-		}
-		err := run(func() error { return tx(len(jobs), false) })
+		err := run(func() (err error) { used, n, err = txFn(ctx, jobs, len(jobs), false); return err })
 		if errors.Is(err, errRetryCarefully) {
-			err = run(func() error { return tx(used, true) })
+			limit := used
+			err = run(func() (err error) { used, n, err = txFn(ctx, jobs, limit, true); return err })
 		}
 		if err != nil {
 			return err

@@ -18,6 +18,7 @@ import (
 // normal priority. An unprivileged process may lower a thread's priority but not raise it again,
 // so there are two threads: the low one, a goroutine locked to its own OS thread, and the
 // deriver's own.
+
 // boostAfter is how long a job may wait before its transaction runs at the normal priority
 // (a variable for the tests).
 var boostAfter = 400 * time.Millisecond
@@ -81,4 +82,22 @@ func (t *lowThread) run(fn func() error) error {
 func (t *lowThread) stop() {
 	close(t.work)
 	<-t.done
+}
+
+// thread is how the mover runs a transaction whose oldest job was queued then: on the low thread
+// while it keeps up; at the normal priority, on the deriver's own, once that job has waited more
+// than boostAfter (and for every job read back from a table, whose queued time is zero), until
+// the oldest waits under a quarter of it, so that the mover catches up instead of hovering at the
+// edge. Only the deriver's goroutine calls it.
+func (g *Ingester) thread(queued time.Time) func(func() error) error {
+	switch age := time.Since(queued); {
+	case age > boostAfter:
+		g.boosted = true
+	case age < boostAfter/4:
+		g.boosted = false
+	}
+	if g.boosted {
+		return func(fn func() error) error { return fn() }
+	}
+	return g.low.run
 }

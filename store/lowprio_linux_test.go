@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"syscall"
@@ -52,11 +51,7 @@ func TestLowThreadIsLowered(t *testing.T) {
 // low thread; one whose wait has passed boostAfter, at the normal priority.
 func TestMoveTransactionsPriority(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "kycdesk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	normal := threadNice(t)
 	var (
 		mu   sync.Mutex
