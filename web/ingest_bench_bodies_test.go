@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/web/ingest"
@@ -71,6 +72,10 @@ func benchCustomers(b *testing.B) [][]benchTemplate {
 // of its own (prefix plus a counter), so no two bodies are byte-identical.
 func benchCalls(b *testing.B, n int, prefix string) []benchCall {
 	b.Helper()
+	if os.Getenv("KYCDESK_BENCH_DATA") != "" {
+		// A data dir that outlives the run: the next run's callbacks are new cases, not retries.
+		prefix += "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	}
 	customers := benchCustomers(b)
 	calls := make([]benchCall, 0, n)
 	for c := 0; len(calls) < n; c++ {

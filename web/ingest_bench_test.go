@@ -26,9 +26,16 @@ import (
 // benchServer runs the real app on a loopback listener for a benchmark. With inline, each case is
 // derived inside the transaction the acknowledgement waits for: the design before the deriver,
 // kept as the baseline.
+//
+// KYCDESK_BENCH_DATA names a data dir to ingest into instead (one `kycdesk demo --synthetic`
+// loaded, say), to measure ingest against years of history; each run then adds its callbacks there.
 func benchServer(b *testing.B, inline bool) (*httptest.Server, *App) {
 	b.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	path := filepath.Join(b.TempDir(), "bench.db")
+	if dir := os.Getenv("KYCDESK_BENCH_DATA"); dir != "" {
+		path = filepath.Join(dir, "kycdesk.db")
+	}
+	db, err := store.Open(context.Background(), path)
 	if err != nil {
 		b.Fatal(err)
 	}
