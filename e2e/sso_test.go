@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/kycdesk/kycdesk/web"
 	"github.com/kycdesk/kycdesk/web/testidp"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // withConfig adjusts the app's configuration before it starts.
@@ -20,23 +20,13 @@ func withConfig(fn func(*web.Config)) appOption { return func(o *appOptions) { o
 // withAddr makes the app listen on addr, so that its address can be registered elsewhere first.
 func withAddr(addr string) appOption { return func(o *appOptions) { o.addr = addr } }
 
-// freeAddr returns a loopback address nothing listens on: the app's, known before it starts,
-// since the identity provider must know our redirect URL and the app its provider.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // TestSSOSignIn signs a reviewer in through the real OpenID Provider's own login page: the
 // sign-in page offers the provider first, the provider's form takes the password, and the
 // browser lands on the queue as the account the provider vouched for.
 func TestSSOSignIn(t *testing.T) {
-	addr := freeAddr(t)
+	// The app's address, known before it starts: the provider must know our redirect URL and
+	// the app its provider.
+	addr := webtest.UnusedAddr(t)
 	appURL := "http://" + addr
 	idp := testidp.Start(t, "")
 	idp.RegisterClient(appURL+"/auth/oidc/callback", appURL+"/login")

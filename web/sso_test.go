@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/web/testidp"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 // withSSO configures the app as the provider's relying party and registers it there.
@@ -366,12 +366,7 @@ func TestSSOTokenChecks(t *testing.T) {
 // TestSSOIssuerDownAtStart starts the app while the issuer is unreachable: it starts, local
 // sign-in works, SSO says it is unavailable; once the issuer is up, SSO works without a restart.
 func TestSSOIssuerDownAtStart(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
+	addr := webtest.UnusedAddr(t) // nothing listens there now
 	issuer := "http://" + addr + "/"
 	ta := newTestApp(t, func(s *testAppSetup) {
 		s.cfg.OIDC = OIDCConfig{Issuer: issuer, ClientID: testidp.ClientID, ClientSecret: testidp.ClientSecret,

@@ -20,6 +20,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/kycdesk/kycdesk/store"
+	"github.com/kycdesk/kycdesk/web/webtest"
 )
 
 var (
@@ -87,12 +88,7 @@ func TestWebhookSurvivesKillWithReceiverDown(t *testing.T) {
 	bin := buildBinary(t)
 	data := t.TempDir()
 	// The receiver's address, with nothing listening on it yet.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rcvAddr := ln.Addr().String()
-	ln.Close()
+	rcvAddr := webtest.UnusedAddr(t)
 
 	out := cli(t, bin, "", "endpoint", "add", "--data", data, "--url", "http://"+rcvAddr+"/hook", "--events", "case.decided")
 	var secret string
@@ -153,7 +149,7 @@ func TestWebhookSurvivesKillWithReceiverDown(t *testing.T) {
 		body, _ := io.ReadAll(r.Body)
 		got <- delivery{id: r.Header.Get("webhook-id"), err: wh.Verify(body, r.Header)}
 	})}
-	ln, err = net.Listen("tcp", rcvAddr)
+	ln, err := net.Listen("tcp", rcvAddr)
 	if err != nil {
 		t.Fatalf("the receiver cannot listen on %s again: %v", rcvAddr, err)
 	}
