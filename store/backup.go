@@ -27,7 +27,10 @@ type BackupManifest struct {
 	CreatedAt time.Time `json:"created_at"`
 	Version   string    `json:"kycdesk_version"`
 	// Database is the snapshot's path inside the backup directory.
-	Database     string       `json:"database"`
+	Database string `json:"database"`
+	// Inbox is the inbox's snapshot (callbacks acknowledged but not yet moved into the
+	// database), taken just before the database's; empty in a backup of a desk without one.
+	Inbox        string       `json:"inbox,omitempty"`
 	AuditHead    AuditHeadRef `json:"audit_head"`
 	AuditEntries int          `json:"audit_entries"`
 	Files        []BackupFile `json:"files"`
@@ -84,16 +87,31 @@ func (db *DB) Backup(ctx context.Context, blobs *Blobs, dest, version string, pr
 	m := BackupManifest{Format: 1, CreatedAt: now, Version: version,
 		Database: "db-" + now.Format("20060102T150405.000000000Z") + ".db"}
 	progress(Progress{Phase: "database"})
-	snap := filepath.Join(dest, m.Database)
-	if err := vacuumInto(ctx, db.path, snap); err != nil {
-		return res, err
-	}
-	dbFile, err := hashFile(snap)
-	if err != nil {
+	// The inbox first: a callback acknowledged before the backup began is then in the inbox's
+	// snapshot, or was moved before it was taken and so is in the database's, taken after. One in
+	// both is moved once: the database's inbox_mark says it holds it.
+	if _, err := os.Stat(InboxPath(db.path)); err == nil {
+		m.Inbox = strings.TrimSuffix(m.Database, ".db") + ".inbox.db"
+	} else if !errors.Is(err, fs.ErrNotExist) {
 		return res, fmt.Errorf("store: backup: %w", err)
 	}
-	dbFile.Path = m.Database
-	m.Files = append(m.Files, dbFile)
+	for _, f := range []struct{ from, to string }{{InboxPath(db.path), m.Inbox}, {db.path, m.Database}} {
+		if f.to == "" {
+			continue
+		}
+		snap := filepath.Join(dest, f.to)
+		if err := vacuumInto(ctx, f.from, snap); err != nil {
+			return res, err
+		}
+		file, err := hashFile(snap)
+		if err != nil {
+			return res, fmt.Errorf("store: backup: %w", err)
+		}
+		file.Path = f.to
+		m.Files = append(m.Files, file)
+	}
+	snap := filepath.Join(dest, m.Database)
+	var err error
 	if m.AuditHead, m.AuditEntries, err = snapshotAuditHead(ctx, snap); err != nil {
 		return res, err
 	}

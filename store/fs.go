@@ -46,7 +46,8 @@ func FileModeWarnings(dataDir string) []string {
 		}
 	}
 	check(dataDir, 0o700)
-	for _, name := range []string{"kycdesk.db", "kycdesk.db-wal", "kycdesk.db-shm", "session.key", "admin-password.txt"} {
+	for _, name := range []string{"kycdesk.db", "kycdesk.db-wal", "kycdesk.db-shm",
+		"kycdesk.inbox.db", "kycdesk.inbox.db-wal", "kycdesk.inbox.db-shm", "session.key", "admin-password.txt"} {
 		check(filepath.Join(dataDir, name), 0o600)
 	}
 	check(filepath.Join(dataDir, "media"), 0o700)

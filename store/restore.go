@@ -126,8 +126,11 @@ func Restore(ctx context.Context, from, dataDir string, progress func(Progress))
 		}
 	}()
 	target := func(f BackupFile) string {
-		if f.Path == m.Database {
+		switch f.Path {
+		case m.Database:
 			return filepath.Join(dataDir, "kycdesk.db")
+		case m.Inbox:
+			return InboxPath(filepath.Join(dataDir, "kycdesk.db"))
 		}
 		return filepath.Join(dataDir, filepath.FromSlash(f.Path))
 	}

@@ -35,8 +35,12 @@ func runBackup(ctx context.Context, args []string) error {
 		return err
 	}
 	m := res.Manifest
+	snapshots, media := m.Database, len(m.Files)-1
+	if m.Inbox != "" {
+		snapshots, media = snapshots+" and inbox snapshot "+m.Inbox, media-1
+	}
 	fmt.Printf("backup written to %s in %s: database snapshot %s, %d media files (%d copied, %s; %d removed as no longer archived)\n",
-		to, time.Since(start).Round(time.Millisecond), m.Database, len(m.Files)-1, res.CopiedFiles, sizeText(res.CopiedBytes), res.Pruned)
+		to, time.Since(start).Round(time.Millisecond), snapshots, media, res.CopiedFiles, sizeText(res.CopiedBytes), res.Pruned)
 	fmt.Printf("audit head: %s (%d entries)\n", m.AuditHead, m.AuditEntries)
 	return nil
 }

@@ -186,8 +186,9 @@ func TestBackupWhileIngestingThenRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Files) != mediaFiles+1 || m.AuditHead.ID == 0 || len(m.AuditHead.Hash) != 64 {
-		t.Errorf("manifest: %d files, head %s; want %d files (database + media) and a head", len(m.Files), m.AuditHead, mediaFiles+1)
+	if m.Inbox == "" || len(m.Files) != mediaFiles+2 || m.AuditHead.ID == 0 || len(m.AuditHead.Hash) != 64 {
+		t.Errorf("manifest: inbox %q, %d files, head %s; want %d files (database, inbox, media) and a head",
+			m.Inbox, len(m.Files), m.AuditHead, mediaFiles+2)
 	}
 	if out, err := runCLI(t, bin, "", "backup", "verify", "--from", dest); err != nil || !strings.Contains(out, "intact") {
 		t.Errorf("backup verify: %v\n%s", err, out)
