@@ -35,7 +35,7 @@ func TestCheckpointerCopiesTheLog(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if fi, err := os.Stat(db.Path() + "-wal"); err != nil || fi.Size() >= backstopPages*4096 {
+	if fi, err := os.Stat(db.Path() + "-wal"); err != nil || fi.Size() >= int64(backstopPages)*4096 {
 		t.Fatalf("the log = %v (%v): past the backstop, so a commit may have checkpointed", fi, err)
 	}
 	db.ckpt.checkpoint(ctx)
@@ -57,6 +57,9 @@ func TestCheckpointerCopiesTheLog(t *testing.T) {
 // TestLogStaysBounded: a writer that never pauses still sees the log start over, so the -wal
 // file stays near the restart threshold however much is written (here 160 MB in 2,500 commits).
 func TestLogStaysBounded(t *testing.T) {
+	// At 32 MB, so that the test writes five times the backstop in 160 MB.
+	defer func(pages int) { backstopPages = pages }(backstopPages)
+	backstopPages = 8192
 	db := openTest(t)
 	ctx := context.Background()
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE filler (b BLOB)`); err != nil {
