@@ -91,13 +91,18 @@ func (db *DB) Backup(ctx context.Context, blobs *Blobs, dest, version string, pr
 	// snapshot, or was moved before it was taken and so is in the database's, taken after. One in
 	// both is moved once: the database's inbox_mark says it holds it.
 	if _, err := os.Stat(InboxPath(db.path)); err == nil {
-		m.Inbox = strings.TrimSuffix(m.Database, ".db") + ".inbox.db"
+		// Format 2: a restore by a binary that predates the inbox refuses it (it knows only 1)
+		// rather than leaving the unmoved callbacks behind.
+		m.Format, m.Inbox = 2, strings.TrimSuffix(m.Database, ".db")+".inbox.db"
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return res, fmt.Errorf("store: backup: %w", err)
 	}
-	for _, f := range []struct{ from, to string }{{InboxPath(db.path), m.Inbox}, {db.path, m.Database}} {
+	for i, f := range []struct{ from, to string }{{InboxPath(db.path), m.Inbox}, {db.path, m.Database}} {
 		if f.to == "" {
 			continue
+		}
+		if i == 1 && betweenSnapshots != nil {
+			betweenSnapshots()
 		}
 		snap := filepath.Join(dest, f.to)
 		if err := vacuumInto(ctx, f.from, snap); err != nil {
@@ -192,6 +197,10 @@ func (db *DB) Backup(ctx context.Context, blobs *Blobs, dest, version string, pr
 	return res, err
 }
 
+// betweenSnapshots, when set (by tests only), runs after the inbox's snapshot and before the
+// database's.
+var betweenSnapshots func()
+
 // vacuumInto writes a compacted, consistent copy of the database at src to dst (which must not
 // exist) through its own connection, so the server's writer is never held up.
 func vacuumInto(ctx context.Context, src, dst string) error {
@@ -275,12 +284,19 @@ func ReadManifest(dir string) (BackupManifest, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return m, fmt.Errorf("store: backup manifest %s: %w", filepath.Join(dir, ManifestName), err)
 	}
-	if m.Format != 1 || m.Database == "" {
+	if m.Format != 1 && m.Format != 2 || m.Database == "" || m.Format == 2 && m.Inbox == "" {
 		return m, fmt.Errorf("store: backup manifest %s: unknown format %d", filepath.Join(dir, ManifestName), m.Format)
 	}
+	listed := map[string]bool{}
 	for _, f := range m.Files {
 		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
 			return m, fmt.Errorf("store: backup manifest: path %q leaves the backup directory", f.Path)
+		}
+		listed[f.Path] = true
+	}
+	for _, snap := range []string{m.Database, m.Inbox} {
+		if snap != "" && !listed[snap] {
+			return m, fmt.Errorf("store: backup manifest %s: the snapshot %s is not among its files", filepath.Join(dir, ManifestName), snap)
 		}
 	}
 	return m, nil

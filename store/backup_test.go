@@ -8,9 +8,12 @@ import (
 	"time"
 )
 
-// TestBackupHoldsUnmovedCallbacks: a callback acknowledged into the inbox but not yet moved into
-// the database when a backup runs is in the backup, and after a restore it is moved like any
-// other; one already moved (still kept in the inbox, so in both snapshots) is moved once.
+// TestBackupHoldsUnmovedCallbacks: callbacks acknowledged into the inbox but not yet moved into
+// the database when a backup begins are in the backup, and after a restore they are moved like any
+// other, each once. Between the two snapshots (betweenSnapshots) one of them is moved and pruned
+// from the inbox, as the running mover may do, and a delivery goes straight into the database
+// with an id from the live inbox's sequence: the first must still be restored (the inbox is
+// snapshotted first), and the restored inbox must go on after the second's id.
 func TestBackupHoldsUnmovedCallbacks(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
@@ -23,11 +26,31 @@ func TestBackupHoldsUnmovedCallbacks(t *testing.T) {
 	if _, _, err := db.insertInboxBatch(ctx, []*Incoming{snapIncoming(t, markSnap("b-moved", StatusApproved, true), t0)}); err != nil {
 		t.Fatal(err)
 	}
-	db.NewIngester(IngesterOptions{Decode: snapDecode}).Close() // moves b-moved
-	if _, _, err := db.insertInboxBatch(ctx, []*Incoming{snapIncoming(t, markSnap("b-waiting", StatusSuspected, false), t0)}); err != nil {
+	db.NewIngester(IngesterOptions{Decode: snapDecode}).Close() // moves b-moved, which the inbox keeps for a while
+	if _, _, err := db.insertInboxBatch(ctx, []*Incoming{snapIncoming(t, markSnap("b-waiting", StatusSuspected, false), t0),
+		snapIncoming(t, markSnap("b-pruned", StatusSuspected, false), t0)}); err != nil {
 		t.Fatal(err)
 	}
 
+	var direct IngestResult
+	betweenSnapshots = func() {
+		betweenSnapshots = nil
+		// b-pruned: moved, then gone from the inbox (b-waiting with it).
+		db.NewIngester(IngesterOptions{Decode: snapDecode}).Close()
+		mark, err := inboxMark(ctx, db.read)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		g := &Ingester{db: db, marks: []movedMark{{at: time.Now().Add(-inboxKeep - time.Second), mark: mark}, {at: time.Now(), mark: mark}}}
+		if err := g.prune(ctx, db.openedInbox()); err != nil {
+			t.Error(err)
+		}
+		if direct, err = db.Ingest(ctx, snapIncoming(t, markSnap("b-direct", StatusApproved, true), t0)); err != nil {
+			t.Error(err)
+		}
+	}
+	defer func() { betweenSnapshots = nil }()
 	dest := filepath.Join(t.TempDir(), "backup")
 	blobs := &Blobs{Dir: filepath.Join(data, "media")}
 	if err := os.MkdirAll(blobs.Dir, 0o700); err != nil {
@@ -37,8 +60,11 @@ func TestBackupHoldsUnmovedCallbacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Manifest.Inbox == "" || len(res.Manifest.Files) != 2 {
-		t.Fatalf("manifest = %+v, want the database and the inbox", res.Manifest)
+	if direct.DeliveryID == 0 {
+		t.Fatal("the hook between the snapshots did not run")
+	}
+	if m := res.Manifest; m.Format != 2 || m.Inbox == "" || len(m.Files) != 2 {
+		t.Fatalf("manifest = %+v, want format 2 with the database and the inbox", m)
 	}
 	restored := filepath.Join(t.TempDir(), "restored")
 	if vr, err := Restore(ctx, dest, restored, nil); err != nil || !vr.OK() {
@@ -50,19 +76,18 @@ func TestBackupHoldsUnmovedCallbacks(t *testing.T) {
 	}
 	defer rdb.Close()
 	rdb.NewIngester(IngesterOptions{Decode: snapDecode}).Close()
-	for _, ref := range []string{"b-moved", "b-waiting"} {
+	for _, ref := range []string{"b-moved", "b-waiting", "b-pruned", "b-direct"} {
 		if c := readCase(t, rdb, SourceMarkID, ref); c.deliveries != 1 {
 			t.Errorf("restored case %s = %+v, want it with its one delivery", ref, c)
 		}
 	}
-	// The restored inbox goes on from every id the restored database holds.
+	// The restored inbox goes on after every id the restored database holds, b-direct's included.
 	next, _, err := rdb.insertInboxBatch(ctx, []*Incoming{snapIncoming(t, markSnap("b-next", StatusApproved, true), t0)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var maxID int64
-	if err := rdb.read.QueryRow(`SELECT MAX(id) FROM deliveries`).Scan(&maxID); err != nil || next[0].DeliveryID <= maxID {
-		t.Errorf("restored inbox gave id %d; the restored database holds ids up to %d (%v)", next[0].DeliveryID, maxID, err)
+	if next[0].DeliveryID <= direct.DeliveryID {
+		t.Errorf("restored inbox gave id %d; b-direct, in the restored database, has %d", next[0].DeliveryID, direct.DeliveryID)
 	}
 }
 

@@ -51,17 +51,20 @@ func connPragmas(c *sqlite3.SQLiteConn, more string) error {
 }
 
 // backstopPages is the log's length (256 MB of 4 KB pages) past which a commit checkpoints: above
-// what a second of the busiest ingest writes (about 130 MB at 3,500 callbacks/s into a million
-// cases), so that the checkpointer, not the writer, copies it. A variable for TestLogStaysBounded.
+// what a second of the busiest ingest writes (about 36 KiB of log a callback into a million cases,
+// counted from the frames of an unchecked log: some 130 MB at 3,500 callbacks/s), so that the
+// checkpointer, not the writer, copies it; and under the 500 MB past which Litestream truncates
+// the log. A variable for TestLogStaysBounded.
 var backstopPages = 65536
 
 // checkpointEvery is how often the checkpointer copies what the log has gained into the database.
 // A page written many times in that while is copied once, and the log holds at most about this
 // long of writes. Each checkpoint ends in a sync of the database file, which into a database of
 // millions of cases costs the acknowledgements far more than the copying: at a million cases, 32
-// senders got 3,067-4,044 acks/s with p99 17.7-25.3 ms checkpointing every second, against
-// 2,563-3,483 and 26.2-36.0 ms every 100 ms (BenchmarkIngest, six alternated runs each); every 2 s
-// was no better than every second, every 500 ms in between.
+// senders got 3,459-4,418 acks/s with p99 15.7-30.5 ms checkpointing every second, against
+// 3,150-3,813 and 25.8-35.5 ms every 100 ms (BenchmarkIngest, five alternated runs each). In a
+// sweep with a build that read the interval from the environment, every 2 s was no better than
+// every second and every 500 ms in between.
 const checkpointEvery = time.Second
 
 // checkpointer runs passive checkpoints on its own connection until stopped. Passive means it

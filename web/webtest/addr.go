@@ -24,6 +24,8 @@ func UnusedAddr(t testing.TB) string {
 		var lo, hi int
 		if n, _ := fmt.Sscan(string(b), &lo, &hi); n == 2 && lo > 10000 {
 			low = lo
+		} else if n == 2 {
+			t.Logf("webtest: the ephemeral port range starts at %d: the address may be taken before its server binds it", lo)
 		}
 	}
 	for range 100 {
