@@ -66,6 +66,9 @@ type Ingester struct {
 	// behind and moving at the normal priority (the deriver's goroutine only).
 	low     *lowThread
 	boosted bool
+	// runStart is when the mover's current run of back-to-back transactions began, lastTx when
+	// its last transaction ended (yield, the deriver's goroutine only).
+	runStart, lastTx time.Time
 }
 
 // movedMark is the inbox mark at a time.
@@ -367,6 +370,7 @@ func (g *Ingester) move(ctx context.Context, ib *inbox, jobs []deriveJob) error 
 func (g *Ingester) inTransactions(ctx context.Context, jobs []deriveJob,
 	txFn func(context.Context, []deriveJob, int, bool) (int, int, error), after func()) error {
 	for len(jobs) > 0 {
+		g.yield()
 		run := g.thread(jobs[0].queued)
 		var used, n int
 		err := run(func() (err error) { used, n, err = txFn(ctx, jobs, len(jobs), false); return err })
@@ -378,6 +382,7 @@ func (g *Ingester) inTransactions(ctx context.Context, jobs []deriveJob,
 			return err
 		}
 		jobs = jobs[used:]
+		g.lastTx = time.Now()
 		// Counted before the waiters wake, so whoever sees the case also sees it counted.
 		if n > 0 && g.opts.OnDerived != nil {
 			g.opts.OnDerived(n)
@@ -389,6 +394,33 @@ func (g *Ingester) inTransactions(ctx context.Context, jobs []deriveJob,
 		}
 	}
 	return nil
+}
+
+// The mover leaves the main database's write lock free for yieldFor after every yieldEvery of
+// transactions back to back. Another process that needs the lock (Litestream, which writes its
+// own bookkeeping rows and gives up after a second; a command such as user add) waits with
+// SQLite's busy handler, which looks again at most every 100 ms: the few microseconds between two
+// transactions are too short for it to see, and while the mover works through a burst the
+// replica fell behind for as long as the burst lasted (TestLitestreamKillAndRestore found no
+// replica at all in two runs of five). A window longer than the handler's step, within every
+// second of work, lets every waiter in; it costs the mover yieldFor/(yieldEvery+yieldFor) of its
+// time only while it has a backlog.
+const (
+	yieldEvery = 500 * time.Millisecond
+	yieldFor   = 110 * time.Millisecond
+)
+
+// yield, called before each transaction, pauses for yieldFor once the transactions have run
+// back to back for yieldEvery. A pause of the mover's own (no work for yieldFor) starts a new run.
+func (g *Ingester) yield() {
+	now := time.Now()
+	switch {
+	case now.Sub(g.lastTx) >= yieldFor:
+		g.runStart = now
+	case now.Sub(g.runStart) >= yieldEvery:
+		time.Sleep(yieldFor)
+		g.runStart = time.Now()
+	}
 }
 
 // prune deletes the inbox rows that were moved at least inboxKeep ago. Once a second it notes
