@@ -66,9 +66,10 @@ type Ingester struct {
 	// behind and moving at the normal priority (the deriver's goroutine only).
 	low     *lowThread
 	boosted bool
-	// runStart is when the mover's current run of back-to-back transactions began, lastTx when
-	// its last transaction ended (yield, the deriver's goroutine only).
+	// runStart is when the mover's current run of transactions began, held how long they held
+	// the writer since, lastTx when the last one ended (yield, the deriver's goroutine only).
 	runStart, lastTx time.Time
+	held             time.Duration
 }
 
 // movedMark is the inbox mark at a time.
@@ -373,16 +374,18 @@ func (g *Ingester) inTransactions(ctx context.Context, jobs []deriveJob,
 		g.yield()
 		run := g.thread(jobs[0].queued)
 		var used, n int
+		began := time.Now()
 		err := run(func() (err error) { used, n, err = txFn(ctx, jobs, len(jobs), false); return err })
 		if errors.Is(err, errRetryCarefully) {
 			limit := used
 			err = run(func() (err error) { used, n, err = txFn(ctx, jobs, limit, true); return err })
 		}
+		g.lastTx = time.Now()
+		g.held += g.lastTx.Sub(began)
 		if err != nil {
 			return err
 		}
 		jobs = jobs[used:]
-		g.lastTx = time.Now()
 		// Counted before the waiters wake, so whoever sees the case also sees it counted.
 		if n > 0 && g.opts.OnDerived != nil {
 			g.opts.OnDerived(n)
@@ -396,30 +399,36 @@ func (g *Ingester) inTransactions(ctx context.Context, jobs []deriveJob,
 	return nil
 }
 
-// The mover leaves the main database's write lock free for yieldFor after every yieldEvery of
-// transactions back to back. Another process that needs the lock (Litestream, which writes its
-// own bookkeeping rows and gives up after a second; a command such as user add) waits with
-// SQLite's busy handler, which looks again at most every 100 ms: the few microseconds between two
-// transactions are too short for it to see, and while the mover works through a burst the
-// replica fell behind for as long as the burst lasted (TestLitestreamKillAndRestore found no
-// replica at all in two runs of five). A window longer than the handler's step, within every
-// second of work, lets every waiter in; it costs the mover yieldFor/(yieldEvery+yieldFor) of its
-// time only while it has a backlog.
+// The mover leaves the main database's write lock free for yieldFor when its transactions held
+// it for most of the last yieldEvery. Another process that needs the lock (Litestream, which
+// writes its own bookkeeping rows and, as docs/litestream.yml sets it, waits up to 5 s; a command
+// such as user add, 10 s) waits with SQLite's busy handler, which looks again at most every
+// 100 ms: the few microseconds between two transactions are too short for it to see, and while
+// the mover worked through a burst the replica fell behind for as long as the burst lasted
+// (TestLitestreamKillAndRestore found no replica at all in two runs of five; with a window every
+// 2 s, in one of five). A window longer than the handler's step, in every stretch of yieldEvery
+// the lock was held, lets every waiter in within its timeout. It costs the mover
+// yieldFor/(yieldEvery+yieldFor), 10 % of its time, only while it holds the lock nine tenths of
+// the time or more, as when it cannot keep up.
 const (
-	yieldEvery = 500 * time.Millisecond
+	yieldEvery = time.Second
 	yieldFor   = 110 * time.Millisecond
 )
 
-// yield, called before each transaction, pauses for yieldFor once the transactions have run
-// back to back for yieldEvery. A pause of the mover's own (no work for yieldFor) starts a new run.
+// yield, called before each transaction, pauses for yieldFor once the transactions since the
+// run began (yieldEvery or more ago) held the writer nine tenths of that time. A pause of the
+// mover's own (no work for yieldFor) starts a new run.
 func (g *Ingester) yield() {
 	now := time.Now()
-	switch {
-	case now.Sub(g.lastTx) >= yieldFor:
-		g.runStart = now
-	case now.Sub(g.runStart) >= yieldEvery:
-		time.Sleep(yieldFor)
-		g.runStart = time.Now()
+	if now.Sub(g.lastTx) >= yieldFor {
+		g.runStart, g.held = now, 0
+		return
+	}
+	if wall := now.Sub(g.runStart); wall >= yieldEvery {
+		if g.held*10 >= wall*9 {
+			time.Sleep(yieldFor)
+		}
+		g.runStart, g.held = time.Now(), 0
 	}
 }
 

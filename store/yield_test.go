@@ -12,8 +12,9 @@ import (
 )
 
 // TestMoverLetsOtherProcessesWrite: while the mover works through a backlog that keeps growing,
-// a connection of its own with Litestream's busy timeout (1 s) gets the write lock in each of
-// three rounds, as Litestream's bookkeeping writes and the commands must.
+// a connection of its own with a busy timeout of 3 s (docs/litestream.yml gives Litestream 5 s)
+// gets the write lock in each of three rounds, as Litestream's bookkeeping writes and the
+// commands must.
 func TestMoverLetsOtherProcessesWrite(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "kycdesk.db")
@@ -49,7 +50,7 @@ func TestMoverLetsOtherProcessesWrite(t *testing.T) {
 	defer senders.Wait()
 	defer close(stop)
 
-	other, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=1000")
+	other, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=3000")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestMoverLetsOtherProcessesWrite(t *testing.T) {
 	for round := range 3 {
 		start := time.Now()
 		if _, err := other.ExecContext(ctx, `INSERT INTO yield_probe VALUES (?)`, round); err != nil {
-			t.Fatalf("round %d: no write within the second of the busy timeout while the mover was busy: %v", round, err)
+			t.Fatalf("round %d: no write within the 3 s of the busy timeout while the mover was busy: %v", round, err)
 		}
 		t.Logf("round %d: the write lock in %v", round, time.Since(start).Round(time.Millisecond))
 		// The next round starts once the mover has moved again, outside the window this one used.
