@@ -16,12 +16,8 @@ import (
 // snapshotted first), and the restored inbox must go on after the second's id.
 func TestBackupHoldsUnmovedCallbacks(t *testing.T) {
 	ctx := context.Background()
-	data := t.TempDir()
-	db, err := Open(ctx, filepath.Join(data, "kycdesk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
+	data := filepath.Dir(db.Path())
 	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	if _, _, err := db.insertInboxBatch(ctx, []*Incoming{snapIncoming(t, markSnap("b-moved", StatusApproved, true), t0)}); err != nil {
 		t.Fatal(err)
@@ -42,8 +38,7 @@ func TestBackupHoldsUnmovedCallbacks(t *testing.T) {
 			t.Error(err)
 			return
 		}
-		g := &Ingester{db: db, marks: []movedMark{{at: time.Now().Add(-inboxKeep - time.Second), mark: mark}, {at: time.Now(), mark: mark}}}
-		if err := g.prune(ctx, db.openedInbox()); err != nil {
+		if err := pruneMoved(db, mark); err != nil {
 			t.Error(err)
 		}
 		if direct, err = db.Ingest(ctx, snapIncoming(t, markSnap("b-direct", StatusApproved, true), t0)); err != nil {
@@ -96,12 +91,7 @@ func TestBackupHoldsUnmovedCallbacks(t *testing.T) {
 // up-to-date database opens without waiting for that lock, and reads.
 func TestOpenBesideABusyWriter(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "kycdesk.db")
-	server, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
+	server := openTest(t)
 	if err := server.Audit(ctx, AuditEntry{Actor: "root", Action: "user.create", TargetType: "user", TargetID: "1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +100,7 @@ func TestOpenBesideABusyWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	cmd, err := Open(ctx, path)
+	cmd, err := Open(ctx, server.Path())
 	if err != nil {
 		t.Fatalf("open beside a writer holding the lock: %v", err)
 	}

@@ -97,11 +97,10 @@ func TestInboxPruneKeepsUnmovedRows(t *testing.T) {
 	if err != nil || mark != later[0].DeliveryID-1 {
 		t.Fatalf("mark = %d (%v), want %d", mark, err, later[0].DeliveryID-1)
 	}
-	ib := db.openedInbox()
-	g := &Ingester{db: db, marks: []movedMark{{at: time.Now().Add(-inboxKeep - time.Second), mark: mark}, {at: time.Now(), mark: mark}}}
-	if err := g.prune(ctx, ib); err != nil {
+	if err := pruneMoved(db, mark); err != nil {
 		t.Fatal(err)
 	}
+	ib := db.openedInbox()
 	var ids []int64
 	rows, err := ib.read.Query(`SELECT id FROM inbox ORDER BY id`)
 	if err != nil {
@@ -116,4 +115,10 @@ func TestInboxPruneKeepsUnmovedRows(t *testing.T) {
 	if len(ids) != 1 || ids[0] != later[0].DeliveryID {
 		t.Fatalf("inbox after the prune = %v, want only the unmoved %d", ids, later[0].DeliveryID)
 	}
+}
+
+// pruneMoved prunes the inbox as the mover does once the rows up to mark were moved inboxKeep ago.
+func pruneMoved(db *DB, mark int64) error {
+	g := &Ingester{db: db, marks: []movedMark{{at: time.Now().Add(-inboxKeep - time.Second), mark: mark}, {at: time.Now(), mark: mark}}}
+	return g.prune(context.Background(), db.openedInbox())
 }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -165,22 +164,10 @@ func ParseTime(s string) time.Time {
 }
 
 func (db *DB) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return fmt.Errorf("store: list migrations: %w", err)
-	}
-	sort.Strings(names)
 	// Up to date, as when a command (backup, user add) opens the database of a running server:
 	// nothing to write, so nothing waits for the write lock that the server's writer, busy with
-	// callbacks, holds most of the time.
-	bases := make([]string, len(names))
-	for i, name := range names {
-		bases[i] = strings.TrimPrefix(name, "migrations/")
-	}
-	list, _ := json.Marshal(bases)
-	var applied int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name IN (SELECT value FROM json_each(?))`,
-		string(list)).Scan(&applied); err == nil && applied == len(names) {
+	// callbacks, holds most of the time. A new database (no schema_migrations) takes the writer.
+	if pending, _, err := db.Migrations(ctx); err == nil && len(pending) == 0 {
 		return nil
 	}
 	// A migration may build an index over every case: its sort spills to temporary files rather
@@ -194,6 +181,11 @@ func (db *DB) migrate(ctx context.Context) error {
 		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
 	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("store: list migrations: %w", err)
+	}
+	sort.Strings(names)
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		if err := db.applyMigration(ctx, conn, name, base); err != nil {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -17,12 +16,7 @@ import (
 // commands must.
 func TestMoverLetsOtherProcessesWrite(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "kycdesk.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	g := db.NewIngester(IngesterOptions{Decode: snapDecode})
 	defer g.Close()
 
@@ -50,7 +44,7 @@ func TestMoverLetsOtherProcessesWrite(t *testing.T) {
 	defer senders.Wait()
 	defer close(stop)
 
-	other, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=3000")
+	other, err := sql.Open("sqlite3", "file:"+db.Path()+"?_busy_timeout=3000")
 	if err != nil {
 		t.Fatal(err)
 	}
