@@ -25,6 +25,7 @@ run '^BenchmarkIngest$' 4000x ./web
 run '^BenchmarkIngestPaced$' 10000x ./web
 run '^BenchmarkDecode$' 3000x ./web/markid ./web/vcip
 run '^BenchmarkIngesterDirect$' 4000x ./store
+run '^BenchmarkMove$' 20000x ./store
 run '^BenchmarkServe(Media|File|MediaSealed|MediaEcho)Range$' 2000x ./web
 run '^BenchmarkWorkspace$' 200x ./web
 run '^BenchmarkAuditExport1M$' 1x ./web
