@@ -60,12 +60,9 @@ func queueDelta(before, after string) int {
 }
 
 // dashAfterIngest counts a delivery applied to a case: a new case is received; a change into or
-// out of the queue moves the queue. before is the state ahead of the delivery ("" for a new case).
-func dashAfterIngest(ctx context.Context, tx *sql.Tx, caseID int64, src Source, isNew bool, before, received string) error {
-	var after string
-	if err := tx.QueryRowContext(ctx, `SELECT review_state FROM cases WHERE id = ?`, caseID).Scan(&after); err != nil {
-		return fmt.Errorf("store: dashboard ingest: %w", err)
-	}
+// out of the queue moves the queue. before and after are its review states around the delivery
+// (before is "" for a new case).
+func dashAfterIngest(ctx context.Context, tx *sql.Tx, src Source, isNew bool, before, after, received string) error {
 	day := dayOf(received)
 	if isNew {
 		if err := bumpDaily(ctx, tx, metricReceived, src, day, "", 1); err != nil {

@@ -31,10 +31,58 @@ static int kycdesk_lookaside_peak(const char *sql) {
 	sqlite3_close(db);
 	return peak;
 }
+
+typedef struct sqlite3_stmt sqlite3_stmt;
+extern int sqlite3_open_v2(const char *, sqlite3 **, int, const char *);
+extern int sqlite3_prepare_v2(sqlite3 *, const char *, int, sqlite3_stmt **, const char **);
+extern int sqlite3_bind_int64(sqlite3_stmt *, int, long long);
+extern int sqlite3_bind_text(sqlite3_stmt *, int, const char *, int, void (*)(void *));
+extern int sqlite3_step(sqlite3_stmt *);
+extern int sqlite3_reset(sqlite3_stmt *);
+extern int sqlite3_clear_bindings(sqlite3_stmt *);
+extern int sqlite3_stmt_status(sqlite3_stmt *, int, int);
+extern int sqlite3_finalize(sqlite3_stmt *);
+extern int sqlite3_exec(sqlite3 *, const char *, void *, void *, char **);
+
+// kycdesk_reprepares runs sql on the database at path `rounds` times inside a transaction that
+// it rolls back, binding ints[i] or texts[i] (kinds[i] 'i' or 't') to parameter i+1 each time
+// and clearing the bindings after each run, as go-sqlite3 does; it returns how often SQLite
+// re-prepared the statement (SQLITE_STMTSTATUS_REPREPARE, 5), or -1 - the step that failed.
+static int kycdesk_reprepares(const char *path, const char *sql, const char *kinds,
+		const long long *ints, char **texts, int n, int rounds) {
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int result = -1, r, i, rc;
+	if (sqlite3_open_v2(path, &db, 2, NULL) != 0) goto done; // SQLITE_OPEN_READWRITE
+	result = -2;
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != 0) goto done;
+	result = -3;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != 0) goto done;
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < n; i++) {
+			rc = kinds[i] == 'i' ? sqlite3_bind_int64(st, i + 1, ints[i]) : sqlite3_bind_text(st, i + 1, texts[i], -1, (void (*)(void *))-1);
+			result = -4;
+			if (rc != 0) goto done;
+		}
+		while ((rc = sqlite3_step(st)) == 100) {} // SQLITE_ROW
+		result = -5;
+		if (rc != 101) goto done; // SQLITE_DONE
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	result = sqlite3_stmt_status(st, 5, 0);
+done:
+	if (st) sqlite3_finalize(st);
+	if (db) { sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL); sqlite3_close(db); }
+	return result;
+}
 */
 import "C"
 
-import "unsafe"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // SQLite's allocator is set up once per process, before the first connection opens:
 //
@@ -64,4 +112,36 @@ func lookasidePeak(query string) int {
 	q := C.CString(query)
 	defer C.free(unsafe.Pointer(q))
 	return int(C.kycdesk_lookaside_peak(q))
+}
+
+// stmtReprepares runs query `rounds` times on its own connection to the database at path, in a
+// transaction it rolls back, with args (int64 or string) bound afresh each time, and returns how
+// often SQLite re-prepared it: 0 for a statement whose plan does not depend on bound values.
+func stmtReprepares(path, query string, rounds int, args ...any) (int, error) {
+	n := len(args)
+	kinds := make([]byte, n+1)
+	ints := make([]C.longlong, n+1)
+	texts := C.malloc(C.size_t(n+1) * C.size_t(unsafe.Sizeof(uintptr(0))))
+	defer C.free(texts)
+	tv := unsafe.Slice((**C.char)(texts), n+1)
+	for i, a := range args {
+		switch v := a.(type) {
+		case int64:
+			kinds[i], ints[i] = 'i', C.longlong(v)
+		case string:
+			kinds[i], tv[i] = 't', C.CString(v)
+			defer C.free(unsafe.Pointer(tv[i]))
+		default:
+			return 0, fmt.Errorf("stmtReprepares: argument %d is a %T", i+1, a)
+		}
+	}
+	p, q, k := C.CString(path), C.CString(query), C.CString(string(kinds[:n]))
+	defer C.free(unsafe.Pointer(p))
+	defer C.free(unsafe.Pointer(q))
+	defer C.free(unsafe.Pointer(k))
+	rc := int(C.kycdesk_reprepares(p, q, k, &ints[0], (**C.char)(texts), C.int(n), C.int(rounds)))
+	if rc < 0 {
+		return 0, fmt.Errorf("stmtReprepares: step %d failed for %s", -rc, query)
+	}
+	return rc, nil
 }

@@ -36,3 +36,43 @@ func TestSQLiteAllocatorConfigured(t *testing.T) {
 		t.Errorf("SQLite counts %d bytes in use: its memory statistics (a mutex per allocation) are on", used)
 	}
 }
+
+// TestMoverStatementsStayPrepared runs each of the mover's statements that read a case's rows
+// three times with new values bound, as the mover does, and checks that SQLite never re-prepares
+// it. The first statement is the join findCaseSQL replaced: it shows that the check sees a
+// re-prepare (one a run after the first).
+func TestMoverStatementsStayPrepared(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	s := markSnap("keep-1", StatusSuspected, false, "FACE_SUSPECTED")
+	if _, err := db.Ingest(ctx, incoming(s, `{"scanRef":"keep-1"}`, db.Now())); err != nil {
+		t.Fatal(err)
+	}
+	var caseID int64
+	if err := db.read.QueryRowContext(ctx, `SELECT id FROM cases WHERE ref = 'keep-1'`).Scan(&caseID); err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 3
+	joined := `SELECT c.id, c.rank, c.review_state, COALESCE(d.received_at, ''), c.fraud_tags, c.mismatch_tags
+		FROM cases c LEFT JOIN deliveries d ON d.id = c.snapshot_delivery WHERE c.source = ? AND c.ref = ?`
+	if n, err := stmtReprepares(db.Path(), joined, rounds, string(SourceMarkID), "keep-1"); err != nil || n != rounds-1 {
+		t.Fatalf("the join findCaseSQL replaced: re-prepared %d times in %d runs (%v); the check relies on %d", n, rounds, err, rounds-1)
+	}
+	for _, c := range []struct {
+		name, query string
+		args        []any
+	}{
+		{"findCaseSQL", findCaseSQL, []any{string(SourceMarkID), "keep-1"}},
+		{"sameWordsSQL", sameWordsSQL, []any{caseID, "anna kovalenko"}},
+		{"insertWordsSQL", insertWordsSQL, []any{caseID, "anna maria kovalenko"}},
+		{"insertCasePairsSQL", insertCasePairsSQL, []any{caseID}},
+	} {
+		n, err := stmtReprepares(db.Path(), c.query, rounds, c.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if n != 0 {
+			t.Errorf("%s was re-prepared %d times in %d runs: its plan depends on a bound value, so the mover parses it for every case", c.name, n, rounds)
+		}
+	}
+}

@@ -84,7 +84,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
 	q.Set("_cache_size", fmt.Sprint(-cacheKiB))
-	q.Set("_stmt_cache_size", "64")
+	q.Set("_stmt_cache_size", "128")
 	w, err := sql.Open(writerDriverName, "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open writer: %w", err)
