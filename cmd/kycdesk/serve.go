@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/kycdesk/kycdesk/store"
 	"github.com/kycdesk/kycdesk/web"
 )
 
@@ -154,6 +155,9 @@ func runServe(ctx context.Context, args []string) error {
 	cfg.Logger = log
 	for _, w := range dataDirWarnings(cfg.DataDir) {
 		log.Warn("file permissions too wide", "detail", w)
+	}
+	if err := store.AllocatorConfigErr(); err != nil {
+		log.Warn("SQLite runs with its default allocator settings: ingest is slower", "err", err)
 	}
 
 	db, err := openDataKeyed(ctx, cfg.DataDir, o.auditKeyFile)
