@@ -115,8 +115,9 @@ func (st *bulkStatements) flush(ctx context.Context) error {
 // bulkRowsParams is about how many parameters one multi-row insert binds.
 const bulkRowsParams = 480
 
-// bulkRows gathers the rows of one table for multi-row INSERTs, a statement per few hundred
-// parameters instead of one per row: the rows and their order are those of one INSERT each.
+// bulkRows gathers the rows of one table for multi-row INSERTs (the bulk load, and a delivery's
+// media rows in queueMedia), a statement per few hundred parameters instead of one per row: the
+// rows and their order are those of one INSERT each.
 type bulkRows struct {
 	tx           *sql.Tx
 	head, tuple  string
@@ -154,7 +155,7 @@ func (b *bulkRows) flush(ctx context.Context) error {
 
 func (b *bulkRows) done(r sql.Result, err error) error {
 	if err != nil {
-		return fmt.Errorf("store: bulk load: %.40s…: %w", b.head, err)
+		return fmt.Errorf("store: %.40s…: %w", b.head, err)
 	}
 	n, _ := r.RowsAffected()
 	b.changes += n

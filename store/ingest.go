@@ -454,7 +454,10 @@ func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, body string, exist
 	if existing {
 		// The same words as before: the words and their pairs are already right.
 		var same bool
-		if err := tx.QueryRowContext(ctx, sameWordsSQL, caseID, body).Scan(&same); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT
+			(SELECT group_concat(term, char(31)) FROM (SELECT term FROM case_terms WHERE case_id = ? ORDER BY term)) IS
+			(SELECT group_concat(token, char(31)) FROM (SELECT DISTINCT token FROM case_tokens WHERE input = ? ORDER BY token))`,
+			caseID, body).Scan(&same); err != nil {
 			return fmt.Errorf("compare search words: %w", err)
 		}
 		if same {
@@ -468,91 +471,46 @@ func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, body string, exist
 		}
 	}
 	// The words in queue order (migration 0120), folded as the full-text index folded them.
-	if _, err := tx.ExecContext(ctx, insertWordsSQL, caseID, body); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO case_terms (case_id, term, review_state, waiting_since)
+		SELECT c.id, t.token, c.review_state, c.waiting_since FROM cases c, case_tokens t WHERE c.id = ? AND t.input = ?`,
+		caseID, body); err != nil {
 		return fmt.Errorf("insert search words: %w", err)
 	}
 	// Every pair of them, for searches of two or more words (migration 0171).
-	if _, err := tx.ExecContext(ctx, insertCasePairsSQL, caseID); err != nil {
+	if _, err := tx.ExecContext(ctx, insertPairs+` WHERE a.case_id = ?`, caseID); err != nil {
 		return fmt.Errorf("insert search word pairs: %w", err)
 	}
 	return nil
 }
 
-// The mover's statements that read a case's rows. Each is written so that SQLite's planner never
-// looks at its bound values: a statement whose plan depends on one (a join or an ORDER BY that
-// lets it weigh an index the equality does not use, with "column = ?" left over as a filter) is
-// marked to be re-prepared when that value is bound again, and go-sqlite3 clears the bindings at
-// every use, so it was parsed and planned afresh for every case (a fifth of the mover's CPU; the
-// reprepare counts are in TestMoverStatementsStayPrepared). Hence scalar subqueries instead of
-// joins, and a case's words read once into a materialised list.
-const (
-	// findCaseSQL finds the case of (source, ref) with what applySnapshot compares.
-	findCaseSQL = `SELECT c.id, c.rank, c.review_state,
-		COALESCE((SELECT d.received_at FROM deliveries d WHERE d.id = c.snapshot_delivery), ''), c.fraud_tags, c.mismatch_tags
-		FROM cases c WHERE c.source = ?1 AND c.ref = ?2`
-	// sameWordsSQL says whether case ?1 has exactly the words of the search body ?2.
-	sameWordsSQL = `WITH had AS MATERIALIZED (SELECT term FROM case_terms WHERE case_id = ?1)
-		SELECT (SELECT group_concat(term, char(31)) FROM (SELECT term FROM had ORDER BY term)) IS
-		(SELECT group_concat(token, char(31)) FROM (SELECT DISTINCT token FROM case_tokens WHERE input = ?2 ORDER BY token))`
-	// insertWordsSQL writes the words of the search body ?2 for case ?1, with its queue keys.
-	insertWordsSQL = `INSERT OR IGNORE INTO case_terms (case_id, term, review_state, waiting_since)
-		SELECT ?1, token, (SELECT review_state FROM cases WHERE id = ?1), (SELECT waiting_since FROM cases WHERE id = ?1)
-		FROM case_tokens WHERE input = ?2`
-	// insertCasePairsSQL is insertPairs for case ?1 alone.
-	insertCasePairsSQL = `WITH words AS MATERIALIZED (SELECT term, review_state, waiting_since FROM case_terms WHERE case_id = ?1)
-		INSERT OR IGNORE INTO case_pairs (case_id, pair, review_state, waiting_since)
-		SELECT ?1, a.term || ' ' || b.term, a.review_state, a.waiting_since FROM words a JOIN words b ON b.term > a.term`
-)
+// findCaseSQL finds the case of (source, ref) with what applySnapshot compares (a constant for
+// TestStatementsStayPrepared).
+const findCaseSQL = `SELECT c.id, c.rank, c.review_state, COALESCE(d.received_at, ''), c.fraud_tags, c.mismatch_tags
+	FROM cases c LEFT JOIN deliveries d ON d.id = c.snapshot_delivery
+	WHERE c.source = ? AND c.ref = ?`
 
 // insertPairs writes every pair of the words in case_terms, the smaller word first, with their
-// case's queue keys; the caller's WHERE on a.case_id says which cases (the background fill: a
-// range; indexCase does the same for one case).
+// case's queue keys; the caller's WHERE on a.case_id says which cases (ingest: one, the
+// background fill: a range).
 const insertPairs = `INSERT OR IGNORE INTO case_pairs (case_id, pair, review_state, waiting_since)
 	SELECT a.case_id, a.term || ' ' || b.term, a.review_state, a.waiting_since
 	FROM case_terms a JOIN case_terms b ON b.case_id = a.case_id AND b.term > a.term`
 
 func queueMedia(ctx context.Context, tx *sql.Tx, caseID, deliveryID int64, refs []MediaRef, now string) error {
-	// Up to mediaRowsPerInsert rows a statement, in the order sent: a statement costs more than
-	// a row, and a delivery carries about five files.
-	args := make([]any, 0, mediaRowsPerInsert*8)
-	rows := 0
-	flush := func() error {
-		if rows == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, mediaInserts[rows], args...); err != nil {
-			return fmt.Errorf("queue media: %w", err)
-		}
-		args, rows = args[:0], 0
-		return nil
-	}
+	// One statement for a delivery's files (about five) rather than one a file.
+	rows := &bulkRows{tx: tx, head: `INSERT OR IGNORE INTO media
+		(case_id, delivery_id, kind, label, position, url, state, next_attempt_at, queued_at) VALUES `,
+		tuple: `(?, ?, ?, ?, ?, ?, 'queued', ?, ?)`, params: 8}
 	for _, m := range refs {
 		if strings.TrimSpace(m.URL) == "" {
 			continue
 		}
-		args = append(args, caseID, deliveryID, m.Kind, m.Label, m.Position, m.URL, now, now)
-		if rows++; rows == mediaRowsPerInsert {
-			if err := flush(); err != nil {
-				return err
-			}
+		if err := rows.add(ctx, caseID, deliveryID, m.Kind, m.Label, m.Position, m.URL, now, now); err != nil {
+			return err
 		}
 	}
-	return flush()
+	return rows.flush(ctx)
 }
-
-// mediaRowsPerInsert bounds the rows of one media INSERT, and so the statements the writer's
-// statement cache holds for them.
-const mediaRowsPerInsert = 8
-
-// mediaInserts[n] inserts n media rows.
-var mediaInserts = func() []string {
-	q := make([]string, mediaRowsPerInsert+1)
-	for n := 1; n <= mediaRowsPerInsert; n++ {
-		q[n] = `INSERT OR IGNORE INTO media (case_id, delivery_id, kind, label, position, url, state, next_attempt_at, queued_at)
-			VALUES ` + strings.Repeat(`(?, ?, ?, ?, ?, ?, 'queued', ?, ?), `, n-1) + `(?, ?, ?, ?, ?, ?, 'queued', ?, ?)`
-	}
-	return q
-}()
 
 func nonNil(s []string) []string {
 	if s == nil {

@@ -85,7 +85,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_txlock", "immediate")
 	q.Set("_cache_size", fmt.Sprint(-cacheKiB))
 	// Every connection keeps its last 128 statements prepared: the writer's mover alone uses some
-	// thirty (eight of them the media inserts), and a page a dozen or more.
+	// thirty (a media insert for each count of files a delivery has), and a page a dozen or more.
 	q.Set("_stmt_cache_size", "128")
 	w, err := sql.Open(writerDriverName, "file:"+path+"?"+q.Encode())
 	if err != nil {
