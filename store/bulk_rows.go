@@ -119,7 +119,7 @@ const bulkRowsParams = 480
 // media rows in queueMedia), a statement per few hundred parameters instead of one per row: the
 // rows and their order are those of one INSERT each.
 type bulkRows struct {
-	tx           *sql.Tx
+	tx           txn
 	head, tuple  string
 	params, rows int
 	args         []any

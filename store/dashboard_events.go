@@ -37,7 +37,7 @@ func dayOf(stored string) string {
 	return stored
 }
 
-func bumpDaily(ctx context.Context, tx *sql.Tx, metric string, src Source, day, key string, n int) error {
+func bumpDaily(ctx context.Context, tx txn, metric string, src Source, day, key string, n int) error {
 	if n == 0 {
 		return nil
 	}
@@ -62,7 +62,7 @@ func queueDelta(before, after string) int {
 // dashAfterIngest counts a delivery applied to a case: a new case is received; a change into or
 // out of the queue moves the queue. before and after are its review states around the delivery
 // (before is "" for a new case).
-func dashAfterIngest(ctx context.Context, tx *sql.Tx, src Source, isNew bool, before, after, received string) error {
+func dashAfterIngest(ctx context.Context, tx txn, src Source, isNew bool, before, after, received string) error {
 	day := dayOf(received)
 	if isNew {
 		if err := bumpDaily(ctx, tx, metricReceived, src, day, "", 1); err != nil {

@@ -189,7 +189,9 @@ func (db *DB) insertInboxBatch(ctx context.Context, items []*Incoming) ([]Ingest
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: ingest: %w", err)
 	}
-	tx, err := ib.write.BeginTx(ctx, nil)
+	// The connection's own transaction (connTx): the lookup of each delivery's bytes starts no
+	// goroutine.
+	tx, err := beginConnTx(ctx, ib.write)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: ingest: begin: %w", err)
 	}
@@ -245,7 +247,7 @@ func (db *DB) insertInboxBatch(ctx context.Context, items []*Incoming) ([]Ingest
 
 // firstDelivery finds the first delivery of these bytes, in the inbox (inside its writer's tx)
 // and then in the main database; 0 when there is none.
-func (db *DB) firstDelivery(ctx context.Context, tx *sql.Tx, source Source, sha string) (int64, int64, error) {
+func (db *DB) firstDelivery(ctx context.Context, tx txn, source Source, sha string) (int64, int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM inbox WHERE source = ? AND sha256 = ? AND outcome <> 'duplicate'`, source, sha).Scan(&id)
 	switch {
@@ -332,7 +334,7 @@ func (db *DB) decodeStored(source Source, sealed []byte, decode func(Source, []b
 // is a stored delivery. careful puts the derivation under a savepoint, so a case that cannot be
 // derived leaves its delivery quarantined with the reason instead of failing the transaction.
 // It reports whether a case was derived.
-func (db *DB) moveOne(ctx context.Context, tx *sql.Tx, j deriveJob, careful bool) (bool, error) {
+func (db *DB) moveOne(ctx context.Context, tx txn, j deriveJob, careful bool) (bool, error) {
 	r := j.row
 	switch r.outcome {
 	case OutcomeDuplicate:
@@ -417,8 +419,9 @@ func (db *DB) moveTx(ctx context.Context, jobs []deriveJob, limit int, careful b
 	// NORMAL left its pages for the checkpointer to sync in bursts of a tenth of a second's cases,
 	// and the acknowledgements' syncs queued behind them (1 sender: p99 9.7-10.8 ms against
 	// 5.3-5.5 at FULL, BenchmarkIngest, same sitting). So a committed move is durable, and its
-	// rows may leave the inbox.
-	tx, err := db.write.BeginTx(ctx, nil)
+	// rows may leave the inbox. The transaction is the connection's own (connTx), so that its
+	// queries start no goroutines.
+	tx, err := beginConnTx(ctx, db.write)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: move: begin: %w", err)
 	}

@@ -258,7 +258,7 @@ var errNoRef = Errorf(KindInvalid, "the callback has no reference (scanRef or se
 // applySnapshot derives the case from a stored delivery. The most authoritative snapshot wins:
 // a final result is never overwritten by a later automatic one; equal authority goes to the newer.
 // It is on the ingest hot path, so it keeps the number of statements per delivery small.
-func (db *DB) applySnapshot(ctx context.Context, tx *sql.Tx, deliveryID int64, s *Snapshot, snapJSON []byte, received string) (int64, error) {
+func (db *DB) applySnapshot(ctx context.Context, tx txn, deliveryID int64, s *Snapshot, snapJSON []byte, received string) (int64, error) {
 	if s.Ref == "" {
 		return 0, errNoRef
 	}
@@ -423,7 +423,7 @@ func caseIPCountry(s *Snapshot) string {
 	return ""
 }
 
-func replaceTags(ctx context.Context, tx *sql.Tx, caseID int64, s *Snapshot, existing bool) error {
+func replaceTags(ctx context.Context, tx txn, caseID int64, s *Snapshot, existing bool) error {
 	if existing {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM case_tags WHERE case_id = ?`, caseID); err != nil {
 			return fmt.Errorf("clear tags: %w", err)
@@ -448,7 +448,7 @@ var nameJoiners = strings.NewReplacer("'", "", "’", "", "-", "")
 
 // indexCase refreshes the words of the case's names that the search finds it by; body is the
 // case's searchText as searchBody hands it to the tokenizer.
-func indexCase(ctx context.Context, tx *sql.Tx, caseID int64, body string, existing bool) error {
+func indexCase(ctx context.Context, tx txn, caseID int64, body string, existing bool) error {
 	// Names only: references, client IDs and document numbers are searched through their own
 	// indexes, and every token here costs the ingest path.
 	if existing {
@@ -496,7 +496,7 @@ const insertPairs = `INSERT OR IGNORE INTO case_pairs (case_id, pair, review_sta
 	SELECT a.case_id, a.term || ' ' || b.term, a.review_state, a.waiting_since
 	FROM case_terms a JOIN case_terms b ON b.case_id = a.case_id AND b.term > a.term`
 
-func queueMedia(ctx context.Context, tx *sql.Tx, caseID, deliveryID int64, refs []MediaRef, now string) error {
+func queueMedia(ctx context.Context, tx txn, caseID, deliveryID int64, refs []MediaRef, now string) error {
 	// One statement for a delivery's files (about five) rather than one a file.
 	rows := &bulkRows{tx: tx, head: `INSERT OR IGNORE INTO media
 		(case_id, delivery_id, kind, label, position, url, state, next_attempt_at, queued_at) VALUES `,

@@ -627,7 +627,7 @@ func (db *DB) deriveTx(ctx context.Context, jobs []deriveJob, limit int, careful
 
 // quarantineUnderived moves a delivery whose case cannot be derived to the quarantine, as the
 // inline path does: outcome quarantined, the reason kept, no summary, replayable.
-func quarantineUnderived(ctx context.Context, tx *sql.Tx, id int64, reason string) error {
+func quarantineUnderived(ctx context.Context, tx txn, id int64, reason string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET outcome = 'quarantined', error = ?, derived = 1,
 		ref = ?, final = ?, overall = ?, auto_document = ?, auto_face = ?, manual_document = ?, manual_face = ?,
 		fraud_tags = ?, mismatch_tags = ? WHERE id = ?`, append(append([]any{reason}, summarize(nil)...), id)...); err != nil {

@@ -78,7 +78,7 @@ func typeKey(typ string) string { return "," + typ + "," }
 // enqueueEvent writes an event about the case, inside the caller's transaction, and queues it for
 // every enabled endpoint that subscribes to its type. An opt-in type nobody subscribes to is not
 // written at all, so the ingest path pays one indexed read for it.
-func enqueueEvent(ctx context.Context, tx *sql.Tx, now, typ string, caseID int64) error {
+func enqueueEvent(ctx context.Context, tx txn, now, typ string, caseID int64) error {
 	if typ == EventReceived {
 		var wanted bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_endpoints
@@ -103,7 +103,7 @@ func enqueueEvent(ctx context.Context, tx *sql.Tx, now, typ string, caseID int64
 
 // insertEvent writes the event row and fans it out: to endpointOnly (a test event), or to every
 // enabled endpoint subscribed to typ.
-func insertEvent(ctx context.Context, tx *sql.Tx, now, typ string, caseID int64, data string, endpointOnly any) (int64, error) {
+func insertEvent(ctx context.Context, tx txn, now, typ string, caseID int64, data string, endpointOnly any) (int64, error) {
 	msgID, err := newMsgID()
 	if err != nil {
 		return 0, fmt.Errorf("store: event id: %w", err)
@@ -134,7 +134,7 @@ func insertEvent(ctx context.Context, tx *sql.Tx, now, typ string, caseID int64,
 
 // eventData reads what an event says about a case: the case, its latest decision and that
 // decision's second approval, as the transaction sees them.
-func eventData(ctx context.Context, tx *sql.Tx, caseID int64) (EventData, error) {
+func eventData(ctx context.Context, tx txn, caseID int64) (EventData, error) {
 	var d EventData
 	var decisionID int64
 	var decidedAt, checklist string
@@ -296,7 +296,7 @@ func verdictEventType(verdict string) string {
 
 // enqueueIngestEvent announces what a callback did to a case: a late callback on a decided (or
 // pending) case, or a new case that needs a decision (opt-in).
-func enqueueIngestEvent(ctx context.Context, tx *sql.Tx, now string, caseID int64, isNew bool, before, wanted string) error {
+func enqueueIngestEvent(ctx context.Context, tx txn, now string, caseID int64, isNew bool, before, wanted string) error {
 	switch {
 	case !isNew && isDecided(before):
 		return enqueueEvent(ctx, tx, now, EventChanged, caseID)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -28,7 +27,7 @@ func (w SchemaWarning) Sentence() string {
 }
 
 // recordSchemaWarnings keeps a stored delivery's schema warnings beside it, for ingest health.
-func recordSchemaWarnings(ctx context.Context, tx *sql.Tx, deliveryID int64, s *Snapshot) error {
+func recordSchemaWarnings(ctx context.Context, tx txn, deliveryID int64, s *Snapshot) error {
 	if s == nil || len(s.SchemaWarnings) == 0 {
 		return nil
 	}
