@@ -10,12 +10,18 @@ import (
 	sqlite3 "github.com/mattn/go-sqlite3"
 )
 
-// txn is what the statements of one write transaction run on: an *sql.Tx, or a connTx.
+// txn is what the statements of one write transaction run on: an *sql.Tx, or a connTx. Commit
+// and Rollback are in it so that a connection pool (*sql.DB, *sql.Conn), whose statements would run
+// outside the transaction, cannot be passed for one. Every Rows a function opens on it is closed
+// before it returns: a connTx gives its connection back only once they are (an *sql.Tx closes
+// them itself at its end).
 type txn interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	Commit() error
+	Rollback() error
 }
 
 // connTx is a write transaction that a connection of the pool runs itself, BEGIN IMMEDIATE …
@@ -27,11 +33,17 @@ type txn interface {
 // that cannot end starts none.
 type connTx struct {
 	conn *sql.Conn
-	done bool
+	// stmts are the statements prepared in the transaction, closed at its end as an *sql.Tx
+	// closes its own: one left open when the connection closes keeps SQLite's connection, and its
+	// locks, alive.
+	stmts []*sql.Stmt
+	done  bool
 }
 
-// beginConnTx takes a connection of pool and begins an immediate transaction on it. ctx should
-// be one that cannot end (context.Background): the connection's statements are run with it.
+// beginConnTx takes a connection of pool and begins an immediate transaction on it. The callers
+// run their statements with a context that cannot end (context.WithoutCancel): with one that can,
+// go-sqlite3 starts a goroutine per statement, and an interrupted statement would not end the
+// transaction.
 func beginConnTx(ctx context.Context, pool *sql.DB) (*connTx, error) {
 	conn, err := pool.Conn(ctx)
 	if err != nil {
@@ -57,7 +69,21 @@ func (t *connTx) QueryRowContext(ctx context.Context, query string, args ...any)
 }
 
 func (t *connTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	return t.conn.PrepareContext(ctx, query)
+	st, err := t.conn.PrepareContext(ctx, query)
+	if err == nil {
+		t.stmts = append(t.stmts, st)
+	}
+	return st, err
+}
+
+// closeStmts closes the statements prepared in the transaction.
+func (t *connTx) closeStmts() error {
+	var errs []error
+	for _, st := range t.stmts {
+		errs = append(errs, st.Close())
+	}
+	t.stmts = nil
+	return errors.Join(errs...)
 }
 
 // Commit commits the transaction and gives the connection back to the pool; after a failed
@@ -70,7 +96,7 @@ func (t *connTx) Commit() error {
 		return errors.Join(err, t.Rollback())
 	}
 	t.done = true
-	return t.conn.Close()
+	return errors.Join(t.closeStmts(), t.conn.Close())
 }
 
 // Rollback rolls the transaction back, if SQLite still holds it open (it ends some itself, on
@@ -82,11 +108,12 @@ func (t *connTx) Rollback() error {
 		return nil
 	}
 	t.done = true
+	stmtErr := t.closeStmts()
 	var rollbackErr error
 	err := t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*sqlite3.SQLiteConn)
-		if !ok {
-			return fmt.Errorf("store: transaction on a %T connection", dc)
+		if !ok { // the pool drops it: its transaction's state is unknown
+			return errors.Join(driver.ErrBadConn, fmt.Errorf("store: transaction on a %T connection", dc))
 		}
 		if c.AutoCommit() {
 			return nil // no transaction open
@@ -103,7 +130,7 @@ func (t *connTx) Rollback() error {
 		return fmt.Errorf("store: rollback: %w", rollbackErr)
 	}
 	if errors.Is(err, driver.ErrBadConn) {
-		return fmt.Errorf("store: rollback left the transaction open: the connection was dropped")
+		return fmt.Errorf("store: rollback left the transaction open: the connection was dropped (%w)", err)
 	}
-	return err
+	return errors.Join(stmtErr, err)
 }

@@ -3,8 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
 	"runtime/metrics"
+	"strings"
 	"testing"
+	"time"
 )
 
 // goroutinesCreated is how many goroutines the process has started so far.
@@ -103,14 +108,23 @@ func TestConnTxRollbackFreesTheWriter(t *testing.T) {
 	if err := tx.Commit(); err == nil {
 		t.Fatal("COMMIT of a row whose parent is missing succeeded, want the foreign key error")
 	}
-	if err := tx.Rollback(); err != nil {
-		t.Fatalf("rollback after the failed commit: %v", err)
-	}
 	if err := tx.Commit(); err != sql.ErrTxDone {
 		t.Fatalf("commit after rollback: %v, want sql.ErrTxDone", err)
 	}
 	if n := count("txc"); n != 0 {
 		t.Fatalf("after the failed commit txc has %d rows, want 0", n)
+	}
+	// A transaction SQLite has ended itself (as it does on a full disk): the commit fails, and the
+	// connection goes back outside any transaction.
+	tx, err = beginConnTx(ctx, db.write)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `ROLLBACK`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err == nil {
+		t.Fatal("COMMIT of a transaction SQLite has ended succeeded, want an error")
 	}
 	// The writer is free and outside a transaction: a BEGIN would fail inside one.
 	sqlTx, err := db.write.BeginTx(ctx, nil)
@@ -125,5 +139,90 @@ func TestConnTxRollbackFreesTheWriter(t *testing.T) {
 	}
 	if n := count("txp"); n != 1 {
 		t.Fatalf("txp has %d rows, want the 1 committed after the failed commit", n)
+	}
+}
+
+// TestMoverStartsNoGoroutinePerQuery: the raw commit of a batch of deliveries and the mover's
+// transaction that derives their cases start no goroutine a query (each does several queries a
+// delivery: the duplicate check; finding the case, linking the delivery).
+func TestMoverStartsNoGoroutinePerQuery(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	const n = 100
+	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	var items []*Incoming
+	for i := range n {
+		s := markSnap(fmt.Sprintf("g-%d", i), StatusSuspected, false, "FACE_SUSPECTED")
+		items = append(items, incoming(s, fmt.Sprintf(`{"scanRef":"g-%d"}`, i), t0.Add(time.Duration(i)*time.Millisecond)))
+	}
+	before := goroutinesCreated()
+	res, rows, err := db.insertInboxBatch(ctx, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := goroutinesCreated() - before
+	var jobs []deriveJob
+	for i, in := range items {
+		jobs = append(jobs, deriveJob{id: res[i].DeliveryID, received: rows[i].received, row: &rows[i], snap: in.Snapshot, snapJSON: in.snapJSON})
+	}
+	before = goroutinesCreated()
+	for len(jobs) > 0 {
+		used, _, err := db.moveTx(ctx, jobs, len(jobs), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs = jobs[used:]
+	}
+	moved := goroutinesCreated() - before
+	if raw > n/10 || moved > n/10 {
+		t.Errorf("%d deliveries: the raw commit started %d goroutines and the move %d, want about none", n, raw, moved)
+	}
+	var cases int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&cases); err != nil || cases != n {
+		t.Fatalf("%d cases after the move (%v), want %d", cases, err, n)
+	}
+}
+
+// TestManyFilesLeaveNoStatementOpen: a delivery with more files than one multi-row insert takes
+// (a video-KYC session sends a screenshot an instruction, with no limit) makes the mover prepare a
+// statement in its transaction. It is closed with the transaction: once the database is closed,
+// the process holds none of its files open (a statement left open keeps SQLite's connection, its
+// files and its locks alive).
+func TestManyFilesLeaveNoStatementOpen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "test.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := markSnap("many-files", StatusSuspected, false)
+	for i := range 3 * bulkRowsParams / 8 {
+		s.Media = append(s.Media, MediaRef{Kind: MediaFront, Position: i, URL: fmt.Sprintf("https://media.example.test/many/%d.png", i)})
+	}
+	in := incoming(s, `{"scanRef":"many-files"}`, time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC))
+	res, rows, err := db.insertInboxBatch(ctx, []*Incoming{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.moveTx(ctx, []deriveJob{{id: res[0].DeliveryID, received: rows[0].received, row: &rows[0],
+		snap: in.Snapshot, snapJSON: in.snapJSON}}, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	var media int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM media`).Scan(&media); err != nil || media != len(s.Media) {
+		t.Fatalf("%d media rows (%v), want %d", media, err, len(s.Media))
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	for _, fd := range fds {
+		if target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); err == nil && strings.HasPrefix(target, dir) {
+			t.Errorf("after Close the process still holds %s open", target)
+		}
 	}
 }
