@@ -191,7 +191,6 @@ func (db *DB) insertInboxBatch(ctx context.Context, items []*Incoming) ([]Ingest
 	}
 	// The connection's own transaction (connTx): the lookup of each delivery's bytes starts no
 	// goroutine.
-	ctx = context.WithoutCancel(ctx)
 	tx, err := beginConnTx(ctx, ib.write)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: ingest: begin: %w", err)
@@ -422,7 +421,6 @@ func (db *DB) moveTx(ctx context.Context, jobs []deriveJob, limit int, careful b
 	// 5.3-5.5 at FULL, BenchmarkIngest, same sitting). So a committed move is durable, and its
 	// rows may leave the inbox. The transaction is the connection's own (connTx), so that its
 	// queries start no goroutines.
-	ctx = context.WithoutCancel(ctx)
 	tx, err := beginConnTx(ctx, db.write)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: move: begin: %w", err)

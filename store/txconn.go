@@ -40,10 +40,7 @@ type connTx struct {
 	done  bool
 }
 
-// beginConnTx takes a connection of pool and begins an immediate transaction on it. The callers
-// run their statements with a context that cannot end (context.WithoutCancel): with one that can,
-// go-sqlite3 starts a goroutine per statement, and an interrupted statement would not end the
-// transaction.
+// beginConnTx takes a connection of pool and begins an immediate transaction on it.
 func beginConnTx(ctx context.Context, pool *sql.DB) (*connTx, error) {
 	conn, err := pool.Conn(ctx)
 	if err != nil {
@@ -56,20 +53,30 @@ func beginConnTx(ctx context.Context, pool *sql.DB) (*connTx, error) {
 	return &connTx{conn: conn}, nil
 }
 
+// uncancelled is ctx without its end: the transaction's statements run with it, since with a
+// context that can end go-sqlite3 starts a goroutine per statement, and an interrupted statement
+// would not end the transaction.
+func uncancelled(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
+}
+
 func (t *connTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.conn.ExecContext(ctx, query, args...)
+	return t.conn.ExecContext(uncancelled(ctx), query, args...)
 }
 
 func (t *connTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.conn.QueryContext(ctx, query, args...)
+	return t.conn.QueryContext(uncancelled(ctx), query, args...)
 }
 
 func (t *connTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.conn.QueryRowContext(ctx, query, args...)
+	return t.conn.QueryRowContext(uncancelled(ctx), query, args...)
 }
 
 func (t *connTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	st, err := t.conn.PrepareContext(ctx, query)
+	st, err := t.conn.PrepareContext(uncancelled(ctx), query)
 	if err == nil {
 		t.stmts = append(t.stmts, st)
 	}

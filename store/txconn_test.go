@@ -26,7 +26,7 @@ func TestConnTxQueriesStartNoGoroutines(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	const queries = 200
-	run := func(tx txn) uint64 {
+	run := func(ctx context.Context, tx txn) uint64 {
 		before := goroutinesCreated()
 		for i := range queries {
 			var n int
@@ -41,7 +41,7 @@ func TestConnTxQueriesStartNoGoroutines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withTx := run(sqlTx)
+	withTx := run(ctx, sqlTx)
 	if err := sqlTx.Rollback(); err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,10 @@ func TestConnTxQueriesStartNoGoroutines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withConn := run(ctc)
+	// Given a context that can end, as a caller might: the transaction runs without its end.
+	cancellable, cancel := context.WithCancel(ctx)
+	defer cancel()
+	withConn := run(cancellable, ctc)
 	if err := ctc.Rollback(); err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +79,18 @@ func TestConnTxRollbackFreesTheWriter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// begin begins a connTx and runs one statement in it.
+	begin := func(stmt string) *connTx {
+		t.Helper()
+		tx, err := beginConnTx(ctx, db.write)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
 	count := func(table string) int {
 		var n int
 		if err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
@@ -84,13 +99,7 @@ func TestConnTxRollbackFreesTheWriter(t *testing.T) {
 		return n
 	}
 
-	tx, err := beginConnTx(ctx, db.write)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO txp (id) VALUES (1)`); err != nil {
-		t.Fatal(err)
-	}
+	tx := begin(`INSERT INTO txp (id) VALUES (1)`)
 	if err := tx.Rollback(); err != nil {
 		t.Fatalf("rollback: %v", err)
 	}
@@ -98,13 +107,7 @@ func TestConnTxRollbackFreesTheWriter(t *testing.T) {
 		t.Fatalf("after rollback txp has %d rows, want 0", n)
 	}
 
-	tx, err = beginConnTx(ctx, db.write)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO txc (pid) VALUES (99)`); err != nil {
-		t.Fatal(err)
-	}
+	tx = begin(`INSERT INTO txc (pid) VALUES (99)`)
 	if err := tx.Commit(); err == nil {
 		t.Fatal("COMMIT of a row whose parent is missing succeeded, want the foreign key error")
 	}
@@ -116,13 +119,7 @@ func TestConnTxRollbackFreesTheWriter(t *testing.T) {
 	}
 	// A transaction SQLite has ended itself (as it does on a full disk): the commit fails, and the
 	// connection goes back outside any transaction.
-	tx, err = beginConnTx(ctx, db.write)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.ExecContext(ctx, `ROLLBACK`); err != nil {
-		t.Fatal(err)
-	}
+	tx = begin(`ROLLBACK`)
 	if err := tx.Commit(); err == nil {
 		t.Fatal("COMMIT of a transaction SQLite has ended succeeded, want an error")
 	}
